@@ -1,0 +1,2 @@
+pub mod handles;
+pub mod types;
