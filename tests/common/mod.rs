@@ -1,0 +1,99 @@
+//! Helpers for integration tests: build C programs in `tests/c/` against `include/` and the
+//! freshly built `libhpsocket4c.so`, then run them.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cargo profile folder holding `libhpsocket4c.so` (target/debug or target/release).
+pub fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap(); // .../deps
+    let dir = if dir.ends_with("deps") { dir.parent().unwrap() } else { dir };
+    assert!(dir.join("libhpsocket4c.so").exists(), "libhpsocket4c.so not built in {}", dir.display());
+    dir.to_path_buf()
+}
+
+/// Where compiled test programs go.
+pub fn out_dir() -> PathBuf {
+    let d = lib_dir().join("c-tests");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn check(what: &str, out: Output) -> Output {
+    if !out.status.success() {
+        panic!(
+            "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+/// Compiles `tests/c/<name>.c` as C99 (and checks it also compiles as C++), linked against
+/// our library, and returns the path of the program.
+pub fn build_c(name: &str) -> PathBuf {
+    build_c_sources(name, &[&format!("tests/c/{name}.c")], &[])
+}
+
+/// Compiles several C sources into one program named `name`.
+pub fn build_c_sources(name: &str, sources: &[&str], extra_flags: &[&str]) -> PathBuf {
+    let root = root();
+    let lib = lib_dir();
+    let exe = out_dir().join(name);
+    let srcs: Vec<PathBuf> = sources.iter().map(|s| root.join(s)).collect();
+    let warn = ["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"];
+    let mut cc = Command::new("cc");
+    cc.arg("-std=gnu99").args(warn).arg("-g").arg("-I").arg(root.join("include")).arg("-I").arg(root.join("tests/c"));
+    cc.args(&srcs).args(extra_flags).arg("-o").arg(&exe);
+    cc.arg("-L").arg(&lib).arg("-lhpsocket4c").arg("-lpthread").arg(format!("-Wl,-rpath,{}", lib.display()));
+    check(&format!("cc {name}"), cc.output().unwrap());
+    // The same sources must be valid C++ too (a C++ program includes the same header).
+    let mut cxx = Command::new("g++");
+    cxx.arg("-fsyntax-only").arg("-x").arg("c++").args(warn).args(["-Wno-missing-field-initializers", "-Wno-pedantic"]);
+    cxx.arg("-I").arg(root.join("include")).arg("-I").arg(root.join("tests/c")).args(&srcs).args(extra_flags);
+    check(&format!("g++ {name}"), cxx.output().unwrap());
+    exe
+}
+
+/// Runs a built program with arguments; panics with its output when it exits non-zero.
+pub fn run(exe: &Path, args: &[&str]) -> String {
+    let out = Command::new(exe).args(args).output().unwrap();
+    let out = check(&exe.display().to_string(), out);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Builds `tests/c/<name>.c` and runs it; the program asserts and exits non-zero on failure.
+pub fn run_c(name: &str, args: &[&str]) -> String {
+    let exe = build_c(name);
+    run(&exe, args)
+}
+
+/// The upstream HP-Socket 5.1.1 Linux library (PyPI `hpsocket==0.9.3`), downloaded once into
+/// target/upstream-5.1.1/. Returns None (and says why) when it cannot be had.
+pub fn upstream_lib() -> Option<PathBuf> {
+    static LIB: OnceLock<Option<PathBuf>> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let dir = root().join("target/upstream-5.1.1");
+        let so = dir.join("HPSocket/libhpsocket4c_amd64_64.so");
+        if so.exists() {
+            return Some(so);
+        }
+        let st = Command::new("bash").arg(root().join("tests/fetch-upstream.sh")).arg(&dir).status();
+        if matches!(st, Ok(s) if s.success()) && so.exists() {
+            Some(so)
+        } else {
+            eprintln!("upstream 5.1.1 library not available");
+            None
+        }
+    })
+    .clone()
+}
