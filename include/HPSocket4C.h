@@ -7,13 +7,75 @@
 #include <wchar.h>
 #include "HPTypeDef.h"
 
-typedef PVOID HP_Agent;
+typedef PVOID HP_TcpAgentListener;
+
+typedef PVOID HP_TcpAgent;
 
 typedef PVOID HP_AgentListener;
 
-typedef PVOID HP_Client;
+typedef PVOID HP_Agent;
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnPrepareConnect)(HP_Agent, HP_CONNID, UINT_PTR);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnConnect)(HP_Agent, HP_CONNID);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnHandShake)(HP_Agent, HP_CONNID);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnSend)(HP_Agent, HP_CONNID, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnReceive)(HP_Agent, HP_CONNID, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnPullReceive)(HP_Agent, HP_CONNID, int);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnClose)(HP_Agent, HP_CONNID, En_HP_SocketOperation, int);
+
+typedef En_HP_HandleResult (*HP_FN_Agent_OnShutdown)(HP_Agent);
+
+typedef PVOID HP_TcpClientListener;
+
+typedef PVOID HP_TcpClient;
 
 typedef PVOID HP_ClientListener;
+
+typedef PVOID HP_Client;
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnPrepareConnect)(HP_Client, HP_CONNID, UINT_PTR);
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnConnect)(HP_Client, HP_CONNID);
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnHandShake)(HP_Client, HP_CONNID);
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnSend)(HP_Client, HP_CONNID, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client, HP_CONNID, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client, HP_CONNID, int);
+
+typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client, HP_CONNID, En_HP_SocketOperation, int);
+
+typedef PVOID HP_TcpServerListener;
+
+typedef PVOID HP_TcpServer;
+
+typedef PVOID HP_ServerListener;
+
+typedef PVOID HP_Server;
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnPrepareListen)(HP_Server, UINT_PTR);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnAccept)(HP_Server, HP_CONNID, UINT_PTR);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server, HP_CONNID);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server, HP_CONNID, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnReceive)(HP_Server, HP_CONNID, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server, HP_CONNID, int);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server, HP_CONNID, En_HP_SocketOperation, int);
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server);
 
 typedef PVOID HP_Compressor;
 
@@ -57,18 +119,6 @@ typedef PVOID HP_PullSocket;
 
 typedef PVOID HP_PullSocketListener;
 
-typedef PVOID HP_Server;
-
-typedef PVOID HP_ServerListener;
-
-typedef PVOID HP_TcpAgent;
-
-typedef PVOID HP_TcpAgentListener;
-
-typedef PVOID HP_TcpClient;
-
-typedef PVOID HP_TcpClientListener;
-
 typedef PVOID HP_TcpPackAgent;
 
 typedef PVOID HP_TcpPackAgentListener;
@@ -92,10 +142,6 @@ typedef PVOID HP_TcpPullClientListener;
 typedef PVOID HP_TcpPullServer;
 
 typedef PVOID HP_TcpPullServerListener;
-
-typedef PVOID HP_TcpServer;
-
-typedef PVOID HP_TcpServerListener;
 
 typedef PVOID HP_ThreadPool;
 
@@ -124,36 +170,6 @@ typedef PVOID HP_UdpNodeListener;
 typedef PVOID HP_UdpServer;
 
 typedef PVOID HP_UdpServerListener;
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnClose)(HP_Agent, HP_CONNID, En_HP_SocketOperation, int);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnConnect)(HP_Agent, HP_CONNID);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnHandShake)(HP_Agent, HP_CONNID);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnPrepareConnect)(HP_Agent, HP_CONNID, UINT_PTR);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnPullReceive)(HP_Agent, HP_CONNID, int);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnReceive)(HP_Agent, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnSend)(HP_Agent, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_Agent_OnShutdown)(HP_Agent);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client, HP_CONNID, En_HP_SocketOperation, int);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnConnect)(HP_Client, HP_CONNID);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnHandShake)(HP_Client, HP_CONNID);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnPrepareConnect)(HP_Client, HP_CONNID, UINT_PTR);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client, HP_CONNID, int);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_Client_OnSend)(HP_Client, HP_CONNID, const BYTE*, int);
 
 typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
 
@@ -188,22 +204,6 @@ typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
                                                            BYTE,
                                                            const BYTE*,
                                                            ULONGLONG);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnAccept)(HP_Server, HP_CONNID, UINT_PTR);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server, HP_CONNID, En_HP_SocketOperation, int);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server, HP_CONNID);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnPrepareListen)(HP_Server, UINT_PTR);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server, HP_CONNID, int);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnReceive)(HP_Server, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server);
 
 typedef void (*HP_FN_ThreadPool_OnShutdown)(HP_ThreadPool);
 
@@ -346,5 +346,638 @@ typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpServer_OnWSMessageBody;
 typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpServer_OnWSMessageComplete;
 
 typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpServer_OnWSMessageHeader;
+
+#define FALSE 0
+
+#define TRUE 1
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+HPSOCKET_API HP_TcpAgentListener Create_HP_TcpAgentListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpAgentListener(HP_TcpAgentListener pListener);
+
+HPSOCKET_API HP_TcpAgent Create_HP_TcpAgent(HP_TcpAgentListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpAgent(HP_TcpAgent pAgent);
+
+HPSOCKET_API
+void HP_Set_FN_Agent_OnPrepareConnect(HP_AgentListener pListener,
+                                      HP_FN_Agent_OnPrepareConnect fn_);
+
+HPSOCKET_API void HP_Set_FN_Agent_OnConnect(HP_AgentListener pListener, HP_FN_Agent_OnConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Agent_OnHandShake(HP_AgentListener pListener,
+                                 HP_FN_Agent_OnHandShake fn_);
+
+HPSOCKET_API void HP_Set_FN_Agent_OnSend(HP_AgentListener pListener, HP_FN_Agent_OnSend fn_);
+
+HPSOCKET_API void HP_Set_FN_Agent_OnReceive(HP_AgentListener pListener, HP_FN_Agent_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Agent_OnPullReceive(HP_AgentListener pListener,
+                                   HP_FN_Agent_OnPullReceive fn_);
+
+HPSOCKET_API void HP_Set_FN_Agent_OnClose(HP_AgentListener pListener, HP_FN_Agent_OnClose fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Agent_OnShutdown(HP_AgentListener pListener,
+                                HP_FN_Agent_OnShutdown fn_);
+
+HPSOCKET_API BOOL HP_Agent_Start(HP_Agent pAgent, LPCTSTR lpszBindAddress, BOOL bAsyncConnect);
+
+HPSOCKET_API BOOL HP_Agent_Stop(HP_Agent pAgent);
+
+HPSOCKET_API BOOL HP_Agent_Wait(HP_Agent pAgent, DWORD dwMilliseconds);
+
+HPSOCKET_API BOOL HP_Agent_HasStarted(HP_Agent pAgent);
+
+HPSOCKET_API En_HP_ServiceState HP_Agent_GetState(HP_Agent pAgent);
+
+HPSOCKET_API En_HP_SocketError HP_Agent_GetLastError(HP_Agent pAgent);
+
+HPSOCKET_API LPCTSTR HP_Agent_GetLastErrorDesc(HP_Agent pAgent);
+
+HPSOCKET_API
+BOOL HP_Agent_Connect(HP_Agent pAgent,
+                      LPCTSTR lpszRemoteAddress,
+                      USHORT usPort,
+                      HP_CONNID *pdwConnID);
+
+HPSOCKET_API
+BOOL HP_Agent_ConnectWithExtra(HP_Agent pAgent,
+                               LPCTSTR lpszRemoteAddress,
+                               USHORT usPort,
+                               HP_CONNID *pdwConnID,
+                               PVOID pExtra);
+
+HPSOCKET_API
+BOOL HP_Agent_ConnectWithLocalPort(HP_Agent pAgent,
+                                   LPCTSTR lpszRemoteAddress,
+                                   USHORT usPort,
+                                   HP_CONNID *pdwConnID,
+                                   USHORT usLocalPort);
+
+HPSOCKET_API
+BOOL HP_Agent_ConnectWithLocalAddress(HP_Agent pAgent,
+                                      LPCTSTR lpszRemoteAddress,
+                                      USHORT usPort,
+                                      HP_CONNID *pdwConnID,
+                                      LPCTSTR lpszLocalAddress);
+
+HPSOCKET_API
+BOOL HP_Agent_ConnectWithExtraAndLocalPort(HP_Agent pAgent,
+                                           LPCTSTR lpszRemoteAddress,
+                                           USHORT usPort,
+                                           HP_CONNID *pdwConnID,
+                                           PVOID pExtra,
+                                           USHORT usLocalPort);
+
+HPSOCKET_API
+BOOL HP_Agent_ConnectWithExtraAndLocalAddressPort(HP_Agent pAgent,
+                                                  LPCTSTR lpszRemoteAddress,
+                                                  USHORT usPort,
+                                                  HP_CONNID *pdwConnID,
+                                                  PVOID pExtra,
+                                                  USHORT usLocalPort,
+                                                  LPCTSTR lpszLocalAddress);
+
+HPSOCKET_API
+BOOL HP_Agent_GetRemoteHost(HP_Agent pAgent,
+                            HP_CONNID dwConnID,
+                            TCHAR *lpszHost,
+                            int *piHostLen,
+                            USHORT *pusPort);
+
+HPSOCKET_API
+BOOL HP_Agent_Send(HP_Agent pAgent,
+                   HP_CONNID dwConnID,
+                   const BYTE *pBuffer,
+                   int iLength);
+
+HPSOCKET_API
+BOOL HP_Agent_SendPart(HP_Agent pAgent,
+                       HP_CONNID dwConnID,
+                       const BYTE *pBuffer,
+                       int iLength,
+                       int iOffset);
+
+HPSOCKET_API
+BOOL HP_Agent_SendPackets(HP_Agent pAgent,
+                          HP_CONNID dwConnID,
+                          const WSABUF *pBuffers,
+                          int iCount);
+
+HPSOCKET_API
+BOOL HP_TcpAgent_SendSmallFile(HP_Agent pAgent,
+                               HP_CONNID dwConnID,
+                               LPCTSTR lpszFileName,
+                               LPWSABUF pHead,
+                               LPWSABUF pTail);
+
+HPSOCKET_API BOOL HP_Agent_Disconnect(HP_Agent pAgent, HP_CONNID dwConnID, BOOL _bForce);
+
+HPSOCKET_API BOOL HP_Agent_DisconnectLongConnections(HP_Agent pAgent, DWORD dwPeriod, BOOL _bForce);
+
+HPSOCKET_API
+BOOL HP_Agent_DisconnectSilenceConnections(HP_Agent pAgent,
+                                           DWORD dwPeriod,
+                                           BOOL _bForce);
+
+HPSOCKET_API BOOL HP_Agent_PauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL bPause);
+
+HPSOCKET_API BOOL HP_Agent_IsPauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL *pbPaused);
+
+HPSOCKET_API BOOL HP_Agent_IsConnected(HP_Agent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API BOOL HP_Agent_SetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID pExtra);
+
+HPSOCKET_API BOOL HP_Agent_GetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID *ppExtra);
+
+HPSOCKET_API
+BOOL HP_Agent_GetPendingDataLength(HP_Agent pAgent,
+                                   HP_CONNID dwConnID,
+                                   int *piPending);
+
+HPSOCKET_API DWORD HP_Agent_GetConnectionCount(HP_Agent pAgent);
+
+HPSOCKET_API BOOL HP_Agent_GetAllConnectionIDs(HP_Agent pAgent, HP_CONNID *pIDs, DWORD *pdwCount);
+
+HPSOCKET_API BOOL HP_Agent_GetConnectPeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
+
+HPSOCKET_API BOOL HP_Agent_GetSilencePeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
+
+HPSOCKET_API
+BOOL HP_Agent_GetLocalAddress(HP_Agent pAgent,
+                              HP_CONNID dwConnID,
+                              TCHAR *lpszAddress,
+                              int *piAddressLen,
+                              USHORT *pusPort);
+
+HPSOCKET_API
+BOOL HP_Agent_GetRemoteAddress(HP_Agent pAgent,
+                               HP_CONNID dwConnID,
+                               TCHAR *lpszAddress,
+                               int *piAddressLen,
+                               USHORT *pusPort);
+
+HPSOCKET_API BOOL HP_Agent_IsSecure(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetSendPolicy(HP_Agent pAgent, En_HP_SendPolicy enSendPolicy);
+
+HPSOCKET_API En_HP_SendPolicy HP_Agent_GetSendPolicy(HP_Agent pAgent);
+
+HPSOCKET_API
+void HP_Agent_SetOnSendSyncPolicy(HP_Agent pAgent,
+                                  En_HP_OnSendSyncPolicy enSyncPolicy);
+
+HPSOCKET_API En_HP_OnSendSyncPolicy HP_Agent_GetOnSendSyncPolicy(HP_Agent pAgent);
+
+HPSOCKET_API
+void HP_Agent_SetReuseAddressPolicy(HP_Agent pAgent,
+                                    En_HP_ReuseAddressPolicy enReusePolicy);
+
+HPSOCKET_API En_HP_ReuseAddressPolicy HP_Agent_GetReuseAddressPolicy(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetMaxConnectionCount(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetMaxConnectionCount(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetWorkerThreadCount(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetWorkerThreadCount(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetFreeSocketObjLockTime(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetFreeSocketObjLockTime(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetFreeSocketObjPool(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetFreeSocketObjPool(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetFreeBufferObjPool(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetFreeBufferObjPool(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetFreeSocketObjHold(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetFreeSocketObjHold(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetFreeBufferObjHold(HP_Agent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Agent_GetFreeBufferObjHold(HP_Agent pAgent);
+
+HPSOCKET_API void HP_Agent_SetMarkSilence(HP_Agent pAgent, BOOL bValue);
+
+HPSOCKET_API BOOL HP_Agent_IsMarkSilence(HP_Agent pAgent);
+
+HPSOCKET_API void HP_TcpAgent_SetSocketBufferSize(HP_TcpAgent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpAgent_GetSocketBufferSize(HP_TcpAgent pAgent);
+
+HPSOCKET_API void HP_TcpAgent_SetKeepAliveTime(HP_TcpAgent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpAgent_GetKeepAliveTime(HP_TcpAgent pAgent);
+
+HPSOCKET_API void HP_TcpAgent_SetKeepAliveInterval(HP_TcpAgent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpAgent_GetKeepAliveInterval(HP_TcpAgent pAgent);
+
+HPSOCKET_API void HP_TcpAgent_SetSyncConnectTimeout(HP_TcpAgent pAgent, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpAgent_GetSyncConnectTimeout(HP_TcpAgent pAgent);
+
+HPSOCKET_API void HP_TcpAgent_SetNoDelay(HP_TcpAgent pAgent, BOOL bValue);
+
+HPSOCKET_API BOOL HP_TcpAgent_IsNoDelay(HP_TcpAgent pAgent);
+
+/**
+ * 5.1.1's name: TRUE maps onto RAP_ADDR_ONLY, FALSE onto RAP_NONE.
+ */
+HPSOCKET_API void HP_TcpAgent_SetReuseAddress(HP_TcpAgent pAgent, BOOL bReuseAddress);
+
+/**
+ * 5.1.1's name: TRUE unless the policy is RAP_NONE.
+ */
+HPSOCKET_API BOOL HP_TcpAgent_IsReuseAddress(HP_TcpAgent pAgent);
+
+HPSOCKET_API HP_TcpClientListener Create_HP_TcpClientListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpClientListener(HP_TcpClientListener pListener);
+
+HPSOCKET_API HP_TcpClient Create_HP_TcpClient(HP_TcpClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpClient(HP_TcpClient pClient);
+
+HPSOCKET_API
+void HP_Set_FN_Client_OnPrepareConnect(HP_ClientListener pListener,
+                                       HP_FN_Client_OnPrepareConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Client_OnConnect(HP_ClientListener pListener,
+                                HP_FN_Client_OnConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Client_OnHandShake(HP_ClientListener pListener,
+                                  HP_FN_Client_OnHandShake fn_);
+
+HPSOCKET_API void HP_Set_FN_Client_OnSend(HP_ClientListener pListener, HP_FN_Client_OnSend fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Client_OnReceive(HP_ClientListener pListener,
+                                HP_FN_Client_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Client_OnPullReceive(HP_ClientListener pListener,
+                                    HP_FN_Client_OnPullReceive fn_);
+
+HPSOCKET_API void HP_Set_FN_Client_OnClose(HP_ClientListener pListener, HP_FN_Client_OnClose fn_);
+
+HPSOCKET_API
+BOOL HP_Client_Start(HP_Client pClient,
+                     LPCTSTR lpszRemoteAddress,
+                     USHORT usPort,
+                     BOOL bAsyncConnect);
+
+HPSOCKET_API
+BOOL HP_Client_StartWithBindAddress(HP_Client pClient,
+                                    LPCTSTR lpszRemoteAddress,
+                                    USHORT usPort,
+                                    BOOL bAsyncConnect,
+                                    LPCTSTR lpszBindAddress);
+
+HPSOCKET_API
+BOOL HP_Client_StartWithBindAddressAndLocalPort(HP_Client pClient,
+                                                LPCTSTR lpszRemoteAddress,
+                                                USHORT usPort,
+                                                BOOL bAsyncConnect,
+                                                LPCTSTR lpszBindAddress,
+                                                USHORT usLocalPort);
+
+HPSOCKET_API BOOL HP_Client_Stop(HP_Client pClient);
+
+HPSOCKET_API BOOL HP_Client_Wait(HP_Client pClient, DWORD dwMilliseconds);
+
+HPSOCKET_API BOOL HP_Client_HasStarted(HP_Client pClient);
+
+HPSOCKET_API En_HP_ServiceState HP_Client_GetState(HP_Client pClient);
+
+HPSOCKET_API En_HP_SocketError HP_Client_GetLastError(HP_Client pClient);
+
+HPSOCKET_API LPCTSTR HP_Client_GetLastErrorDesc(HP_Client pClient);
+
+HPSOCKET_API BOOL HP_Client_Send(HP_Client pClient, const BYTE *pBuffer, int iLength);
+
+HPSOCKET_API
+BOOL HP_Client_SendPart(HP_Client pClient,
+                        const BYTE *pBuffer,
+                        int iLength,
+                        int iOffset);
+
+HPSOCKET_API BOOL HP_Client_SendPackets(HP_Client pClient, const WSABUF *pBuffers, int iCount);
+
+HPSOCKET_API
+BOOL HP_TcpClient_SendSmallFile(HP_Client pClient,
+                                LPCTSTR lpszFileName,
+                                LPWSABUF pHead,
+                                LPWSABUF pTail);
+
+HPSOCKET_API BOOL HP_Client_PauseReceive(HP_Client pClient, BOOL bPause);
+
+HPSOCKET_API BOOL HP_Client_IsPauseReceive(HP_Client pClient, BOOL *pbPaused);
+
+HPSOCKET_API BOOL HP_Client_IsConnected(HP_Client pClient);
+
+HPSOCKET_API HP_CONNID HP_Client_GetConnectionID(HP_Client pClient);
+
+HPSOCKET_API void HP_Client_SetExtra(HP_Client pClient, PVOID pExtra);
+
+HPSOCKET_API PVOID HP_Client_GetExtra(HP_Client pClient);
+
+HPSOCKET_API
+BOOL HP_Client_GetLocalAddress(HP_Client pClient,
+                               TCHAR *lpszAddress,
+                               int *piAddressLen,
+                               USHORT *pusPort);
+
+HPSOCKET_API
+BOOL HP_Client_GetRemoteHost(HP_Client pClient,
+                             TCHAR *lpszHost,
+                             int *piHostLen,
+                             USHORT *pusPort);
+
+HPSOCKET_API BOOL HP_Client_GetPendingDataLength(HP_Client pClient, int *piPending);
+
+HPSOCKET_API BOOL HP_Client_IsSecure(HP_Client pClient);
+
+HPSOCKET_API
+void HP_Client_SetReuseAddressPolicy(HP_Client pClient,
+                                     En_HP_ReuseAddressPolicy enReusePolicy);
+
+HPSOCKET_API En_HP_ReuseAddressPolicy HP_Client_GetReuseAddressPolicy(HP_Client pClient);
+
+HPSOCKET_API void HP_Client_SetFreeBufferPoolSize(HP_Client pClient, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Client_GetFreeBufferPoolSize(HP_Client pClient);
+
+HPSOCKET_API void HP_Client_SetFreeBufferPoolHold(HP_Client pClient, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Client_GetFreeBufferPoolHold(HP_Client pClient);
+
+HPSOCKET_API void HP_TcpClient_SetSocketBufferSize(HP_TcpClient pClient, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpClient_GetSocketBufferSize(HP_TcpClient pClient);
+
+HPSOCKET_API void HP_TcpClient_SetKeepAliveTime(HP_TcpClient pClient, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpClient_GetKeepAliveTime(HP_TcpClient pClient);
+
+HPSOCKET_API void HP_TcpClient_SetKeepAliveInterval(HP_TcpClient pClient, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpClient_GetKeepAliveInterval(HP_TcpClient pClient);
+
+HPSOCKET_API void HP_TcpClient_SetSyncConnectTimeout(HP_TcpClient pClient, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpClient_GetSyncConnectTimeout(HP_TcpClient pClient);
+
+HPSOCKET_API void HP_TcpClient_SetNoDelay(HP_TcpClient pClient, BOOL bValue);
+
+HPSOCKET_API BOOL HP_TcpClient_IsNoDelay(HP_TcpClient pClient);
+
+/**
+ * Upstream's encoding: major << 24 | minor << 16 | revise << 8 | build.
+ */
+HPSOCKET_API DWORD HP_GetHPSocketVersion(void);
+
+/**
+ * A static description of an error code, valid for the life of the process.
+ */
+HPSOCKET_API LPCTSTR HP_GetSocketErrorDesc(En_HP_SocketError enCode);
+
+HPSOCKET_API HP_TcpServerListener Create_HP_TcpServerListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
+
+HPSOCKET_API HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpServer(HP_TcpServer pServer);
+
+HPSOCKET_API
+void HP_Set_FN_Server_OnPrepareListen(HP_ServerListener pListener,
+                                      HP_FN_Server_OnPrepareListen fn_);
+
+HPSOCKET_API void HP_Set_FN_Server_OnAccept(HP_ServerListener pListener, HP_FN_Server_OnAccept fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Server_OnHandShake(HP_ServerListener pListener,
+                                  HP_FN_Server_OnHandShake fn_);
+
+HPSOCKET_API void HP_Set_FN_Server_OnSend(HP_ServerListener pListener, HP_FN_Server_OnSend fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Server_OnReceive(HP_ServerListener pListener,
+                                HP_FN_Server_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Server_OnPullReceive(HP_ServerListener pListener,
+                                    HP_FN_Server_OnPullReceive fn_);
+
+HPSOCKET_API void HP_Set_FN_Server_OnClose(HP_ServerListener pListener, HP_FN_Server_OnClose fn_);
+
+HPSOCKET_API
+void HP_Set_FN_Server_OnShutdown(HP_ServerListener pListener,
+                                 HP_FN_Server_OnShutdown fn_);
+
+HPSOCKET_API BOOL HP_Server_Start(HP_Server pServer, LPCTSTR lpszBindAddress, USHORT usPort);
+
+HPSOCKET_API BOOL HP_Server_Stop(HP_Server pServer);
+
+HPSOCKET_API BOOL HP_Server_Wait(HP_Server pServer, DWORD dwMilliseconds);
+
+HPSOCKET_API BOOL HP_Server_HasStarted(HP_Server pServer);
+
+HPSOCKET_API En_HP_ServiceState HP_Server_GetState(HP_Server pServer);
+
+HPSOCKET_API En_HP_SocketError HP_Server_GetLastError(HP_Server pServer);
+
+HPSOCKET_API LPCTSTR HP_Server_GetLastErrorDesc(HP_Server pServer);
+
+HPSOCKET_API
+BOOL HP_Server_Send(HP_Server pServer,
+                    HP_CONNID dwConnID,
+                    const BYTE *pBuffer,
+                    int iLength);
+
+HPSOCKET_API
+BOOL HP_Server_SendPart(HP_Server pServer,
+                        HP_CONNID dwConnID,
+                        const BYTE *pBuffer,
+                        int iLength,
+                        int iOffset);
+
+HPSOCKET_API
+BOOL HP_Server_SendPackets(HP_Server pServer,
+                           HP_CONNID dwConnID,
+                           const WSABUF *pBuffers,
+                           int iCount);
+
+HPSOCKET_API
+BOOL HP_TcpServer_SendSmallFile(HP_Server pServer,
+                                HP_CONNID dwConnID,
+                                LPCTSTR lpszFileName,
+                                LPWSABUF pHead,
+                                LPWSABUF pTail);
+
+HPSOCKET_API BOOL HP_Server_Disconnect(HP_Server pServer, HP_CONNID dwConnID, BOOL _bForce);
+
+HPSOCKET_API
+BOOL HP_Server_DisconnectLongConnections(HP_Server pServer,
+                                         DWORD dwPeriod,
+                                         BOOL _bForce);
+
+HPSOCKET_API
+BOOL HP_Server_DisconnectSilenceConnections(HP_Server pServer,
+                                            DWORD dwPeriod,
+                                            BOOL _bForce);
+
+HPSOCKET_API BOOL HP_Server_PauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL bPause);
+
+HPSOCKET_API BOOL HP_Server_IsPauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL *pbPaused);
+
+HPSOCKET_API BOOL HP_Server_IsConnected(HP_Server pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API BOOL HP_Server_SetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID pExtra);
+
+HPSOCKET_API
+BOOL HP_Server_GetConnectionExtra(HP_Server pServer,
+                                  HP_CONNID dwConnID,
+                                  PVOID *ppExtra);
+
+HPSOCKET_API
+BOOL HP_Server_GetPendingDataLength(HP_Server pServer,
+                                    HP_CONNID dwConnID,
+                                    int *piPending);
+
+HPSOCKET_API DWORD HP_Server_GetConnectionCount(HP_Server pServer);
+
+HPSOCKET_API
+BOOL HP_Server_GetAllConnectionIDs(HP_Server pServer,
+                                   HP_CONNID *pIDs,
+                                   DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_Server_GetConnectPeriod(HP_Server pServer,
+                                HP_CONNID dwConnID,
+                                DWORD *pdwPeriod);
+
+HPSOCKET_API
+BOOL HP_Server_GetSilencePeriod(HP_Server pServer,
+                                HP_CONNID dwConnID,
+                                DWORD *pdwPeriod);
+
+HPSOCKET_API
+BOOL HP_Server_GetListenAddress(HP_Server pServer,
+                                TCHAR *lpszAddress,
+                                int *piAddressLen,
+                                USHORT *pusPort);
+
+HPSOCKET_API
+BOOL HP_Server_GetLocalAddress(HP_Server pServer,
+                               HP_CONNID dwConnID,
+                               TCHAR *lpszAddress,
+                               int *piAddressLen,
+                               USHORT *pusPort);
+
+HPSOCKET_API
+BOOL HP_Server_GetRemoteAddress(HP_Server pServer,
+                                HP_CONNID dwConnID,
+                                TCHAR *lpszAddress,
+                                int *piAddressLen,
+                                USHORT *pusPort);
+
+HPSOCKET_API BOOL HP_Server_IsSecure(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetSendPolicy(HP_Server pServer, En_HP_SendPolicy enSendPolicy);
+
+HPSOCKET_API En_HP_SendPolicy HP_Server_GetSendPolicy(HP_Server pServer);
+
+HPSOCKET_API
+void HP_Server_SetOnSendSyncPolicy(HP_Server pServer,
+                                   En_HP_OnSendSyncPolicy enSyncPolicy);
+
+HPSOCKET_API En_HP_OnSendSyncPolicy HP_Server_GetOnSendSyncPolicy(HP_Server pServer);
+
+HPSOCKET_API
+void HP_Server_SetReuseAddressPolicy(HP_Server pServer,
+                                     En_HP_ReuseAddressPolicy enReusePolicy);
+
+HPSOCKET_API En_HP_ReuseAddressPolicy HP_Server_GetReuseAddressPolicy(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetMaxConnectionCount(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetMaxConnectionCount(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetWorkerThreadCount(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetWorkerThreadCount(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetFreeSocketObjLockTime(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetFreeSocketObjLockTime(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetFreeSocketObjPool(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetFreeSocketObjPool(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetFreeBufferObjPool(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetFreeBufferObjPool(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetFreeSocketObjHold(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetFreeSocketObjHold(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetFreeBufferObjHold(HP_Server pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_Server_GetFreeBufferObjHold(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetMarkSilence(HP_Server pServer, BOOL bValue);
+
+HPSOCKET_API BOOL HP_Server_IsMarkSilence(HP_Server pServer);
+
+HPSOCKET_API void HP_Server_SetDualStack(HP_Server pServer, BOOL bValue);
+
+HPSOCKET_API BOOL HP_Server_IsDualStack(HP_Server pServer);
+
+HPSOCKET_API void HP_TcpServer_SetAcceptSocketCount(HP_TcpServer pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpServer_GetAcceptSocketCount(HP_TcpServer pServer);
+
+HPSOCKET_API void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpServer_GetSocketBufferSize(HP_TcpServer pServer);
+
+HPSOCKET_API void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpServer_GetSocketListenQueue(HP_TcpServer pServer);
+
+HPSOCKET_API void HP_TcpServer_SetKeepAliveTime(HP_TcpServer pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpServer_GetKeepAliveTime(HP_TcpServer pServer);
+
+HPSOCKET_API void HP_TcpServer_SetKeepAliveInterval(HP_TcpServer pServer, DWORD dwValue);
+
+HPSOCKET_API DWORD HP_TcpServer_GetKeepAliveInterval(HP_TcpServer pServer);
+
+HPSOCKET_API void HP_TcpServer_SetNoDelay(HP_TcpServer pServer, BOOL bValue);
+
+HPSOCKET_API BOOL HP_TcpServer_IsNoDelay(HP_TcpServer pServer);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 #endif  /* HP_SOCKET_4C_H */

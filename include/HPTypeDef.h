@@ -9,6 +9,13 @@
 #define HPSOCKET_API __attribute__ ((__visibility__("default")))
 #define __HP_CALL
 
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+
 #define _UDP_SUPPORT
 #define _SSL_SUPPORT
 #define _HTTP_SUPPORT

@@ -80,3 +80,21 @@ impl UserPtr {
         self.0 as *mut c_void
     }
 }
+
+macro_rules! enum_default {
+    ($($t:ty => $v:expr),* $(,)?) => { $(impl FfiDefault for $t { fn ffi_default() -> Self { $v } })* };
+}
+use super::types::*;
+enum_default!(
+    EnServiceState => EnServiceState::SS_STOPPED,
+    EnSocketError => EnSocketError::SE_INVALID_PARAM,
+    EnSendPolicy => EnSendPolicy::SP_PACK,
+    EnOnSendSyncPolicy => EnOnSendSyncPolicy::OSSP_NONE,
+    EnReuseAddressPolicy => EnReuseAddressPolicy::RAP_NONE,
+    EnFetchResult => EnFetchResult::FR_DATA_NOT_FOUND,
+    EnHandleResult => EnHandleResult::HR_ERROR,
+    EnCastMode => EnCastMode::CM_UNICAST,
+    EnIPAddrType => EnIPAddrType::IPT_ALL,
+    EnRejectedPolicy => EnRejectedPolicy::TRP_CALL_FAIL,
+    EnTaskBufferType => EnTaskBufferType::TBT_COPY,
+);

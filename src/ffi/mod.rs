@@ -1,4 +1,10 @@
 //! The C boundary: `#[no_mangle] pub extern "C" fn` exports, each a thin shell over the engine.
+pub mod agent;
+pub mod client;
+pub mod misc;
 pub mod guard;
 pub mod handles;
+pub mod listener;
+pub mod server;
+pub mod tcp;
 pub mod types;

@@ -1,0 +1,680 @@
+//! A TCP component in one of three roles: a server (accepts), an agent (connects many) or a
+//! client (connects one). The roles share everything after a connection exists.
+
+use super::conn::{self, Conn, Greeting};
+use super::options::{Options, ReusePolicy};
+use super::workers::{on_worker_of, Workers};
+use super::{ConnId, Events, Handled, Op, SocketError, State};
+use dashmap::DashMap;
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Server,
+    Agent,
+    Client,
+}
+
+/// State shared between a component and its connection tasks.
+pub struct Shared {
+    pub events: Arc<dyn Events>,
+    conns: DashMap<ConnId, Arc<Conn>>,
+    /// Connection tasks spawned and not yet ended.
+    live: Mutex<usize>,
+    live_cv: Condvar,
+    stopping: AtomicBool,
+    buffer_size: AtomicUsize,
+    mark_silence: AtomicBool,
+    role: Role,
+    /// For a client: its state, which drops to Stopped when its connection ends.
+    state: AtomicU8,
+    state_cv: Condvar,
+    state_mx: Mutex<()>,
+}
+
+impl Shared {
+    pub fn buffer_size(&self) -> usize {
+        self.buffer_size.load(Ordering::Relaxed)
+    }
+    pub fn mark_silence(&self) -> bool {
+        self.mark_silence.load(Ordering::Relaxed)
+    }
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+    pub fn remove(&self, id: ConnId) {
+        self.conns.remove(&id);
+    }
+    fn task_started(&self) {
+        *self.live.lock().unwrap() += 1;
+    }
+    pub fn conn_ended(&self) {
+        let mut n = self.live.lock().unwrap();
+        *n -= 1;
+        if *n == 0 {
+            self.live_cv.notify_all();
+            // A client whose one connection ended is stopped, as upstream's is.
+            if self.role == Role::Client && self.state() == State::Started {
+                self.set_state(State::Stopped);
+            }
+        }
+    }
+    fn wait_idle(&self, timeout: Duration) -> bool {
+        let n = self.live.lock().unwrap();
+        let (n, _) = self.live_cv.wait_timeout_while(n, timeout, |n| *n > 0).unwrap();
+        *n == 0
+    }
+    pub fn state(&self) -> State {
+        match self.state.load(Ordering::Acquire) {
+            0 => State::Starting,
+            1 => State::Started,
+            2 => State::Stopping,
+            _ => State::Stopped,
+        }
+    }
+    fn set_state(&self, s: State) {
+        let _g = self.state_mx.lock().unwrap();
+        self.state.store(s as u8, Ordering::Release);
+        self.state_cv.notify_all();
+    }
+    fn owner(&self) -> usize {
+        self as *const Shared as usize
+    }
+}
+
+/// What a started component holds.
+struct Running {
+    workers: Workers,
+    listen_addr: Option<SocketAddr>,
+    bind_addr: Option<IpAddr>,
+    async_connect: bool,
+}
+
+pub struct Component {
+    role: Role,
+    shared: Arc<Shared>,
+    opts: Mutex<Options>,
+    last_error: AtomicI32,
+    next_id: AtomicU64,
+    run: Mutex<Option<Running>>,
+    /// Serialises Start and Stop.
+    lifecycle: Mutex<()>,
+    client_conn: AtomicU64,
+}
+
+/// A failed call: the component error code (for GetLastError) and the OS error (errno).
+#[derive(Clone, Copy, Debug)]
+pub struct Failure {
+    pub code: SocketError,
+    pub errno: i32,
+}
+
+fn fail(code: SocketError, errno: i32) -> Failure {
+    Failure { code, errno }
+}
+
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// Where a new outgoing connection goes, and from where.
+pub struct ConnectArgs<'a> {
+    pub host: &'a str,
+    pub port: u16,
+    pub extra: usize,
+    pub local_addr: Option<&'a str>,
+    pub local_port: u16,
+}
+
+impl Component {
+    pub fn new(role: Role, events: Arc<dyn Events>) -> Component {
+        let opts = match role {
+            Role::Server => Options::server(),
+            Role::Agent => Options::agent(),
+            Role::Client => Options::client(),
+        };
+        Component {
+            role,
+            shared: Arc::new(Shared {
+                events,
+                conns: DashMap::new(),
+                live: Mutex::new(0),
+                live_cv: Condvar::new(),
+                stopping: AtomicBool::new(false),
+                buffer_size: AtomicUsize::new(opts.socket_buffer_size as usize),
+                mark_silence: AtomicBool::new(opts.mark_silence),
+                role,
+                state: AtomicU8::new(State::Stopped as u8),
+                state_cv: Condvar::new(),
+                state_mx: Mutex::new(()),
+            }),
+            opts: Mutex::new(opts),
+            last_error: AtomicI32::new(0),
+            next_id: AtomicU64::new(1),
+            run: Mutex::new(None),
+            lifecycle: Mutex::new(()),
+            client_conn: AtomicU64::new(0),
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Identifies this component's worker threads.
+    pub fn owner_id(&self) -> usize {
+        self.shared.owner()
+    }
+
+    // ---- errors and state ----
+
+    pub fn last_error(&self) -> SocketError {
+        error_from(self.last_error.load(Ordering::Relaxed))
+    }
+
+    /// Records a failure as upstream does: the component's code and the thread's errno.
+    pub fn record(&self, f: Failure) {
+        self.last_error.store(f.code as i32, Ordering::Relaxed);
+        unsafe { *libc::__errno_location() = f.errno };
+    }
+
+    pub fn state(&self) -> State {
+        self.shared.state()
+    }
+
+    pub fn is_started(&self) -> bool {
+        self.state() == State::Started
+    }
+
+    // ---- options ----
+
+    /// Changes options; refused (false) unless stopped, as upstream ignores setters then.
+    pub fn set_option(&self, f: impl FnOnce(&mut Options)) -> bool {
+        if self.state() != State::Stopped {
+            return false;
+        }
+        let mut o = self.opts.lock().unwrap();
+        f(&mut o);
+        true
+    }
+
+    pub fn options(&self) -> Options {
+        self.opts.lock().unwrap().clone()
+    }
+
+    // ---- lifecycle ----
+
+    fn begin_start(&self) -> Result<Options> {
+        if self.state() != State::Stopped {
+            return Err(fail(SocketError::IllegalState, libc::EALREADY));
+        }
+        let opts = self.options();
+        if opts.worker_threads == 0 || opts.worker_threads > 500 || opts.socket_buffer_size < 64 || opts.listen_queue == 0 {
+            return Err(fail(SocketError::InvalidParam, libc::EINVAL));
+        }
+        // A client stopped by its peer may still hold its worker: let it go first.
+        if let Some(old) = self.run.lock().unwrap().take() {
+            self.release(old);
+        }
+        self.shared.stopping.store(false, Ordering::Release);
+        self.shared.buffer_size.store(opts.socket_buffer_size as usize, Ordering::Relaxed);
+        self.shared.mark_silence.store(opts.mark_silence, Ordering::Relaxed);
+        self.shared.set_state(State::Starting);
+        Ok(opts)
+    }
+
+    fn start_workers(&self, count: u32) -> Result<Workers> {
+        let name = match self.role {
+            Role::Server => "hp-server",
+            Role::Agent => "hp-agent",
+            Role::Client => "hp-client",
+        };
+        Workers::start(count as usize, self.shared.owner(), name).map_err(|e| fail(SocketError::WorkerThreadCreate, e.raw_os_error().unwrap_or(libc::EAGAIN)))
+    }
+
+    fn abort_start(&self, f: Failure) -> Failure {
+        self.shared.set_state(State::Stopped);
+        f
+    }
+
+    /// Starts a server listening on `bind` (NULL/empty: every address) and `port`.
+    pub fn start_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
+        let _l = self.lifecycle.lock().unwrap();
+        let opts = self.begin_start()?;
+        let r = (|| {
+            let addr = parse_bind(bind, port, opts.dual_stack).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?;
+            let sock = Socket::new(Domain::for_address(addr), Type::STREAM.nonblocking().cloexec(), Some(Protocol::TCP))
+                .map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
+            if addr.is_ipv6() {
+                let _ = sock.set_only_v6(!opts.dual_stack);
+            }
+            apply_reuse(&sock, opts.reuse_policy);
+            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
+                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+            }
+            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            sock.listen(opts.listen_queue.min(i32::MAX as u32) as i32).map_err(|e| fail(SocketError::SocketListen, os(&e)))?;
+            let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
+            let workers = self.start_workers(opts.worker_threads)?;
+            let std_listener: std::net::TcpListener = sock.into();
+            let shared = self.shared.clone();
+            let handles: Vec<tokio::runtime::Handle> = (0..workers.len()).map(|_| workers.pick().clone()).collect();
+            let ids = IdSource::new(&self.next_id);
+            workers.first().spawn(accept_loop(shared, std_listener, handles, opts.clone(), ids));
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr, bind_addr: None, async_connect: false });
+            Ok(())
+        })();
+        match r {
+            Ok(()) => {
+                self.shared.set_state(State::Started);
+                Ok(())
+            }
+            Err(f) => Err(self.abort_start(f)),
+        }
+    }
+
+    /// Starts an agent; connections are made later with [`Component::connect`].
+    pub fn start_agent(&self, bind: Option<&str>, async_connect: bool) -> Result<()> {
+        let _l = self.lifecycle.lock().unwrap();
+        let opts = self.begin_start()?;
+        let r = (|| {
+            let bind_addr = match bind {
+                Some(b) if !b.is_empty() => Some(resolve_ip(b).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
+                _ => None,
+            };
+            let workers = self.start_workers(opts.worker_threads)?;
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr, async_connect });
+            Ok(())
+        })();
+        match r {
+            Ok(()) => {
+                self.shared.set_state(State::Started);
+                Ok(())
+            }
+            Err(f) => Err(self.abort_start(f)),
+        }
+    }
+
+    /// Starts a client connected (or connecting, when `async_connect`) to `to`.
+    pub fn start_client(&self, to: ConnectArgs<'_>, async_connect: bool) -> Result<()> {
+        let _l = self.lifecycle.lock().unwrap();
+        let opts = self.begin_start()?;
+        let r = (|| {
+            let workers = self.start_workers(1)?;
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect });
+            // The client counts as started while it connects, so that its events see Started.
+            self.shared.set_state(State::Started);
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            self.client_conn.store(id, Ordering::Relaxed);
+            self.connect_with_id(id, &to, &opts, async_connect, None).map_err(|f| Failure { code: SocketError::ConnectServer, ..f })
+        })();
+        match r {
+            Ok(()) => Ok(()),
+            Err(f) => {
+                if let Some(run) = self.run.lock().unwrap().take() {
+                    self.release(run);
+                }
+                Err(self.abort_start(f))
+            }
+        }
+    }
+
+    /// Opens a connection from an agent. Returns its id (also when the connect fails, as
+    /// upstream fills the id before connecting).
+    pub fn connect(&self, to: ConnectArgs<'_>) -> (ConnId, Result<()>) {
+        if self.state() != State::Started {
+            return (0, Err(fail(SocketError::IllegalState, libc::ENOTCONN)));
+        }
+        let (async_connect, bind_addr) = match &*self.run.lock().unwrap() {
+            Some(r) => (r.async_connect, r.bind_addr),
+            None => return (0, Err(fail(SocketError::IllegalState, libc::ENOTCONN))),
+        };
+        let opts = self.options();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        (id, self.connect_with_id(id, &to, &opts, async_connect, bind_addr))
+    }
+
+    fn connect_with_id(&self, id: ConnId, to: &ConnectArgs<'_>, opts: &Options, async_connect: bool, bind_addr: Option<IpAddr>) -> Result<()> {
+        if self.shared.conns.len() >= opts.max_connections as usize && self.role == Role::Agent {
+            return Err(fail(SocketError::IllegalState, libc::EMFILE));
+        }
+        let remote = resolve(to.host, to.port).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?;
+        let sock = Socket::new(Domain::for_address(remote), Type::STREAM.cloexec(), Some(Protocol::TCP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
+        apply_reuse(&sock, opts.reuse_policy);
+        let local_ip = match to.local_addr {
+            Some(a) if !a.is_empty() => Some(resolve_ip(a).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
+            _ => bind_addr,
+        };
+        if local_ip.is_some() || to.local_port != 0 {
+            let ip = local_ip.unwrap_or(if remote.is_ipv4() { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V6(Ipv6Addr::UNSPECIFIED) });
+            sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+        }
+        if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
+            return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+        }
+        let host = Some(to.host.to_string());
+        let run = self.run.lock().unwrap();
+        let Some(run) = run.as_ref() else { return Err(fail(SocketError::IllegalState, libc::ENOTCONN)) };
+        let worker = run.workers.pick().clone();
+        if !async_connect {
+            let timeout = Duration::from_millis(opts.sync_connect_timeout.max(1) as u64);
+            sock.connect_timeout(&SockAddr::from(remote), timeout).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
+            configure_stream(&sock, opts);
+            sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
+            let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
+            let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), local, remote, host, true));
+            conn.extra.store(to.extra, Ordering::Relaxed);
+            self.shared.conns.insert(id, conn.clone());
+            self.shared.task_started();
+            let shared = self.shared.clone();
+            let std_stream: std::net::TcpStream = sock.into();
+            worker.spawn(async move {
+                match tokio::net::TcpStream::from_std(std_stream) {
+                    Ok(stream) => conn::run(shared, conn, stream, Greeting::Connect).await,
+                    Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
+                }
+            });
+            return Ok(());
+        }
+        configure_stream(&sock, opts);
+        let unspecified = if remote.is_ipv4() { SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0) } else { SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0) };
+        let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), unspecified, remote, host, false));
+        conn.extra.store(to.extra, Ordering::Relaxed);
+        self.shared.conns.insert(id, conn.clone());
+        self.shared.task_started();
+        let shared = self.shared.clone();
+        let fd = sock.into_raw_fd();
+        worker.spawn(async move {
+            let std_stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
+            let socket = tokio::net::TcpSocket::from_std_stream(std_stream);
+            tokio::select! {
+                r = socket.connect(remote) => match r {
+                    Ok(stream) => {
+                        if let Ok(l) = stream.local_addr() { conn.set_local(l); }
+                        conn.connected.store(true, Ordering::Release);
+                        conn::run(shared, conn, stream, Greeting::Connect).await
+                    }
+                    Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
+                },
+                reason = conn.closed_by_request() => finish_failed(&shared, &conn, reason.op, reason.code),
+            }
+        });
+        Ok(())
+    }
+
+    /// Stops the component: closes every connection (each raises OnClose), raises OnShutdown,
+    /// then lets the workers go. From inside one of its own callbacks it completes in the
+    /// background instead of deadlocking.
+    pub fn stop(self: &Arc<Self>) -> Result<()> {
+        let st = self.state();
+        if st != State::Started && st != State::Starting {
+            // A client already stopped by its peer still has its worker to let go.
+            if st == State::Stopped && self.role == Role::Client {
+                if let Some(run) = self.run.lock().unwrap().take() {
+                    self.release(run);
+                }
+            }
+            return Err(fail(SocketError::IllegalState, libc::EALREADY));
+        }
+        if on_worker_of(self.shared.owner()) {
+            self.shared.set_state(State::Stopping);
+            self.shared.stopping.store(true, Ordering::Release);
+            let me = self.clone();
+            std::thread::spawn(move || me.stop_blocking());
+            return Ok(());
+        }
+        self.stop_blocking();
+        Ok(())
+    }
+
+    fn stop_blocking(&self) {
+        let _l = self.lifecycle.lock().unwrap();
+        if self.state() == State::Stopped && self.run.lock().unwrap().is_none() {
+            return;
+        }
+        self.shared.set_state(State::Stopping);
+        self.shared.stopping.store(true, Ordering::Release);
+        loop {
+            for c in self.shared.conns.iter() {
+                c.request_close(Op::Close, 0);
+            }
+            if self.shared.wait_idle(Duration::from_millis(20)) {
+                break;
+            }
+        }
+        let run = self.run.lock().unwrap().take();
+        if self.role != Role::Client {
+            self.shared.events.on_shutdown();
+        }
+        if let Some(run) = run {
+            self.release(run);
+        }
+        self.shared.set_state(State::Stopped);
+    }
+
+    /// Lets a set of workers go: joined here, or from a helper thread when we are one of them.
+    fn release(&self, mut run: Running) {
+        if on_worker_of(self.shared.owner()) {
+            std::thread::spawn(move || run.workers.stop());
+        } else {
+            run.workers.stop();
+        }
+    }
+
+    /// Waits until the component is stopped; `ms` = u32::MAX waits forever.
+    pub fn wait(&self, ms: u32) -> bool {
+        let g = self.shared.state_mx.lock().unwrap();
+        let stopped = |_: &mut ()| self.shared.state() != State::Stopped;
+        if ms == u32::MAX {
+            let _g = self.shared.state_cv.wait_while(g, stopped).unwrap();
+            true
+        } else {
+            let (_g, r) = self.shared.state_cv.wait_timeout_while(g, Duration::from_millis(ms as u64), stopped).unwrap();
+            !r.timed_out() || self.state() == State::Stopped
+        }
+    }
+
+    // ---- connections ----
+
+    pub fn conn(&self, id: ConnId) -> Option<Arc<Conn>> {
+        self.shared.conns.get(&id).map(|c| c.clone())
+    }
+
+    /// The client's one connection id (0 before the first Start).
+    pub fn client_conn_id(&self) -> ConnId {
+        self.client_conn.load(Ordering::Relaxed)
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.shared.conns.len()
+    }
+
+    pub fn connection_ids(&self) -> Vec<ConnId> {
+        let mut v: Vec<ConnId> = self.shared.conns.iter().map(|e| *e.key()).collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.run.lock().unwrap().as_ref().and_then(|r| r.listen_addr)
+    }
+
+    /// Whether a Send may write straight from the caller (OnSend and SP_DIRECT/SAFE aside).
+    fn direct_ok(&self) -> bool {
+        !self.shared.events.wants_on_send()
+    }
+
+    /// Sends the concatenation of `bufs` on connection `id` as one contiguous write.
+    pub fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        c.send(bufs, self.direct_ok()).map_err(|e| fail(SocketError::DataSend, e))
+    }
+
+    pub fn disconnect(&self, id: ConnId) -> Result<()> {
+        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        c.request_close(Op::Close, 0);
+        Ok(())
+    }
+
+    pub fn disconnect_long(&self, period_ms: u64) {
+        for c in self.shared.conns.iter() {
+            if c.connect_period_ms() >= period_ms {
+                c.request_close(Op::Close, 0);
+            }
+        }
+    }
+
+    pub fn disconnect_silence(&self, period_ms: u64) -> bool {
+        if !self.shared.mark_silence() {
+            return false;
+        }
+        for c in self.shared.conns.iter() {
+            if c.silence_ms() >= period_ms {
+                c.request_close(Op::Close, 0);
+            }
+        }
+        true
+    }
+}
+
+impl Drop for Component {
+    fn drop(&mut self) {
+        if let Some(run) = self.run.get_mut().unwrap().take() {
+            self.release(run);
+        }
+    }
+}
+
+fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
+    conn.mark_failed();
+    shared.events.on_close(conn.id, op, code);
+    shared.remove(conn.id);
+    shared.conn_ended();
+}
+
+/// Hands out connection ids; shared by the accept loop with its component.
+#[derive(Clone)]
+struct IdSource(usize);
+impl IdSource {
+    fn new(a: &AtomicU64) -> Self {
+        IdSource(a as *const AtomicU64 as usize)
+    }
+    fn next(&self) -> ConnId {
+        // Safety: the component outlives its accept loop (Stop joins the workers first).
+        unsafe { (*(self.0 as *const AtomicU64)).fetch_add(1, Ordering::Relaxed) }
+    }
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpListener, workers: Vec<tokio::runtime::Handle>, opts: Options, ids: IdSource) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(_) => return,
+    };
+    let mut next = 0usize;
+    loop {
+        if shared.stopping.load(Ordering::Acquire) {
+            return;
+        }
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = tokio::time::sleep(Duration::from_millis(100)) => continue,
+        };
+        let (stream, remote) = match accepted {
+            Ok(x) => x,
+            Err(_) => continue,
+        };
+        if shared.stopping.load(Ordering::Acquire) || shared.conns.len() >= opts.max_connections as usize {
+            drop(stream);
+            continue;
+        }
+        let std_stream = match stream.into_std() {
+            Ok(s) => s,
+            Err(_) => continue,
+        };
+        let sock = socket2::SockRef::from(&std_stream);
+        configure_stream_ref(&sock, &opts);
+        let local = std_stream.local_addr().unwrap_or(remote);
+        let id = ids.next();
+        let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true));
+        shared.conns.insert(id, conn.clone());
+        shared.task_started();
+        let worker = &workers[next % workers.len()];
+        next = next.wrapping_add(1);
+        let sh = shared.clone();
+        worker.spawn(async move {
+            match tokio::net::TcpStream::from_std(std_stream) {
+                Ok(stream) => conn::run(sh, conn, stream, Greeting::Accept).await,
+                Err(e) => finish_failed(&sh, &conn, Op::Accept, os(&e)),
+            }
+        });
+    }
+}
+
+fn configure_stream(sock: &Socket, opts: &Options) {
+    configure_stream_ref(&socket2::SockRef::from(sock), opts)
+}
+
+fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) {
+    let _ = sock.set_nodelay(opts.no_delay);
+    if opts.keepalive_time > 0 && opts.keepalive_interval > 0 {
+        let ka = socket2::TcpKeepalive::new()
+            .with_time(Duration::from_millis(opts.keepalive_time as u64))
+            .with_interval(Duration::from_millis(opts.keepalive_interval as u64));
+        let _ = sock.set_tcp_keepalive(&ka);
+    }
+}
+
+fn apply_reuse(sock: &Socket, p: ReusePolicy) {
+    match p {
+        ReusePolicy::None => {}
+        ReusePolicy::AddrOnly => {
+            let _ = sock.set_reuse_address(true);
+        }
+        ReusePolicy::AddrAndPort => {
+            let _ = sock.set_reuse_address(true);
+            let _ = sock.set_reuse_port(true);
+        }
+    }
+}
+
+fn os(e: &std::io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(libc::EIO)
+}
+
+fn error_from(v: i32) -> SocketError {
+    use SocketError::*;
+    [Ok, IllegalState, InvalidParam, SocketCreate, SocketBind, SocketPrepare, SocketListen, CpCreate, WorkerThreadCreate, DetectThreadCreate, SocketAttachToCp, ConnectServer, Network, DataProc, DataSend, GcStart]
+        .get(v as usize)
+        .copied()
+        .unwrap_or(Ok)
+}
+
+/// The bind address of a server: NULL or empty means every address (IPv6 "::" with dual
+/// stack, so IPv4 peers are served too; "0.0.0.0" without).
+fn parse_bind(bind: Option<&str>, port: u16, dual_stack: bool) -> Option<SocketAddr> {
+    match bind {
+        None | Some("") => Some(if dual_stack { SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port) } else { SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port) }),
+        Some(b) => resolve_ip(b).map(|ip| SocketAddr::new(ip, port)),
+    }
+}
+
+fn resolve_ip(host: &str) -> Option<IpAddr> {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = h.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    (h, 0u16).to_socket_addrs().ok()?.next().map(|a| a.ip())
+}
+
+/// Resolves a host name or address; IPv4 answers are preferred, as upstream does.
+pub fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = h.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, port));
+    }
+    let all: Vec<SocketAddr> = (h, port).to_socket_addrs().ok()?.collect();
+    all.iter().find(|a| a.is_ipv4()).or(all.first()).copied()
+}

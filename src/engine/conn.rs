@@ -1,0 +1,427 @@
+//! One TCP connection: its shared state (send queue, extra data, flags) and the task that
+//! reads, flushes and closes it on its worker.
+
+use super::{ConnId, Handled, Op};
+use crate::engine::component::Shared;
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::io::Interest;
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+/// Bytes waiting to be written, one chunk per Send call (so OnSend can report each call).
+#[derive(Default)]
+pub struct SendQueue {
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes of the front chunk already written.
+    front_done: usize,
+    /// Total bytes queued and not yet written.
+    pending: usize,
+    /// Set once the connection is closing: every later Send fails.
+    closed: bool,
+}
+
+/// Why a connection's task must close it.
+#[derive(Clone, Copy, Debug)]
+pub struct CloseReason {
+    pub op: Op,
+    pub code: i32,
+}
+
+pub struct Conn {
+    pub id: ConnId,
+    pub fd: RawFd,
+    local: Mutex<SocketAddr>,
+    pub remote: SocketAddr,
+    /// Host name the agent/client connected to (None for accepted connections).
+    pub remote_host: Option<String>,
+    pub created: Instant,
+    /// Milliseconds since `created` of the last receive (silence tracking).
+    pub last_active_ms: AtomicU64,
+    pub extra: AtomicUsize,
+    pub reserved: AtomicUsize,
+    pub reserved2: AtomicUsize,
+    pub paused: AtomicBool,
+    /// Connected (false during an async connect).
+    pub connected: AtomicBool,
+    send: Mutex<SendQueue>,
+    /// Mirrors `SendQueue::pending > 0` so the task can test it without the lock.
+    has_queued: AtomicBool,
+    /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
+    close_req: AtomicU64,
+    wake: Notify,
+}
+
+const NO_CLOSE: u64 = u64::MAX;
+
+impl Conn {
+    pub fn new(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, remote_host: Option<String>, connected: bool) -> Conn {
+        Conn {
+            id,
+            fd,
+            local: Mutex::new(local),
+            remote,
+            remote_host,
+            created: Instant::now(),
+            last_active_ms: AtomicU64::new(0),
+            extra: AtomicUsize::new(0),
+            reserved: AtomicUsize::new(0),
+            reserved2: AtomicUsize::new(0),
+            paused: AtomicBool::new(false),
+            connected: AtomicBool::new(connected),
+            send: Mutex::new(SendQueue::default()),
+            has_queued: AtomicBool::new(false),
+            close_req: AtomicU64::new(NO_CLOSE),
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn local(&self) -> SocketAddr {
+        *self.local.lock().unwrap()
+    }
+
+    pub fn set_local(&self, a: SocketAddr) {
+        *self.local.lock().unwrap() = a;
+    }
+
+    /// Waits until Disconnect or Stop asks for the connection to close.
+    pub async fn closed_by_request(&self) -> CloseReason {
+        loop {
+            let woken = self.wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if let Some(r) = self.close_requested() {
+                return r;
+            }
+            woken.await;
+        }
+    }
+
+    /// A connection that never got going (failed connect): sends fail from now on.
+    pub fn mark_failed(&self) {
+        self.mark_closed();
+    }
+
+    pub fn connect_period_ms(&self) -> u64 {
+        self.created.elapsed().as_millis() as u64
+    }
+
+    pub fn silence_ms(&self) -> u64 {
+        self.connect_period_ms().saturating_sub(self.last_active_ms.load(Ordering::Relaxed))
+    }
+
+    fn mark_active(&self) {
+        self.last_active_ms.store(self.connect_period_ms(), Ordering::Relaxed);
+    }
+
+    pub fn pending(&self) -> usize {
+        self.send.lock().unwrap().pending
+    }
+
+    /// Asks the connection's task to close it; the first request wins.
+    pub fn request_close(&self, op: Op, code: i32) {
+        let v = ((op as i32 as u64) << 32) | (code as u32 as u64);
+        if self.close_req.compare_exchange(NO_CLOSE, v, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            self.wake.notify_one();
+        }
+    }
+
+    fn close_requested(&self) -> Option<CloseReason> {
+        let v = self.close_req.load(Ordering::Acquire);
+        (v != NO_CLOSE).then(|| CloseReason { op: op_from((v >> 32) as i32), code: v as u32 as i32 })
+    }
+
+    pub fn set_paused(&self, pause: bool) {
+        self.paused.store(pause, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    /// Sends the concatenation of `bufs` as one contiguous write. When nothing is queued the
+    /// bytes go straight to the socket from the calling thread; what the socket does not take
+    /// is copied once into the queue and flushed by the connection's task.
+    /// `direct_ok` is false when OnSend must be raised, which the task does for every chunk.
+    pub fn send(&self, bufs: &[&[u8]], direct_ok: bool) -> Result<(), i32> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let mut q = self.send.lock().unwrap();
+        if q.closed || !self.connected.load(Ordering::Acquire) {
+            return Err(libc::ENOTCONN);
+        }
+        let mut written = 0usize;
+        if q.pending == 0 && direct_ok {
+            match write_vectored(self.fd, bufs, 0) {
+                Ok(n) => written = n,
+                Err(e) if e == libc::EAGAIN || e == libc::EWOULDBLOCK => {}
+                Err(e) => {
+                    drop(q);
+                    self.request_close(Op::Send, e);
+                    return Err(e);
+                }
+            }
+            if written == total {
+                return Ok(());
+            }
+        }
+        let mut chunk = Vec::with_capacity(total - written);
+        let mut skip = written;
+        for b in bufs {
+            if skip >= b.len() {
+                skip -= b.len();
+                continue;
+            }
+            chunk.extend_from_slice(&b[skip..]);
+            skip = 0;
+        }
+        // A partly written call stays contiguous: its rest goes to the front of the stream order,
+        // which is the back of an empty queue.
+        q.pending += chunk.len();
+        q.chunks.push_back(chunk);
+        let was_queued = self.has_queued.swap(true, Ordering::AcqRel);
+        drop(q);
+        if !was_queued {
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Writes as much of the queue as the socket takes. Returns chunks fully written when
+    /// `collect` (for OnSend), Err(errno) on a socket error.
+    fn flush(&self, stream: &TcpStream, collect: bool, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
+        let mut q = self.send.lock().unwrap();
+        while q.pending > 0 {
+            let mut slices: [&[u8]; 64] = [&[]; 64];
+            let mut n = 0;
+            for (i, c) in q.chunks.iter().enumerate().take(64) {
+                slices[n] = if i == 0 { &c[q.front_done..] } else { &c[..] };
+                n += 1;
+            }
+            let fd = self.fd;
+            let r = stream.try_io(Interest::WRITABLE, || {
+                write_vectored(fd, &slices[..n], 0).map_err(io::Error::from_raw_os_error)
+            });
+            let mut wrote = match r {
+                Ok(w) => w,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e.raw_os_error().unwrap_or(libc::EIO)),
+            };
+            q.pending -= wrote;
+            while wrote > 0 {
+                let left = q.chunks[0].len() - q.front_done;
+                if wrote >= left {
+                    wrote -= left;
+                    q.front_done = 0;
+                    let c = q.chunks.pop_front().unwrap();
+                    if collect {
+                        done.push(c);
+                    }
+                } else {
+                    q.front_done += wrote;
+                    wrote = 0;
+                }
+            }
+        }
+        if q.pending == 0 {
+            self.has_queued.store(false, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    fn mark_closed(&self) {
+        let mut q = self.send.lock().unwrap();
+        q.closed = true;
+        q.chunks.clear();
+        q.pending = 0;
+        self.has_queued.store(false, Ordering::Release);
+    }
+}
+
+fn op_from(v: i32) -> Op {
+    match v {
+        1 => Op::Accept,
+        2 => Op::Connect,
+        3 => Op::Send,
+        4 => Op::Receive,
+        5 => Op::Close,
+        _ => Op::Unknown,
+    }
+}
+
+/// `sendmsg` with MSG_NOSIGNAL (a closed peer must never raise SIGPIPE in the host process).
+pub fn write_vectored(fd: RawFd, bufs: &[&[u8]], _flags: i32) -> Result<usize, i32> {
+    let mut iov: [libc::iovec; 64] = unsafe { std::mem::zeroed() };
+    let n = bufs.len().min(64);
+    for (i, b) in bufs.iter().take(n).enumerate() {
+        iov[i] = libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() };
+    }
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = n as _;
+    loop {
+        let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+        if r >= 0 {
+            // More than 64 buffers: the caller's loop sends the rest only via the queue.
+            if n < bufs.len() && r as usize == bufs[..n].iter().map(|b| b.len()).sum::<usize>() {
+                return write_vectored(fd, &bufs[n..], 0).map(|m| r as usize + m).or(Ok(r as usize));
+            }
+            return Ok(r as usize);
+        }
+        let e = io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+        if e != libc::EINTR {
+            return Err(e);
+        }
+    }
+}
+
+thread_local! {
+    /// One receive buffer per worker thread: a connection's bytes are handed to OnReceive
+    /// straight from it, so idle connections hold no receive buffer at all.
+    static RECV_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads at most this many times in a row from one connection before letting others run.
+const READS_PER_TURN: usize = 16;
+
+/// The connection's life on its worker: greet (OnAccept / OnConnect, OnHandShake), then read,
+/// flush and close, then OnClose exactly once.
+pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting) {
+    let reason = drive(&shared, &conn, &stream, greet).await;
+    conn.mark_closed();
+    if let Some(r) = reason {
+        shared.events.on_close(conn.id, r.op, r.code);
+    }
+    shared.remove(conn.id);
+    drop(stream);
+    shared.conn_ended();
+}
+
+/// What the task raises before reading.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Greeting {
+    /// An accepted connection: OnAccept (HR_ERROR refuses it silently), then OnHandShake.
+    Accept,
+    /// An established outgoing connection: OnConnect, then OnHandShake.
+    Connect,
+}
+
+async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let id = conn.id;
+    if shared.is_stopping() {
+        conn.request_close(Op::Close, 0);
+    }
+    match greet {
+        Greeting::Accept => {
+            if ev.on_accept(id, stream.as_raw_fd()) == Handled::Error {
+                // Upstream refuses the connection without OnClose.
+                return None;
+            }
+        }
+        Greeting::Connect => {
+            if ev.on_connect(id) == Handled::Error {
+                return Some(CloseReason { op: Op::Connect, code: libc::ECANCELED });
+            }
+        }
+    }
+    if let Some(r) = conn.close_requested() {
+        return Some(r);
+    }
+    if ev.on_handshake(id) == Handled::Error {
+        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
+    }
+    let buf_size = shared.buffer_size();
+    let mark = shared.mark_silence();
+    let mut sent = Vec::new();
+    loop {
+        if let Some(r) = conn.close_requested() {
+            return Some(r);
+        }
+        let want_write = conn.has_queued.load(Ordering::Acquire);
+        let want_read = !conn.paused.load(Ordering::Acquire);
+        let woken = conn.wake.notified();
+        tokio::pin!(woken);
+        // Register interest in the wake-up before re-checking, so no request is missed.
+        woken.as_mut().enable();
+        if conn.close_requested().is_some() || (conn.has_queued.load(Ordering::Acquire) && !want_write) {
+            continue;
+        }
+        tokio::select! {
+            biased;
+            _ = &mut woken => {}
+            r = stream.writable(), if want_write => {
+                if r.is_err() { return Some(CloseReason { op: Op::Send, code: libc::EIO }); }
+                let collect = ev.wants_on_send();
+                if let Err(e) = conn.flush(stream, collect, &mut sent) {
+                    return Some(CloseReason { op: Op::Send, code: e });
+                }
+                for c in sent.drain(..) {
+                    if ev.on_send(id, &c) == Handled::Error {
+                        return Some(CloseReason { op: Op::Send, code: libc::ECANCELED });
+                    }
+                }
+            }
+            r = stream.readable(), if want_read => {
+                if r.is_err() { return Some(CloseReason { op: Op::Receive, code: libc::EIO }); }
+                if let Some(reason) = read_some(shared, conn, stream, buf_size, mark) {
+                    return Some(reason);
+                }
+            }
+        }
+    }
+}
+
+/// Reads what is there (a few times at most) and raises OnReceive for each read.
+fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool) -> Option<CloseReason> {
+    RECV_BUF.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        if buf.len() < buf_size {
+            buf.resize(buf_size, 0);
+        }
+        let buf = &mut buf[..buf_size];
+        for _ in 0..READS_PER_TURN {
+            if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
+                return None;
+            }
+            let fd = conn.fd;
+            let mut got = 0usize;
+            // A short read means the socket is drained: report WouldBlock to tokio so it clears
+            // the readiness now, saving the EAGAIN read a plain loop would make.
+            let r = stream.try_io(Interest::READABLE, || {
+                let n = unsafe { libc::recv(fd, buf.as_mut_ptr() as *mut _, buf.len(), libc::MSG_DONTWAIT) };
+                if n < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                got = n as usize;
+                if got > 0 && got < buf.len() {
+                    Err(io::Error::from(io::ErrorKind::WouldBlock))
+                } else {
+                    Ok(())
+                }
+            });
+            match r {
+                Ok(()) if got == 0 => return Some(CloseReason { op: Op::Close, code: 0 }),
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if got == 0 {
+                        return None;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(CloseReason { op: Op::Receive, code: e.raw_os_error().unwrap_or(libc::EIO) }),
+            }
+            if mark {
+                conn.mark_active();
+            }
+            if shared.events.on_receive(conn.id, &buf[..got]) == Handled::Error {
+                return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+            }
+            if got < buf.len() {
+                return None;
+            }
+        }
+        None
+    })
+}

@@ -1,0 +1,103 @@
+//! The engine: TCP components on tokio, in safe Rust, knowing nothing of C.
+//!
+//! One [`component::Component`] type serves the three TCP roles (server, agent, client): they
+//! share the connection registry, the worker threads, the send path and the receive loop, and
+//! differ only in how connections come to be (accept or connect).
+
+pub mod component;
+pub mod conn;
+pub mod options;
+pub mod workers;
+
+use std::os::fd::RawFd;
+
+/// Connection ids, from 1 upward within a component.
+pub type ConnId = u64;
+
+/// What an event handler tells the engine to do next (upstream's `EnHandleResult`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handled {
+    Ok,
+    Ignore,
+    Error,
+}
+
+/// Which operation a connection was closed by (upstream's `EnSocketOperation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Op {
+    Unknown = 0,
+    Accept = 1,
+    Connect = 2,
+    Send = 3,
+    Receive = 4,
+    Close = 5,
+}
+
+/// Component-level error codes (upstream's `EnSocketError` values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum SocketError {
+    Ok = 0,
+    IllegalState = 1,
+    InvalidParam = 2,
+    SocketCreate = 3,
+    SocketBind = 4,
+    SocketPrepare = 5,
+    SocketListen = 6,
+    CpCreate = 7,
+    WorkerThreadCreate = 8,
+    DetectThreadCreate = 9,
+    SocketAttachToCp = 10,
+    ConnectServer = 11,
+    Network = 12,
+    DataProc = 13,
+    DataSend = 14,
+    GcStart = 15,
+}
+
+/// Service state (upstream's `EnServiceState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum State {
+    Starting = 0,
+    Started = 1,
+    Stopping = 2,
+    Stopped = 3,
+}
+
+/// The events a component raises. Implemented by the C boundary, which calls the listener's
+/// function pointers. For one connection, these are never called concurrently.
+pub trait Events: Send + Sync + 'static {
+    fn on_prepare_listen(&self, _listen_fd: RawFd) -> Handled {
+        Handled::Ok
+    }
+    fn on_prepare_connect(&self, _id: ConnId, _fd: RawFd) -> Handled {
+        Handled::Ok
+    }
+    fn on_accept(&self, _id: ConnId, _fd: RawFd) -> Handled {
+        Handled::Ok
+    }
+    fn on_connect(&self, _id: ConnId) -> Handled {
+        Handled::Ok
+    }
+    fn on_handshake(&self, _id: ConnId) -> Handled {
+        Handled::Ok
+    }
+    fn on_receive(&self, _id: ConnId, _data: &[u8]) -> Handled {
+        Handled::Ok
+    }
+    /// Whether `on_send` does anything; when false the engine skips the bookkeeping it needs.
+    fn wants_on_send(&self) -> bool {
+        false
+    }
+    fn on_send(&self, _id: ConnId, _data: &[u8]) -> Handled {
+        Handled::Ok
+    }
+    fn on_close(&self, _id: ConnId, _op: Op, _code: i32) -> Handled {
+        Handled::Ok
+    }
+    fn on_shutdown(&self) -> Handled {
+        Handled::Ok
+    }
+}

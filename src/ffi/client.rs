@@ -1,0 +1,263 @@
+//! `HP_Client_*`, `HP_TcpClient_*`, `HP_Set_FN_Client_*` and the TcpClient creators.
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::guard;
+use super::handles::*;
+use super::listener::{self, ListenerKind, Slot};
+use super::tcp::{self, comp, get_opt, set_opt, FALSE};
+use super::types::*;
+use crate::engine::component::{Component, Role};
+use std::os::raw::c_int;
+use std::sync::atomic::Ordering;
+
+const R: Role = Role::Client;
+const LK: ListenerKind = ListenerKind::TcpClient;
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpClientListener() -> HP_TcpClientListener {
+    listener::create(LK)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpClientListener(pListener: HP_TcpClientListener) {
+    listener::destroy(pListener, LK)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpClient(pListener: HP_TcpClientListener) -> HP_TcpClient {
+    guard(|| tcp::create(pListener, R))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpClient(pClient: HP_TcpClient) {
+    guard(|| tcp::destroy(pClient, R))
+}
+
+// ---- listener callbacks ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnPrepareConnect(pListener: HP_ClientListener, fn_: HP_FN_Client_OnPrepareConnect) {
+    listener::set_fn(pListener, LK, Slot::PrepareConnect, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnConnect(pListener: HP_ClientListener, fn_: HP_FN_Client_OnConnect) {
+    listener::set_fn(pListener, LK, Slot::Connect, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnHandShake(pListener: HP_ClientListener, fn_: HP_FN_Client_OnHandShake) {
+    listener::set_fn(pListener, LK, Slot::HandShake, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnSend(pListener: HP_ClientListener, fn_: HP_FN_Client_OnSend) {
+    listener::set_fn(pListener, LK, Slot::Send, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnReceive(pListener: HP_ClientListener, fn_: HP_FN_Client_OnReceive) {
+    listener::set_fn(pListener, LK, Slot::Receive, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnPullReceive(pListener: HP_ClientListener, fn_: HP_FN_Client_OnPullReceive) {
+    listener::set_fn(pListener, LK, Slot::PullReceive, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_Client_OnClose(pListener: HP_ClientListener, fn_: HP_FN_Client_OnClose) {
+    listener::set_fn(pListener, LK, Slot::Close, fn_.map_or(0, |f| f as usize))
+}
+
+/// The client's connection id, for the engine calls that take one.
+fn cid(c: &Component) -> u64 {
+    c.client_conn_id()
+}
+
+// ---- lifecycle ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_Start(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, std::ptr::null(), 0)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_StartWithBindAddress(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL, lpszBindAddress: LPCTSTR) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, 0)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_StartWithBindAddressAndLocalPort(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL, lpszBindAddress: LPCTSTR, usLocalPort: USHORT) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, usLocalPort)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_Stop(pClient: HP_Client) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::done(c, c.stop())))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_Wait(pClient: HP_Client, dwMilliseconds: DWORD) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::wait(c, dwMilliseconds)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_HasStarted(pClient: HP_Client) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::has_started(c)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetState(pClient: HP_Client) -> En_HP_ServiceState {
+    guard(|| comp(pClient, R).map_or(EnServiceState::SS_STOPPED, |c| tcp::state_of(c.state())))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetLastError(pClient: HP_Client) -> En_HP_SocketError {
+    guard(|| comp(pClient, R).map_or(EnSocketError::SE_INVALID_PARAM, |c| tcp::error_of(c.last_error())))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetLastErrorDesc(pClient: HP_Client) -> LPCTSTR {
+    guard(|| comp(pClient, R).map_or(std::ptr::null(), |c| tcp::error_desc(c.last_error() as c_int)))
+}
+
+// ---- sending ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_Send(pClient: HP_Client, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_buf(c, cid(c), pBuffer, iLength, 0)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_SendPart(pClient: HP_Client, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_buf(c, cid(c), pBuffer, iLength, iOffset)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_SendPackets(pClient: HP_Client, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_packets(c, cid(c), pBuffers, iCount)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_SendSmallFile(pClient: HP_Client, lpszFileName: LPCTSTR, pHead: LPWSABUF, pTail: LPWSABUF) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_small_file(c, cid(c), lpszFileName, pHead, pTail)))
+}
+
+// ---- the connection ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_PauseReceive(pClient: HP_Client, bPause: BOOL) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::pause(c, cid(c), bPause)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_IsPauseReceive(pClient: HP_Client, pbPaused: *mut BOOL) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::is_paused(c, cid(c), pbPaused)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_IsConnected(pClient: HP_Client) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::is_connected(c, cid(c))))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetConnectionID(pClient: HP_Client) -> HP_CONNID {
+    guard(|| comp(pClient, R).map_or(0, |c| cid(c) as HP_CONNID))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_SetExtra(pClient: HP_Client, pExtra: PVOID) {
+    guard(|| {
+        if let Some(o) = tcp::obj(pClient, R) {
+            o.extra.store(pExtra as usize, Ordering::Release);
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetExtra(pClient: HP_Client) -> PVOID {
+    guard(|| tcp::obj(pClient, R).map_or(std::ptr::null_mut(), |o| o.extra.load(Ordering::Acquire) as PVOID))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetLocalAddress(pClient: HP_Client, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::local_addr(c, cid(c), lpszAddress, piAddressLen, pusPort)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetRemoteHost(pClient: HP_Client, lpszHost: *mut TCHAR, piHostLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::remote_host(c, cid(c), lpszHost, piHostLen, pusPort)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetPendingDataLength(pClient: HP_Client, piPending: *mut c_int) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::pending(c, cid(c), piPending)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_IsSecure(pClient: HP_Client) -> BOOL {
+    guard(|| comp(pClient, R).map_or(FALSE, |_| FALSE))
+}
+
+// ---- options ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_SetReuseAddressPolicy(pClient: HP_Client, enReusePolicy: ReuseAddressPolicyArg) {
+    guard(|| tcp::set_reuse_policy(pClient, R, enReusePolicy))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetReuseAddressPolicy(pClient: HP_Client) -> En_HP_ReuseAddressPolicy {
+    guard(|| comp(pClient, R).map_or(EnReuseAddressPolicy::RAP_NONE, |c| tcp::reuse_policy_out(c.options().reuse_policy)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_SetFreeBufferPoolSize(pClient: HP_Client, dwValue: DWORD) {
+    guard(|| set_opt(pClient, R, |o| o.free_buffer_obj_pool = dwValue))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetFreeBufferPoolSize(pClient: HP_Client) -> DWORD {
+    guard(|| get_opt(pClient, R, |o| o.free_buffer_obj_pool))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_SetFreeBufferPoolHold(pClient: HP_Client, dwValue: DWORD) {
+    guard(|| set_opt(pClient, R, |o| o.free_buffer_obj_hold = dwValue))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Client_GetFreeBufferPoolHold(pClient: HP_Client) -> DWORD {
+    guard(|| get_opt(pClient, R, |o| o.free_buffer_obj_hold))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_SetSocketBufferSize(pClient: HP_TcpClient, dwValue: DWORD) {
+    guard(|| set_opt(pClient, R, |o| o.socket_buffer_size = dwValue))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_GetSocketBufferSize(pClient: HP_TcpClient) -> DWORD {
+    guard(|| get_opt(pClient, R, |o| o.socket_buffer_size))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_SetKeepAliveTime(pClient: HP_TcpClient, dwValue: DWORD) {
+    guard(|| set_opt(pClient, R, |o| o.keepalive_time = dwValue))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_GetKeepAliveTime(pClient: HP_TcpClient) -> DWORD {
+    guard(|| get_opt(pClient, R, |o| o.keepalive_time))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_SetKeepAliveInterval(pClient: HP_TcpClient, dwValue: DWORD) {
+    guard(|| set_opt(pClient, R, |o| o.keepalive_interval = dwValue))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_GetKeepAliveInterval(pClient: HP_TcpClient) -> DWORD {
+    guard(|| get_opt(pClient, R, |o| o.keepalive_interval))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_SetSyncConnectTimeout(pClient: HP_TcpClient, dwValue: DWORD) {
+    guard(|| set_opt(pClient, R, |o| o.sync_connect_timeout = dwValue))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_GetSyncConnectTimeout(pClient: HP_TcpClient) -> DWORD {
+    guard(|| get_opt(pClient, R, |o| o.sync_connect_timeout))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_SetNoDelay(pClient: HP_TcpClient, bValue: BOOL) {
+    guard(|| set_opt(pClient, R, |o| o.no_delay = bValue != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpClient_IsNoDelay(pClient: HP_TcpClient) -> BOOL {
+    guard(|| get_opt(pClient, R, |o| o.no_delay as BOOL))
+}

@@ -1,0 +1,639 @@
+//! TCP component handles and the helpers the `HP_Server_*`, `HP_Agent_*` and `HP_Client_*`
+//! exports share. A handle is the address of a boxed [`TcpObj`]; callbacks receive that same
+//! address as `pSender`.
+
+use super::guard::{set_errno, to_bool};
+use super::listener::{self, Listener, ListenerKind, Slot};
+use super::types::*;
+use crate::engine::component::{Component, ConnectArgs, Failure, Role};
+use crate::engine::options::{OnSendSyncPolicy, Options, ReusePolicy, SendPolicy};
+use crate::engine::{ConnId, Events, Handled, Op, SocketError, State};
+use std::ffi::CStr;
+use std::os::fd::RawFd;
+use std::os::raw::c_int;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+const TCP_MAGIC: u32 = 0x4854_4350; // "HTCP"
+
+pub struct TcpObj {
+    magic: u32,
+    pub comp: Arc<Component>,
+    /// The client's own extra value (`HP_Client_SetExtra`).
+    pub extra: AtomicUsize,
+    /// Keeps the listener alive as long as the component.
+    _listener: Arc<Listener>,
+}
+
+/// Calls the listener's C functions with the component handle as sender.
+struct CEvents {
+    sender: AtomicUsize,
+    listener: Arc<Listener>,
+}
+
+type FnSender = unsafe extern "C" fn(PVOID) -> HandleResultArg;
+type FnId = unsafe extern "C" fn(PVOID, HP_CONNID) -> HandleResultArg;
+type FnIdPtr = unsafe extern "C" fn(PVOID, HP_CONNID, UINT_PTR) -> HandleResultArg;
+type FnSenderPtr = unsafe extern "C" fn(PVOID, UINT_PTR) -> HandleResultArg;
+type FnData = unsafe extern "C" fn(PVOID, HP_CONNID, *const BYTE, c_int) -> HandleResultArg;
+type FnClose = unsafe extern "C" fn(PVOID, HP_CONNID, En_HP_SocketOperation, c_int) -> HandleResultArg;
+
+fn handled(r: HandleResultArg) -> Handled {
+    match r.0 {
+        1 => Handled::Ignore,
+        2 => Handled::Error,
+        _ => Handled::Ok,
+    }
+}
+
+fn socket_op(op: Op) -> En_HP_SocketOperation {
+    match op {
+        Op::Unknown => EnSocketOperation::SO_UNKNOWN,
+        Op::Accept => EnSocketOperation::SO_ACCEPT,
+        Op::Connect => EnSocketOperation::SO_CONNECT,
+        Op::Send => EnSocketOperation::SO_SEND,
+        Op::Receive => EnSocketOperation::SO_RECEIVE,
+        Op::Close => EnSocketOperation::SO_CLOSE,
+    }
+}
+
+impl CEvents {
+    #[inline]
+    fn sender(&self) -> PVOID {
+        self.sender.load(Ordering::Relaxed) as PVOID
+    }
+    #[inline]
+    fn slot<F: Copy>(&self, s: Slot) -> Option<F> {
+        let p = self.listener.get(s);
+        // Safety: the slot holds a function pointer of type F stored by HP_Set_FN_*, or 0.
+        (p != 0).then(|| unsafe { std::mem::transmute_copy::<usize, F>(&p) })
+    }
+}
+
+impl Events for CEvents {
+    fn on_prepare_listen(&self, fd: RawFd) -> Handled {
+        self.slot::<FnSenderPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), fd as UINT_PTR) }))
+    }
+    fn on_prepare_connect(&self, id: ConnId, fd: RawFd) -> Handled {
+        self.slot::<FnIdPtr>(Slot::PrepareConnect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
+    }
+    fn on_accept(&self, id: ConnId, fd: RawFd) -> Handled {
+        self.slot::<FnIdPtr>(Slot::Accept).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
+    }
+    fn on_connect(&self, id: ConnId) -> Handled {
+        self.slot::<FnId>(Slot::Connect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
+    }
+    fn on_handshake(&self, id: ConnId) -> Handled {
+        self.slot::<FnId>(Slot::HandShake).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
+    }
+    fn on_receive(&self, id: ConnId, data: &[u8]) -> Handled {
+        self.slot::<FnData>(Slot::Receive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
+    }
+    fn wants_on_send(&self) -> bool {
+        self.listener.get(Slot::Send) != 0
+    }
+    fn on_send(&self, id: ConnId, data: &[u8]) -> Handled {
+        self.slot::<FnData>(Slot::Send).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
+    }
+    fn on_close(&self, id: ConnId, op: Op, code: i32) -> Handled {
+        self.slot::<FnClose>(Slot::Close).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, socket_op(op), code) }))
+    }
+    fn on_shutdown(&self) -> Handled {
+        self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
+    }
+}
+
+fn role_listener(role: Role) -> ListenerKind {
+    match role {
+        Role::Server => ListenerKind::TcpServer,
+        Role::Agent => ListenerKind::TcpAgent,
+        Role::Client => ListenerKind::TcpClient,
+    }
+}
+
+/// Creates a component handle for `role` with the listener behind `l`; NULL for a bad listener.
+///
+/// # Safety
+/// `l` is NULL or a live listener handle.
+pub unsafe fn create(l: PVOID, role: Role) -> PVOID {
+    let Some(listener) = listener::share(l, role_listener(role)) else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone() });
+    let comp = Arc::new(Component::new(role, events.clone()));
+    let obj = Box::into_raw(Box::new(TcpObj { magic: TCP_MAGIC, comp, extra: AtomicUsize::new(0), _listener: listener }));
+    events.sender.store(obj as usize, Ordering::Relaxed);
+    obj as PVOID
+}
+
+/// Stops (if needed) and frees a component handle. From inside one of its own callbacks the
+/// work finishes on a helper thread, so the callback returns first.
+///
+/// # Safety
+/// `p` is NULL or a live handle of `role`.
+pub unsafe fn destroy(p: PVOID, role: Role) {
+    let Some(obj) = obj(p, role) else { return };
+    let comp = obj.comp.clone();
+    let obj_ptr = p as usize;
+    (*(p as *mut TcpObj)).magic = 0;
+    let finish = move || {
+        let _ = comp.stop();
+        comp.wait(u32::MAX);
+        // Safety: the handle is ours alone now; no callback runs after the stop completed.
+        drop(unsafe { Box::from_raw(obj_ptr as *mut TcpObj) });
+    };
+    if crate::engine::workers::on_worker_of_component(&obj.comp) {
+        std::thread::spawn(finish);
+    } else {
+        finish();
+    }
+}
+
+/// The object behind a handle, when it is a TCP component of `role`.
+///
+/// # Safety
+/// `p` is NULL or a handle from [`create`] not yet destroyed.
+#[inline]
+pub unsafe fn obj<'a>(p: PVOID, role: Role) -> Option<&'a TcpObj> {
+    let o = (p as *const TcpObj).as_ref()?;
+    (o.magic == TCP_MAGIC && o.comp.role() == role).then_some(o)
+}
+
+/// The component behind a handle; on a bad handle sets errno and returns None.
+///
+/// # Safety
+/// As for [`obj`].
+#[inline]
+pub unsafe fn comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
+    match obj(p, role) {
+        Some(o) => Some(&o.comp),
+        None => {
+            set_errno(libc::EINVAL);
+            None
+        }
+    }
+}
+
+/// Records `r`'s failure on the component and turns it into a C BOOL.
+pub fn done(c: &Component, r: Result<(), Failure>) -> BOOL {
+    match r {
+        Ok(()) => 1,
+        Err(f) => {
+            c.record(f);
+            0
+        }
+    }
+}
+
+pub fn invalid(c: &Component) -> BOOL {
+    c.record(Failure { code: SocketError::InvalidParam, errno: libc::EINVAL });
+    0
+}
+
+/// A C string argument: NULL is None; invalid UTF-8 is an error.
+pub unsafe fn opt_str<'a>(s: LPCTSTR) -> Result<Option<&'a str>, ()> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    CStr::from_ptr(s).to_str().map(Some).map_err(|_| ())
+}
+
+pub fn state_of(s: State) -> En_HP_ServiceState {
+    match s {
+        State::Starting => EnServiceState::SS_STARTING,
+        State::Started => EnServiceState::SS_STARTED,
+        State::Stopping => EnServiceState::SS_STOPPING,
+        State::Stopped => EnServiceState::SS_STOPPED,
+    }
+}
+
+pub fn error_of(e: SocketError) -> En_HP_SocketError {
+    use EnSocketError::*;
+    match e {
+        SocketError::Ok => SE_OK,
+        SocketError::IllegalState => SE_ILLEGAL_STATE,
+        SocketError::InvalidParam => SE_INVALID_PARAM,
+        SocketError::SocketCreate => SE_SOCKET_CREATE,
+        SocketError::SocketBind => SE_SOCKET_BIND,
+        SocketError::SocketPrepare => SE_SOCKET_PREPARE,
+        SocketError::SocketListen => SE_SOCKET_LISTEN,
+        SocketError::CpCreate => SE_CP_CREATE,
+        SocketError::WorkerThreadCreate => SE_WORKER_THREAD_CREATE,
+        SocketError::DetectThreadCreate => SE_DETECT_THREAD_CREATE,
+        SocketError::SocketAttachToCp => SE_SOCKE_ATTACH_TO_CP,
+        SocketError::ConnectServer => SE_CONNECT_SERVER,
+        SocketError::Network => SE_NETWORK,
+        SocketError::DataProc => SE_DATA_PROC,
+        SocketError::DataSend => SE_DATA_SEND,
+        SocketError::GcStart => SE_GC_START,
+    }
+}
+
+/// Upstream's text for each error code; static, valid for the life of the process.
+pub fn error_desc(code: c_int) -> LPCTSTR {
+    let s: &'static [u8] = match code {
+        0 => b"SUCCESS\0",
+        1 => b"Illegal State\0",
+        2 => b"Invalid Parameter\0",
+        3 => b"Create SOCKET Fail\0",
+        4 => b"Bind SOCKET Fail\0",
+        5 => b"Prepare SOCKET Fail\0",
+        6 => b"Listen SOCKET Fail\0",
+        7 => b"Create IOCP Fail\0",
+        8 => b"Create Worker Thread Fail\0",
+        9 => b"Create Detector Thread Fail\0",
+        10 => b"Attach to IOCP Fail\0",
+        11 => b"Connect to Server Fail\0",
+        12 => b"Network Error\0",
+        13 => b"Process Data Error\0",
+        14 => b"Send Data Fail\0",
+        15 => b"Start GC Fail\0",
+        101 => b"SSL environment not ready\0",
+        _ => b"UNKNOWN ERROR\0",
+    };
+    s.as_ptr() as LPCTSTR
+}
+
+pub fn send_policy(v: SendPolicyArg) -> Option<SendPolicy> {
+    match v.0 {
+        0 => Some(SendPolicy::Pack),
+        1 => Some(SendPolicy::Safe),
+        2 => Some(SendPolicy::Direct),
+        _ => None,
+    }
+}
+pub fn send_policy_out(p: SendPolicy) -> En_HP_SendPolicy {
+    match p {
+        SendPolicy::Pack => EnSendPolicy::SP_PACK,
+        SendPolicy::Safe => EnSendPolicy::SP_SAFE,
+        SendPolicy::Direct => EnSendPolicy::SP_DIRECT,
+    }
+}
+pub fn sync_policy(v: OnSendSyncPolicyArg) -> Option<OnSendSyncPolicy> {
+    match v.0 {
+        0 => Some(OnSendSyncPolicy::None),
+        1 => Some(OnSendSyncPolicy::Close),
+        2 => Some(OnSendSyncPolicy::Receive),
+        _ => None,
+    }
+}
+pub fn sync_policy_out(p: OnSendSyncPolicy) -> En_HP_OnSendSyncPolicy {
+    match p {
+        OnSendSyncPolicy::None => EnOnSendSyncPolicy::OSSP_NONE,
+        OnSendSyncPolicy::Close => EnOnSendSyncPolicy::OSSP_CLOSE,
+        OnSendSyncPolicy::Receive => EnOnSendSyncPolicy::OSSP_RECEIVE,
+    }
+}
+pub fn reuse_policy(v: ReuseAddressPolicyArg) -> Option<ReusePolicy> {
+    match v.0 {
+        0 => Some(ReusePolicy::None),
+        1 => Some(ReusePolicy::AddrOnly),
+        2 => Some(ReusePolicy::AddrAndPort),
+        _ => None,
+    }
+}
+pub fn reuse_policy_out(p: ReusePolicy) -> En_HP_ReuseAddressPolicy {
+    match p {
+        ReusePolicy::None => EnReuseAddressPolicy::RAP_NONE,
+        ReusePolicy::AddrOnly => EnReuseAddressPolicy::RAP_ADDR_ONLY,
+        ReusePolicy::AddrAndPort => EnReuseAddressPolicy::RAP_ADDR_AND_PORT,
+    }
+}
+
+// ---- helpers shared by the Server / Agent / Client exports ----
+
+/// Sets an option (only while stopped, as upstream); a bad handle or enum value sets errno.
+pub unsafe fn set_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
+    if let Some(c) = comp(p, role) {
+        if !c.set_option(f) {
+            c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
+        }
+    }
+}
+
+/// Reads an option; 0 for a bad handle.
+pub unsafe fn get_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
+    comp(p, role).map(|c| f(&c.options())).unwrap_or_default()
+}
+
+/// Writes an address into the caller's buffer as upstream does: `*len` is the buffer size on
+/// entry and the string length plus NUL on return; a buffer too small fails with ENOSPC and
+/// reports the length needed.
+pub unsafe fn write_addr(addr: &std::net::IpAddr, port: u16, buf: *mut TCHAR, len: *mut c_int, port_out: *mut USHORT) -> BOOL {
+    write_host(&addr_text(addr), port, buf, len, port_out)
+}
+
+pub fn addr_text(addr: &std::net::IpAddr) -> String {
+    match addr {
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => v6.to_string(),
+        },
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
+pub unsafe fn write_host(text: &str, port: u16, buf: *mut TCHAR, len: *mut c_int, port_out: *mut USHORT) -> BOOL {
+    if len.is_null() {
+        set_errno(libc::EINVAL);
+        return 0;
+    }
+    let need = text.len() + 1;
+    if buf.is_null() || (*len as i64) < need as i64 {
+        *len = need as c_int;
+        set_errno(libc::ENOSPC);
+        return 0;
+    }
+    std::ptr::copy_nonoverlapping(text.as_ptr(), buf as *mut u8, text.len());
+    *buf.add(text.len()) = 0;
+    *len = need as c_int;
+    if !port_out.is_null() {
+        *port_out = port;
+    }
+    1
+}
+
+/// Upstream's `GetAllConnectionIDs` protocol: with NULL ids or too small a count, report the
+/// count needed and fail; else fill and report how many were written.
+pub unsafe fn all_ids(c: &Component, ids: *mut HP_CONNID, count: *mut DWORD) -> BOOL {
+    if count.is_null() {
+        return invalid(c);
+    }
+    let v = c.connection_ids();
+    if ids.is_null() || (*count as usize) < v.len() {
+        *count = v.len() as DWORD;
+        set_errno(libc::ENOSPC);
+        return 0;
+    }
+    for (i, id) in v.iter().enumerate() {
+        *ids.add(i) = *id as HP_CONNID;
+    }
+    *count = v.len() as DWORD;
+    1
+}
+
+/// Sends one buffer (`Send`, and `SendPart` with an offset).
+pub unsafe fn send_buf(c: &Component, id: ConnId, buf: *const BYTE, len: c_int, offset: c_int) -> BOOL {
+    if buf.is_null() || len <= 0 || offset < 0 {
+        return invalid(c);
+    }
+    let data = std::slice::from_raw_parts(buf.add(offset as usize), len as usize);
+    done(c, c.send(id, &[data]))
+}
+
+/// Sends several buffers as one contiguous write.
+pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count: c_int) -> BOOL {
+    if bufs.is_null() || count <= 0 {
+        return invalid(c);
+    }
+    let wsa = std::slice::from_raw_parts(bufs, count as usize);
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(wsa.len());
+    for b in wsa {
+        if b.len > 0 {
+            if b.buf.is_null() {
+                return invalid(c);
+            }
+            parts.push(std::slice::from_raw_parts(b.buf, b.len as usize));
+        }
+    }
+    if parts.is_empty() {
+        return invalid(c);
+    }
+    done(c, c.send(id, &parts))
+}
+
+/// Sends a small file (read whole, at most 4 MiB as upstream) between optional head and tail.
+pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LPWSABUF, tail: LPWSABUF) -> BOOL {
+    const MAX_SMALL_FILE: u64 = 4 * 1024 * 1024;
+    let Ok(Some(path)) = opt_str(path) else { return invalid(c) };
+    let data = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() > 0 && m.len() <= MAX_SMALL_FILE => match std::fs::read(path) {
+            Ok(d) => d,
+            Err(e) => {
+                c.record(Failure { code: SocketError::InvalidParam, errno: e.raw_os_error().unwrap_or(libc::EIO) });
+                return 0;
+            }
+        },
+        Ok(m) if m.len() > MAX_SMALL_FILE => {
+            c.record(Failure { code: SocketError::InvalidParam, errno: libc::EFBIG });
+            return 0;
+        }
+        Ok(_) => {
+            c.record(Failure { code: SocketError::InvalidParam, errno: libc::EINVAL });
+            return 0;
+        }
+        Err(e) => {
+            c.record(Failure { code: SocketError::InvalidParam, errno: e.raw_os_error().unwrap_or(libc::ENOENT) });
+            return 0;
+        }
+    };
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(3);
+    let wsa = |b: LPWSABUF| b.as_ref().filter(|b| b.len > 0 && !b.buf.is_null()).map(|b| std::slice::from_raw_parts(b.buf as *const u8, b.len as usize));
+    parts.extend(wsa(head));
+    parts.push(&data);
+    parts.extend(wsa(tail));
+    done(c, c.send(id, &parts))
+}
+
+pub unsafe fn connect(c: &Component, host: LPCTSTR, port: USHORT, pid: *mut HP_CONNID, extra: PVOID, local_port: USHORT, local_addr: LPCTSTR) -> BOOL {
+    let (Ok(Some(host)), Ok(local_addr)) = (opt_str(host), opt_str(local_addr)) else { return invalid(c) };
+    let (id, r) = c.connect(ConnectArgs { host, port, extra: extra as usize, local_addr, local_port });
+    if !pid.is_null() && id != 0 {
+        *pid = id as HP_CONNID;
+    }
+    done(c, r)
+}
+
+pub unsafe fn start_client(c: &Component, host: LPCTSTR, port: USHORT, async_connect: BOOL, bind: LPCTSTR, local_port: USHORT) -> BOOL {
+    let (Ok(Some(host)), Ok(local_addr)) = (opt_str(host), opt_str(bind)) else { return invalid(c) };
+    let extra = 0;
+    done(c, c.start_client(ConnectArgs { host, port, extra, local_addr, local_port }, async_connect != 0))
+}
+
+pub fn bool_of(b: bool) -> BOOL {
+    to_bool(b)
+}
+
+pub const FALSE: BOOL = 0;
+pub const TRUE: BOOL = 1;
+
+/// An unknown or closed connection id: FALSE with errno ENOTCONN (upstream's SetLastError).
+pub fn not_found(_c: &Component) -> BOOL {
+    set_errno(libc::ENOTCONN);
+    FALSE
+}
+
+pub fn wait(c: &Component, ms: DWORD) -> BOOL {
+    bool_of(c.wait(if ms == u32::MAX { u32::MAX } else { ms }))
+}
+
+pub fn has_started(c: &Component) -> BOOL {
+    bool_of(matches!(c.state(), State::Started | State::Starting))
+}
+
+pub fn disconnect_long(c: &Component, period: DWORD) -> BOOL {
+    c.disconnect_long(period as u64);
+    TRUE
+}
+
+pub fn disconnect_silence(c: &Component, period: DWORD) -> BOOL {
+    if c.disconnect_silence(period as u64) {
+        TRUE
+    } else {
+        c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
+        FALSE
+    }
+}
+
+pub fn pause(c: &Component, id: ConnId, pause: BOOL) -> BOOL {
+    match c.conn(id) {
+        Some(conn) => {
+            conn.set_paused(pause != 0);
+            TRUE
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn is_paused(c: &Component, id: ConnId, out: *mut BOOL) -> BOOL {
+    match (c.conn(id), out.is_null()) {
+        (_, true) => invalid(c),
+        (Some(conn), false) => {
+            *out = bool_of(conn.paused.load(Ordering::Acquire));
+            TRUE
+        }
+        (None, false) => not_found(c),
+    }
+}
+
+pub fn is_connected(c: &Component, id: ConnId) -> BOOL {
+    match c.conn(id) {
+        Some(conn) => bool_of(conn.connected.load(Ordering::Acquire)),
+        None => not_found(c),
+    }
+}
+
+pub fn set_extra(c: &Component, id: ConnId, extra: PVOID) -> BOOL {
+    match c.conn(id) {
+        Some(conn) => {
+            conn.extra.store(extra as usize, Ordering::Release);
+            TRUE
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn get_extra(c: &Component, id: ConnId, out: *mut PVOID) -> BOOL {
+    if out.is_null() {
+        return invalid(c);
+    }
+    match c.conn(id) {
+        Some(conn) => {
+            *out = conn.extra.load(Ordering::Acquire) as PVOID;
+            TRUE
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn pending(c: &Component, id: ConnId, out: *mut c_int) -> BOOL {
+    if out.is_null() {
+        return invalid(c);
+    }
+    match c.conn(id) {
+        Some(conn) => {
+            *out = conn.pending().min(c_int::MAX as usize) as c_int;
+            TRUE
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn connect_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL {
+    if out.is_null() {
+        return invalid(c);
+    }
+    match c.conn(id) {
+        Some(conn) => {
+            *out = conn.connect_period_ms().min(u32::MAX as u64) as DWORD;
+            TRUE
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn silence_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL {
+    if out.is_null() {
+        return invalid(c);
+    }
+    if !c.options().mark_silence {
+        c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
+        return FALSE;
+    }
+    match c.conn(id) {
+        Some(conn) => {
+            *out = conn.silence_ms().min(u32::MAX as u64) as DWORD;
+            TRUE
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn local_addr(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
+    match c.conn(id) {
+        Some(conn) => {
+            let a = conn.local();
+            write_addr(&a.ip(), a.port(), buf, len, port)
+        }
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn remote_addr(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
+    match c.conn(id) {
+        Some(conn) => write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port),
+        None => not_found(c),
+    }
+}
+
+/// The host name the agent or client was asked to connect to (the address if none).
+pub unsafe fn remote_host(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
+    match c.conn(id) {
+        Some(conn) => match &conn.remote_host {
+            Some(h) => write_host(h, conn.remote.port(), buf, len, port),
+            None => write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port),
+        },
+        None => not_found(c),
+    }
+}
+
+pub unsafe fn set_send_policy(p: PVOID, role: Role, v: SendPolicyArg) {
+    match (comp(p, role), send_policy(v)) {
+        (Some(_), Some(sp)) => set_opt(p, role, |o| o.send_policy = sp),
+        (Some(c), None) => {
+            invalid(c);
+        }
+        _ => {}
+    }
+}
+
+pub unsafe fn set_sync_policy(p: PVOID, role: Role, v: OnSendSyncPolicyArg) {
+    match (comp(p, role), sync_policy(v)) {
+        (Some(_), Some(sp)) => set_opt(p, role, |o| o.on_send_sync_policy = sp),
+        (Some(c), None) => {
+            invalid(c);
+        }
+        _ => {}
+    }
+}
+
+pub unsafe fn set_reuse_policy(p: PVOID, role: Role, v: ReuseAddressPolicyArg) {
+    match (comp(p, role), reuse_policy(v)) {
+        (Some(_), Some(rp)) => set_opt(p, role, |o| o.reuse_policy = rp),
+        (Some(c), None) => {
+            invalid(c);
+        }
+        _ => {}
+    }
+}
