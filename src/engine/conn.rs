@@ -289,6 +289,10 @@ const READS_PER_TURN: usize = 16;
 /// flush and close, then OnClose exactly once.
 pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting) {
     let reason = drive(&shared, &conn, &stream, greet).await;
+    if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
+        // An orderly close still sends what the application queued before it (best effort).
+        let _ = conn.flush(&stream, false, &mut Vec::new());
+    }
     conn.mark_closed();
     if let Some(r) = reason {
         shared.events.on_close(conn.id, r.op, r.code);
