@@ -15,8 +15,29 @@ pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap(); // .../deps
     let dir = if dir.ends_with("deps") { dir.parent().unwrap() } else { dir };
+    if !dir.join("libhpsocket4c.so").exists() {
+        build_cdylib(dir);
+    }
     assert!(dir.join("libhpsocket4c.so").exists(), "libhpsocket4c.so not built in {}", dir.display());
     dir.to_path_buf()
+}
+
+/// `cargo test` builds the crate as an rlib only; the C programs need the cdylib of the same
+/// profile, so build it once on demand (a fresh clone has none yet).
+fn build_cdylib(profile_dir: &Path) {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(root()).args(["build", "--lib"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        if let Some(target) = profile_dir.parent() {
+            cmd.env("CARGO_TARGET_DIR", target);
+        }
+        check("cargo build --lib", cmd.output().unwrap());
+    });
 }
 
 /// Where compiled test programs go.
