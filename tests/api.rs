@@ -17,3 +17,9 @@ fn api_null_covers_the_header() {
         .unwrap();
     assert!(st.success(), "tests/c/api_null.c is stale: run python3 tests/gen/gen_api_null.py");
 }
+
+#[test]
+fn api_options() {
+    let out = common::run_c("api_options", &[]);
+    assert!(out.contains("api_options:") && out.contains(" 0 failed"), "{out}");
+}

@@ -212,7 +212,7 @@ impl Component {
             return Err(fail(SocketError::IllegalState, libc::EALREADY));
         }
         let opts = self.options();
-        if opts.worker_threads == 0 || opts.worker_threads > 500 || opts.socket_buffer_size < 64 || opts.listen_queue == 0 {
+        if !opts.valid(self.role == Role::Server, self.role == Role::Client) {
             return Err(fail(SocketError::InvalidParam, libc::EINVAL));
         }
         // A client stopped by its peer may still hold its worker: let it go first.

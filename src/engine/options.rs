@@ -47,10 +47,17 @@ pub struct Options {
     pub sync_connect_timeout: u32,
 }
 
-/// Upstream's default worker count: twice the processors plus two, capped at 500.
+/// Upper bound of `SetWorkerThreadCount` (upstream's MAX_WORKER_THREAD_COUNT).
+pub const MAX_WORKER_THREADS: u32 = 512;
+/// Upper bound of `SetMaxConnectionCount` (upstream's MAX_CONNECTION_COUNT).
+pub const MAX_CONNECTIONS: u32 = 5_000_000;
+/// Smallest `SetSocketBufferSize` accepted at Start (upstream's MIN_SOCKET_BUFFER_SIZE).
+pub const MIN_SOCKET_BUFFER_SIZE: u32 = 8;
+
+/// Upstream's default worker count: twice the processors plus two, capped at 512.
 pub fn default_worker_threads() -> u32 {
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u32;
-    (cpus * 2 + 2).min(500)
+    (cpus * 2 + 2).min(MAX_WORKER_THREADS)
 }
 
 impl Options {
@@ -61,17 +68,17 @@ impl Options {
             send_policy: SendPolicy::Pack,
             on_send_sync_policy: OnSendSyncPolicy::None,
             max_connections: 10_000,
-            free_socket_obj_lock_time: 15_000,
+            free_socket_obj_lock_time: 20_000,
             free_socket_obj_pool: 600,
             free_buffer_obj_pool: 1024,
-            free_socket_obj_hold: 600 * 3,
-            free_buffer_obj_hold: 1024 * 3,
+            free_socket_obj_hold: 600,
+            free_buffer_obj_hold: 1024,
             mark_silence: true,
             socket_buffer_size: 4096,
             keepalive_time: 60_000,
             keepalive_interval: 20_000,
-            accept_socket_count: 300,
-            listen_queue: 256,
+            accept_socket_count: 64,
+            listen_queue: libc::SOMAXCONN as u32,
             reuse_policy: ReusePolicy::AddrOnly,
             no_delay: false,
             dual_stack: true,
@@ -82,6 +89,65 @@ impl Options {
         Options { ..Self::server() }
     }
     pub fn client() -> Self {
-        Options { worker_threads: 1, free_buffer_obj_pool: 10, free_buffer_obj_hold: 40, ..Self::server() }
+        Options { worker_threads: 1, free_buffer_obj_pool: 60, free_buffer_obj_hold: 60, ..Self::server() }
+    }
+
+    /// The checks upstream's `CheckParams` makes at Start: counts as signed ints must be positive
+    /// (or non-negative for pool sizes), keep-alive times 0 or at least one second.
+    pub fn valid(&self, server: bool, client: bool) -> bool {
+        let non_neg = |v: u32| (v as i32) >= 0;
+        let keepalive = |v: u32| v == 0 || (v as i32) >= 1000;
+        let common = (self.socket_buffer_size as i32) >= MIN_SOCKET_BUFFER_SIZE as i32
+            && non_neg(self.free_buffer_obj_pool)
+            && non_neg(self.free_buffer_obj_hold)
+            && keepalive(self.keepalive_time)
+            && keepalive(self.keepalive_interval);
+        if client {
+            return common;
+        }
+        common
+            && (self.max_connections as i32) > 0
+            && self.max_connections <= MAX_CONNECTIONS
+            && (self.worker_threads as i32) > 0
+            && self.worker_threads <= MAX_WORKER_THREADS
+            && non_neg(self.free_socket_obj_lock_time)
+            && non_neg(self.free_socket_obj_pool)
+            && non_neg(self.free_socket_obj_hold)
+            && (!server || ((self.accept_socket_count as i32) > 0 && (self.listen_queue as i32) > 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_their_own_checks() {
+        assert!(Options::server().valid(true, false));
+        assert!(Options::agent().valid(false, false));
+        assert!(Options::client().valid(false, true));
+    }
+
+    #[test]
+    fn checks_refuse_what_upstream_refuses() {
+        let bad: [fn(&mut Options); 7] = [
+            |o| o.worker_threads = 0,
+            |o| o.worker_threads = MAX_WORKER_THREADS + 1,
+            |o| o.max_connections = 0,
+            |o| o.socket_buffer_size = MIN_SOCKET_BUFFER_SIZE - 1,
+            |o| o.keepalive_time = 999,
+            |o| o.listen_queue = 0,
+            |o| o.free_socket_obj_pool = u32::MAX,
+        ];
+        for f in bad {
+            let mut o = Options::server();
+            f(&mut o);
+            assert!(!o.valid(true, false), "{o:?}");
+        }
+        let mut o = Options::server();
+        o.keepalive_time = 0;
+        o.keepalive_interval = 1000;
+        o.socket_buffer_size = MIN_SOCKET_BUFFER_SIZE;
+        assert!(o.valid(true, false));
     }
 }

@@ -15,15 +15,13 @@ pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap(); // .../deps
     let dir = if dir.ends_with("deps") { dir.parent().unwrap() } else { dir };
-    if !dir.join("libhpsocket4c.so").exists() {
-        build_cdylib(dir);
-    }
+    build_cdylib(dir);
     assert!(dir.join("libhpsocket4c.so").exists(), "libhpsocket4c.so not built in {}", dir.display());
     dir.to_path_buf()
 }
 
 /// `cargo test` builds the crate as an rlib only; the C programs need the cdylib of the same
-/// profile, so build it once on demand (a fresh clone has none yet).
+/// profile, built from the same sources: build it once per test process (a no-op when fresh).
 fn build_cdylib(profile_dir: &Path) {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
