@@ -7,21 +7,6 @@
 #include <wchar.h>
 #include "HPTypeDef.h"
 
-/**
- * Upper bound of `SetWorkerThreadCount` (upstream's MAX_WORKER_THREAD_COUNT).
- */
-#define MAX_WORKER_THREADS 512
-
-/**
- * Upper bound of `SetMaxConnectionCount` (upstream's MAX_CONNECTION_COUNT).
- */
-#define MAX_CONNECTIONS 5000000
-
-/**
- * Smallest `SetSocketBufferSize` accepted at Start (upstream's MIN_SOCKET_BUFFER_SIZE).
- */
-#define MIN_SOCKET_BUFFER_SIZE 8
-
 typedef PVOID HP_TcpAgentListener;
 
 typedef PVOID HP_TcpAgent;

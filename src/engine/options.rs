@@ -48,11 +48,11 @@ pub struct Options {
 }
 
 /// Upper bound of `SetWorkerThreadCount` (upstream's MAX_WORKER_THREAD_COUNT).
-pub const MAX_WORKER_THREADS: u32 = 512;
+pub(crate) const MAX_WORKER_THREADS: u32 = 512;
 /// Upper bound of `SetMaxConnectionCount` (upstream's MAX_CONNECTION_COUNT).
-pub const MAX_CONNECTIONS: u32 = 5_000_000;
+pub(crate) const MAX_CONNECTIONS: u32 = 5_000_000;
 /// Smallest `SetSocketBufferSize` accepted at Start (upstream's MIN_SOCKET_BUFFER_SIZE).
-pub const MIN_SOCKET_BUFFER_SIZE: u32 = 8;
+pub(crate) const MIN_SOCKET_BUFFER_SIZE: u32 = 8;
 
 /// Upstream's default worker count: twice the processors plus two, capped at 512.
 pub fn default_worker_threads() -> u32 {
