@@ -326,7 +326,8 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
         }
         Greeting::Connect => {
             if ev.on_connect(id) == Handled::Error {
-                return Some(CloseReason { op: Op::Connect, code: libc::ECANCELED });
+                // As upstream: the connection is dropped without OnClose.
+                return None;
             }
         }
     }
@@ -406,7 +407,8 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
                 }
             });
             match r {
-                Ok(()) if got == 0 => return Some(CloseReason { op: Op::Close, code: 0 }),
+                // The peer's orderly close is seen by a read, as upstream reports it.
+                Ok(()) if got == 0 => return Some(CloseReason { op: Op::Receive, code: 0 }),
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     if got == 0 {
@@ -414,7 +416,12 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Some(CloseReason { op: Op::Receive, code: e.raw_os_error().unwrap_or(libc::EIO) }),
+                Err(e) => {
+                    let code = e.raw_os_error().unwrap_or(libc::EIO);
+                    // A reset shows up upstream as an epoll error with hang-up: SO_CLOSE.
+                    let op = if code == libc::ECONNRESET { Op::Close } else { Op::Receive };
+                    return Some(CloseReason { op, code });
+                }
             }
             if mark {
                 conn.mark_active();
