@@ -1,0 +1,426 @@
+/* Events and connection functions of TcpServer / TcpAgent / TcpClient on loopback:
+ * HR_ERROR handling, close codes, PauseReceive, OnSend and pending bytes, IPv6 and dual stack,
+ * async and sync connect failures, SendSmallFile, Disconnect{Long,Silence}Connections and the
+ * periods, ConnectWith* / StartWith* variants, connection ids and remote host. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "HPSocket4C.h"
+#include "testutil.h"
+
+/* ---- the server side: records what happens ---- */
+static volatile long s_accepts, s_closes, s_bytes, s_sent;
+static volatile long s_last_op = -1, s_last_err = -1;
+static volatile HP_CONNID s_last_id, s_first_id;
+static volatile int s_refuse_accept;   /* OnAccept returns HR_ERROR */
+
+static En_HP_HandleResult __HP_CALL s_accept(HP_Server s, HP_CONNID id, UINT_PTR so) {
+    (void)s; (void)so;
+    if (s_first_id == 0) s_first_id = id;
+    s_last_id = id;
+    __atomic_add_fetch(&s_accepts, 1, __ATOMIC_SEQ_CST);
+    return s_refuse_accept ? HR_ERROR : HR_OK;
+}
+static En_HP_HandleResult __HP_CALL s_receive(HP_Server s, HP_CONNID id, const BYTE *p, int n) {
+    (void)s; (void)id;
+    __atomic_add_fetch(&s_bytes, n, __ATOMIC_SEQ_CST);
+    if (n >= 3 && memcmp(p, "bye", 3) == 0) return HR_ERROR;
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL s_send(HP_Server s, HP_CONNID id, const BYTE *p, int n) {
+    (void)s; (void)id; (void)p;
+    __atomic_add_fetch(&s_sent, n, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL s_close(HP_Server s, HP_CONNID id, En_HP_SocketOperation op, int err) {
+    (void)s; (void)id;
+    s_last_op = op; s_last_err = err;
+    __atomic_add_fetch(&s_closes, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+
+/* ---- the client side ---- */
+static volatile long c_connects, c_closes, c_bytes;
+static volatile long c_last_op = -1, c_last_err = -1;
+static BYTE c_data[65536];
+static En_HP_HandleResult __HP_CALL c_connect(HP_Client c, HP_CONNID id) { (void)c; (void)id; __atomic_add_fetch(&c_connects, 1, __ATOMIC_SEQ_CST); return HR_OK; }
+static En_HP_HandleResult __HP_CALL c_receive(HP_Client c, HP_CONNID id, const BYTE *p, int n) {
+    (void)c; (void)id;
+    long at = c_bytes;
+    if (at + n <= (long)sizeof(c_data)) memcpy(c_data + at, p, (size_t)n);
+    __atomic_add_fetch(&c_bytes, n, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL c_close(HP_Client c, HP_CONNID id, En_HP_SocketOperation op, int err) {
+    (void)c; (void)id; c_last_op = op; c_last_err = err;
+    __atomic_add_fetch(&c_closes, 1, __ATOMIC_SEQ_CST); return HR_OK;
+}
+
+/* ---- agent ---- */
+static volatile long a_connects, a_closes;
+static volatile long a_last_op = -1, a_last_err = -1;
+static volatile PVOID a_extra_seen;
+static volatile int a_refuse_connect;
+static En_HP_HandleResult __HP_CALL a_connect(HP_Agent a, HP_CONNID id) {
+    PVOID ex = NULL;
+    if (HP_Agent_GetConnectionExtra(a, id, &ex)) a_extra_seen = ex;
+    __atomic_add_fetch(&a_connects, 1, __ATOMIC_SEQ_CST);
+    return a_refuse_connect ? HR_ERROR : HR_OK;
+}
+static En_HP_HandleResult __HP_CALL a_close(HP_Agent a, HP_CONNID id, En_HP_SocketOperation op, int err) {
+    (void)a; (void)id; a_last_op = op; a_last_err = err;
+    __atomic_add_fetch(&a_closes, 1, __ATOMIC_SEQ_CST); return HR_OK;
+}
+
+static HP_TcpServerListener sl;
+static HP_TcpClientListener cl;
+static HP_TcpAgentListener al;
+
+static HP_TcpServer new_server(const char *bind, USHORT *port) {
+    HP_TcpServer s = Create_HP_TcpServer(sl);
+    HP_Server_SetWorkerThreadCount(s, 2);
+    if (!HP_Server_Start(s, bind, 0)) { Destroy_HP_TcpServer(s); return NULL; }
+    TCHAR addr[64]; int len = sizeof(addr);
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, port));
+    return s;
+}
+
+static long snapshot(volatile long *v) { return __atomic_load_n(v, __ATOMIC_SEQ_CST); }
+
+static void test_close_codes(void) {
+    USHORT port;
+    HP_TcpServer s = new_server("127.0.0.1", &port);
+    CHECK(s != NULL);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+
+    /* ids start at 1 in a fresh server */
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, 1, 5000));
+    CHECK_EQ(s_first_id, 1);
+    /* the peer's orderly close: SO_RECEIVE, 0 */
+    CHECK(HP_Client_Stop(c));
+    CHECK(wait_for(&s_closes, 1, 5000));
+    CHECK_EQ(s_last_op, SO_RECEIVE); CHECK_EQ(s_last_err, 0);
+
+    /* HR_ERROR from OnReceive: SO_RECEIVE, ECANCELED; the client sees the close */
+    long cc = snapshot(&c_closes);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(HP_Client_Send(c, (const BYTE *)"bye", 3));
+    CHECK(wait_for(&s_closes, 2, 5000));
+    CHECK_EQ(s_last_op, SO_RECEIVE); CHECK_EQ(s_last_err, ECANCELED);
+    CHECK(wait_for(&c_closes, cc + 1, 5000));
+    CHECK(HP_Client_Wait(c, 5000));
+    CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
+
+    /* HR_ERROR from OnAccept: refused without OnClose on the server */
+    s_refuse_accept = 1;
+    long acc = snapshot(&s_accepts);
+    cc = snapshot(&c_closes);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    CHECK(wait_for(&c_closes, cc + 1, 5000));
+    sleep_ms(100);
+    CHECK_EQ(s_closes, 2);
+    CHECK_EQ(HP_Server_GetConnectionCount(s), 0);
+    s_refuse_accept = 0;
+    HP_Client_Wait(c, 5000);
+
+    /* Disconnect from the server: the server's OnClose is SO_CLOSE, 0 */
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 2, 5000));
+    cc = snapshot(&c_closes);
+    CHECK(HP_Server_Disconnect(s, s_last_id, TRUE));
+    CHECK(wait_for(&s_closes, 3, 5000));
+    CHECK_EQ(s_last_op, SO_CLOSE); CHECK_EQ(s_last_err, 0);
+    CHECK(wait_for(&c_closes, cc + 1, 5000));
+    CHECK_EQ(c_last_op, SO_RECEIVE); CHECK_EQ(c_last_err, 0);
+    CHECK(!HP_Server_Disconnect(s, s_last_id, TRUE)); /* already gone */
+    HP_Client_Wait(c, 5000);
+
+    Destroy_HP_TcpClient(c);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+}
+
+static void test_pause_onsend_pending(void) {
+    USHORT port;
+    HP_TcpServer s = new_server("127.0.0.1", &port);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    long acc = snapshot(&s_accepts);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    HP_CONNID id = s_last_id;
+
+    /* PauseReceive: nothing arrives while paused, everything after resuming */
+    BOOL paused = TRUE;
+    CHECK(HP_Server_IsPauseReceive(s, id, &paused)); CHECK(!paused);
+    CHECK(HP_Server_PauseReceive(s, id, TRUE));
+    CHECK(HP_Server_IsPauseReceive(s, id, &paused)); CHECK(paused);
+    long before = snapshot(&s_bytes);
+    CHECK(HP_Client_Send(c, (const BYTE *)"0123456789", 10));
+    sleep_ms(200);
+    CHECK_EQ(s_bytes, before);
+    CHECK(HP_Server_PauseReceive(s, id, FALSE));
+    CHECK(wait_for(&s_bytes, before + 10, 5000));
+    CHECK(!HP_Server_PauseReceive(s, 12345, TRUE));
+
+    /* OnSend reports every byte sent; pending drops to 0 */
+    BYTE big[20000]; for (int i = 0; i < 20000; i++) big[i] = (BYTE)(i % 251);
+    long sent0 = snapshot(&s_sent), got0 = snapshot(&c_bytes);
+    CHECK(HP_Server_Send(s, id, big, 20000));
+    CHECK(wait_for(&s_sent, sent0 + 20000, 5000));
+    CHECK(wait_for(&c_bytes, got0 + 20000, 5000));
+    CHECK(memcmp(c_data + got0, big, 20000) == 0);
+    int pending = -1;
+    CHECK(HP_Server_GetPendingDataLength(s, id, &pending)); CHECK_EQ(pending, 0);
+    CHECK(!HP_Server_GetPendingDataLength(s, 999, &pending));
+
+    /* Periods: connected and silent for at least the time slept */
+    sleep_ms(300);
+    DWORD period = 0;
+    CHECK(HP_Server_GetConnectPeriod(s, id, &period)); CHECK(period >= 250);
+    CHECK(HP_Server_GetSilencePeriod(s, id, &period)); CHECK(period >= 250);
+    /* a silence threshold above the silence leaves it; one below closes it */
+    long closes = snapshot(&s_closes);
+    CHECK(HP_Server_DisconnectSilenceConnections(s, 60000, TRUE));
+    sleep_ms(100);
+    CHECK_EQ(s_closes, closes);
+    CHECK(HP_Server_DisconnectSilenceConnections(s, 200, TRUE));
+    CHECK(wait_for(&s_closes, closes + 1, 5000));
+    CHECK_EQ(s_last_op, SO_CLOSE);
+    HP_Client_Wait(c, 5000);
+
+    /* DisconnectLongConnections */
+    acc = snapshot(&s_accepts);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    closes = snapshot(&s_closes);
+    CHECK(HP_Server_DisconnectLongConnections(s, 60000, TRUE));
+    sleep_ms(100);
+    CHECK_EQ(s_closes, closes);
+    sleep_ms(200);
+    CHECK(HP_Server_DisconnectLongConnections(s, 100, TRUE));
+    CHECK(wait_for(&s_closes, closes + 1, 5000));
+    HP_Client_Wait(c, 5000);
+    Destroy_HP_TcpClient(c);
+    CHECK(HP_Server_Stop(s));
+
+    /* without mark-silence there are no silence periods */
+    HP_Server_SetMarkSilence(s, FALSE);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    CHECK(!HP_Server_DisconnectSilenceConnections(s, 1000, TRUE));
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+}
+
+static void test_small_file(void) {
+    USHORT port;
+    HP_TcpServer s = new_server("127.0.0.1", &port);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    long acc = snapshot(&s_accepts);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    HP_CONNID id = s_last_id;
+
+    char path[] = "/tmp/hpsocket4c-smallfile-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    BYTE body[5000]; for (int i = 0; i < 5000; i++) body[i] = (BYTE)(i * 13);
+    CHECK_EQ(write(fd, body, sizeof body), (long)sizeof body);
+    close(fd);
+    WSABUF head = { 4, (BYTE *)"HEAD" }, tail = { 4, (BYTE *)"TAIL" };
+    long got0 = snapshot(&c_bytes);
+    CHECK(HP_TcpServer_SendSmallFile(s, id, path, &head, &tail));
+    CHECK(wait_for(&c_bytes, got0 + 5008, 5000));
+    CHECK(memcmp(c_data + got0, "HEAD", 4) == 0);
+    CHECK(memcmp(c_data + got0 + 4, body, 5000) == 0);
+    CHECK(memcmp(c_data + got0 + 5004, "TAIL", 4) == 0);
+    /* no head or tail */
+    CHECK(HP_TcpServer_SendSmallFile(s, id, path, NULL, NULL));
+    CHECK(wait_for(&c_bytes, got0 + 10008, 5000));
+    unlink(path);
+    CHECK(!HP_TcpServer_SendSmallFile(s, id, path, NULL, NULL)); /* gone */
+    Destroy_HP_TcpClient(c);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+}
+
+static void test_ipv6_dual_stack(void) {
+    USHORT port;
+    TCHAR addr[64]; int len; USHORT p2;
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    HP_TcpServer s = new_server("::1", &port);
+    CHECK(s != NULL);
+    if (!s) return;
+    long acc = snapshot(&s_accepts);
+    CHECK(HP_Client_Start(c, "::1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    len = sizeof(addr);
+    CHECK(HP_Client_GetLocalAddress(c, addr, &len, &p2));
+    CHECK(strcmp(addr, "::1") == 0);
+    len = sizeof(addr);
+    CHECK(HP_Server_GetRemoteAddress(s, s_last_id, addr, &len, &p2));
+    CHECK(strcmp(addr, "::1") == 0);
+    HP_Client_Stop(c);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+
+    /* "::" with dual stack (the default) serves IPv4 clients */
+    s = new_server("::", &port);
+    CHECK(HP_Server_IsDualStack(s));
+    acc = snapshot(&s_accepts);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    HP_Client_Stop(c);
+    CHECK(HP_Server_Stop(s));
+    /* without dual stack it does not */
+    HP_Server_SetDualStack(s, FALSE);
+    CHECK(HP_Server_Start(s, "::", port));
+    CHECK(!HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(HP_Client_Start(c, "::1", port, FALSE));
+    HP_Client_Stop(c);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+    Destroy_HP_TcpClient(c);
+}
+
+static USHORT free_port(void) {
+    /* a port nobody listens on: start and stop a server */
+    USHORT port;
+    HP_TcpServer s = new_server("127.0.0.1", &port);
+    HP_Server_Stop(s);
+    Destroy_HP_TcpServer(s);
+    return port;
+}
+
+static void test_agent_connects(void) {
+    USHORT port;
+    HP_TcpServer s = new_server("127.0.0.1", &port);
+    HP_TcpAgent a = Create_HP_TcpAgent(al);
+    CHECK(HP_Agent_Start(a, NULL, TRUE));
+    HP_CONNID id = 0;
+    TCHAR addr[64]; int len; USHORT lport;
+
+    /* async connect to a closed port: OnClose(SO_CONNECT, ECONNREFUSED) */
+    USHORT dead = free_port();
+    long ac = snapshot(&a_closes);
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", dead, &id));
+    CHECK(id > 0);
+    CHECK(wait_for(&a_closes, ac + 1, 5000));
+    CHECK_EQ(a_last_op, SO_CONNECT); CHECK_EQ(a_last_err, ECONNREFUSED);
+
+    /* ConnectWithExtra: the extra is there in OnConnect */
+    long acn = snapshot(&a_connects);
+    CHECK(HP_Agent_ConnectWithExtra(a, "127.0.0.1", port, &id, (PVOID)0xBEEF));
+    CHECK(wait_for(&a_connects, acn + 1, 5000));
+    CHECK(a_extra_seen == (PVOID)0xBEEF);
+
+    /* ConnectWithLocalPort / LocalAddress / both with extra */
+    USHORT want = free_port();
+    CHECK(HP_Agent_ConnectWithLocalPort(a, "127.0.0.1", port, &id, want));
+    CHECK(wait_for(&a_connects, acn + 2, 5000));
+    len = sizeof(addr);
+    CHECK(HP_Agent_GetLocalAddress(a, id, addr, &len, &lport));
+    CHECK_EQ(lport, want);
+    CHECK(HP_Agent_ConnectWithLocalAddress(a, "127.0.0.1", port, &id, "127.0.0.1"));
+    CHECK(wait_for(&a_connects, acn + 3, 5000));
+    len = sizeof(addr);
+    CHECK(HP_Agent_GetLocalAddress(a, id, addr, &len, &lport));
+    CHECK(strcmp(addr, "127.0.0.1") == 0);
+    want = free_port();
+    CHECK(HP_Agent_ConnectWithExtraAndLocalPort(a, "127.0.0.1", port, &id, (PVOID)7, want));
+    CHECK(wait_for(&a_connects, acn + 4, 5000));
+    CHECK(a_extra_seen == (PVOID)7);
+    len = sizeof(addr);
+    CHECK(HP_Agent_GetLocalAddress(a, id, addr, &len, &lport)); CHECK_EQ(lport, want);
+    want = free_port();
+    CHECK(HP_Agent_ConnectWithExtraAndLocalAddressPort(a, "127.0.0.1", port, &id, (PVOID)8, want, "127.0.0.1"));
+    CHECK(wait_for(&a_connects, acn + 5, 5000));
+    CHECK(a_extra_seen == (PVOID)8);
+    len = sizeof(addr);
+    CHECK(HP_Agent_GetLocalAddress(a, id, addr, &len, &lport)); CHECK_EQ(lport, want);
+
+    /* the host name given to Connect is the remote host */
+    CHECK(HP_Agent_Connect(a, "localhost", port, &id));
+    CHECK(wait_for(&a_connects, acn + 6, 5000));
+    len = sizeof(addr);
+    CHECK(HP_Agent_GetRemoteHost(a, id, addr, &len, &lport));
+    CHECK(strcmp(addr, "localhost") == 0); CHECK_EQ(lport, port);
+
+    /* HR_ERROR from OnConnect drops the connection without OnClose */
+    a_refuse_connect = 1;
+    ac = snapshot(&a_closes);
+    DWORD count = HP_Agent_GetConnectionCount(a);
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
+    CHECK(wait_for(&a_connects, acn + 7, 5000));
+    sleep_ms(100);
+    CHECK_EQ(a_closes, ac);
+    CHECK_EQ(HP_Agent_GetConnectionCount(a), count);
+    a_refuse_connect = 0;
+    CHECK(HP_Agent_Stop(a));
+    Destroy_HP_TcpAgent(a);
+
+    /* sync agent: a refused connect fails the call */
+    a = Create_HP_TcpAgent(al);
+    CHECK(HP_Agent_Start(a, "127.0.0.1", FALSE));
+    CHECK(!HP_Agent_Connect(a, "127.0.0.1", dead, &id));
+    CHECK_EQ(HP_Agent_GetLastError(a), SE_CONNECT_SERVER);
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
+    CHECK(HP_Agent_IsConnected(a, id));
+    CHECK(HP_Agent_Stop(a));
+    Destroy_HP_TcpAgent(a);
+
+    /* client bind address and local port */
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    CHECK(HP_Client_StartWithBindAddress(c, "127.0.0.1", port, FALSE, "127.0.0.1"));
+    len = sizeof(addr);
+    CHECK(HP_Client_GetLocalAddress(c, addr, &len, &lport));
+    CHECK(strcmp(addr, "127.0.0.1") == 0);
+    HP_Client_Stop(c);
+    want = free_port();
+    CHECK(HP_Client_StartWithBindAddressAndLocalPort(c, "127.0.0.1", port, FALSE, "127.0.0.1", want));
+    len = sizeof(addr);
+    CHECK(HP_Client_GetLocalAddress(c, addr, &len, &lport));
+    CHECK_EQ(lport, want);
+    len = sizeof(addr);
+    CHECK(HP_Client_GetRemoteHost(c, addr, &len, &lport));
+    CHECK_EQ(lport, port);
+    HP_Client_Stop(c);
+    /* async client connect to a closed port: OnClose(SO_CONNECT, ECONNREFUSED), then stopped */
+    long cc = snapshot(&c_closes);
+    CHECK(HP_Client_Start(c, "127.0.0.1", dead, TRUE));
+    CHECK(wait_for(&c_closes, cc + 1, 5000));
+    CHECK_EQ(c_last_op, SO_CONNECT); CHECK_EQ(c_last_err, ECONNREFUSED);
+    CHECK(HP_Client_Wait(c, 5000));
+    CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
+    Destroy_HP_TcpClient(c);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+}
+
+int main(void) {
+    sl = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnAccept(sl, s_accept);
+    HP_Set_FN_Server_OnReceive(sl, s_receive);
+    HP_Set_FN_Server_OnSend(sl, s_send);
+    HP_Set_FN_Server_OnClose(sl, s_close);
+    cl = Create_HP_TcpClientListener();
+    HP_Set_FN_Client_OnConnect(cl, c_connect);
+    HP_Set_FN_Client_OnReceive(cl, c_receive);
+    HP_Set_FN_Client_OnClose(cl, c_close);
+    al = Create_HP_TcpAgentListener();
+    HP_Set_FN_Agent_OnConnect(al, a_connect);
+    HP_Set_FN_Agent_OnClose(al, a_close);
+
+    test_close_codes();
+    test_pause_onsend_pending();
+    test_small_file();
+    test_ipv6_dual_stack();
+    test_agent_connects();
+
+    Destroy_HP_TcpServerListener(sl);
+    Destroy_HP_TcpClientListener(cl);
+    Destroy_HP_TcpAgentListener(al);
+    return t_finish("int_tcp_events");
+}
