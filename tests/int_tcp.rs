@@ -12,3 +12,9 @@ fn int_tcp_events() {
     let out = common::run_c("int_tcp_events", &[]);
     assert!(out.contains("int_tcp_events:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn int_tcp_reentry() {
+    let out = common::run_c("int_tcp_reentry", &[]);
+    assert!(out.contains("int_tcp_reentry:") && out.contains(" 0 failed"), "{out}");
+}
