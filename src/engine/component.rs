@@ -678,3 +678,121 @@ pub fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
     let all: Vec<SocketAddr> = (h, port).to_socket_addrs().ok()?.collect();
     all.iter().find(|a| a.is_ipv4()).or(all.first()).copied()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::RawFd;
+    use std::sync::{Mutex, OnceLock, Weak};
+    use std::time::{Duration, Instant};
+
+    /// Records events; echoes what it receives when `echo` is set.
+    #[derive(Default)]
+    struct Rec {
+        comp: OnceLock<Weak<Component>>,
+        echo: bool,
+        log: Mutex<Vec<String>>,
+        data: Mutex<Vec<u8>>,
+    }
+
+    impl Events for Rec {
+        fn on_accept(&self, id: ConnId, _fd: RawFd) -> Handled {
+            self.log.lock().unwrap().push(format!("accept {id}"));
+            Handled::Ok
+        }
+        fn on_connect(&self, id: ConnId) -> Handled {
+            self.log.lock().unwrap().push(format!("connect {id}"));
+            Handled::Ok
+        }
+        fn on_receive(&self, id: ConnId, data: &[u8]) -> Handled {
+            self.data.lock().unwrap().extend_from_slice(data);
+            if self.echo {
+                let c = self.comp.get().and_then(Weak::upgrade).unwrap();
+                if c.send(id, &[data]).is_err() {
+                    return Handled::Error;
+                }
+            }
+            Handled::Ok
+        }
+        fn on_close(&self, id: ConnId, op: Op, code: i32) -> Handled {
+            self.log.lock().unwrap().push(format!("close {id} {op:?} {code}"));
+            Handled::Ok
+        }
+        fn on_shutdown(&self) -> Handled {
+            self.log.lock().unwrap().push("shutdown".into());
+            Handled::Ok
+        }
+    }
+
+    fn component(role: Role, echo: bool) -> (Arc<Component>, Arc<Rec>) {
+        let rec = Arc::new(Rec { echo, ..Default::default() });
+        let comp = Arc::new(Component::new(role, rec.clone()));
+        rec.comp.set(Arc::downgrade(&comp)).unwrap();
+        (comp, rec)
+    }
+
+    fn wait_until(mut f: impl FnMut() -> bool) -> bool {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(5) {
+            if f() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        false
+    }
+
+    fn to(port: u16) -> ConnectArgs<'static> {
+        ConnectArgs { host: "127.0.0.1", port, extra: 0, local_addr: None, local_port: 0 }
+    }
+
+    #[test]
+    fn server_echoes_to_client_and_events_are_ordered() {
+        let (server, srec) = component(Role::Server, true);
+        server.set_option(|o| o.worker_threads = 2);
+        server.start_server(Some("127.0.0.1"), 0).unwrap();
+        let port = server.listen_addr().unwrap().port();
+
+        let (client, crec) = component(Role::Client, false);
+        client.start_client(to(port), false).unwrap();
+        let id = client.client_conn_id();
+        let msg: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+        for chunk in msg.chunks(7_000) {
+            client.send(id, &[&chunk[..3], &chunk[3..]]).unwrap();
+        }
+        assert!(wait_until(|| crec.data.lock().unwrap().len() == msg.len()));
+        assert_eq!(*crec.data.lock().unwrap(), msg);
+        assert_eq!(server.connection_ids(), vec![1]);
+
+        client.stop().unwrap();
+        assert!(wait_until(|| srec.log.lock().unwrap().len() == 2));
+        server.stop().unwrap();
+        assert_eq!(*srec.log.lock().unwrap(), ["accept 1", "close 1 Receive 0", "shutdown"]);
+        let clog = crec.log.lock().unwrap().clone();
+        assert_eq!(clog[0], format!("connect {id}"));
+        assert_eq!(clog[1], format!("close {id} Close 0"));
+        assert_eq!(server.state(), State::Stopped);
+    }
+
+    #[test]
+    fn start_twice_and_stop_twice_are_refused() {
+        let (server, _) = component(Role::Server, false);
+        server.start_server(Some("127.0.0.1"), 0).unwrap();
+        assert_eq!(server.start_server(Some("127.0.0.1"), 0).unwrap_err().code, SocketError::IllegalState);
+        server.stop().unwrap();
+        assert_eq!(server.stop().unwrap_err().code, SocketError::IllegalState);
+    }
+
+    #[test]
+    fn agent_async_connect_failure_is_reported_as_connect_close() {
+        let (agent, rec) = component(Role::Agent, false);
+        agent.start_agent(None, true).unwrap();
+        // a port nobody listens on
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (id, r) = agent.connect(to(port));
+        r.unwrap();
+        assert!(wait_until(|| !rec.log.lock().unwrap().is_empty()));
+        assert_eq!(rec.log.lock().unwrap()[0], format!("close {id} Connect {}", libc::ECONNREFUSED));
+        agent.stop().unwrap();
+    }
+}
