@@ -55,7 +55,10 @@ fn main() {
     cfg.export.rename.extend(renames);
     cfg.includes = vec!["HPTypeDef.h".into()];
     let out = root.join("include/HPSocket4C.h");
-    write_if_changed(&out, cbindgen::Builder::new().with_config(cfg).with_crate(&root).generate().expect("cbindgen HPSocket4C.h"));
+    // Only the C boundary is read (src/ffi/mod.rs and the modules it declares): engine items
+    // never reach the header.
+    let builder = cbindgen::Builder::new().with_config(cfg).with_src(root.join("src/ffi/mod.rs"));
+    write_if_changed(&out, builder.generate().expect("cbindgen HPSocket4C.h"));
 }
 
 fn write_if_changed(path: &PathBuf, bindings: cbindgen::Bindings) {

@@ -3,13 +3,14 @@
 
 use super::conn::{self, Conn, Greeting};
 use super::options::{Options, ReusePolicy};
+use super::recv::{self, FetchResult, Model};
 use super::workers::{on_worker_of, Workers};
 use super::{ConnId, Events, Handled, Op, SocketError, State};
 use dashmap::DashMap;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -31,6 +32,11 @@ pub struct Shared {
     buffer_size: AtomicUsize,
     mark_silence: AtomicBool,
     role: Role,
+    /// How received bytes reach the application; fixed at creation.
+    pub model: Model,
+    /// PACK settings, taken from the options at Start.
+    pack_max: AtomicU32,
+    pack_flag: AtomicU16,
     /// For a client: its state, which drops to Stopped when its connection ends.
     state: AtomicU8,
     state_cv: Condvar,
@@ -43,6 +49,9 @@ impl Shared {
     }
     pub fn mark_silence(&self) -> bool {
         self.mark_silence.load(Ordering::Relaxed)
+    }
+    pub fn pack_settings(&self) -> (u32, u16) {
+        (self.pack_max.load(Ordering::Relaxed), self.pack_flag.load(Ordering::Relaxed))
     }
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
@@ -131,6 +140,10 @@ pub struct ConnectArgs<'a> {
 
 impl Component {
     pub fn new(role: Role, events: Arc<dyn Events>) -> Component {
+        Self::with_model(role, events, Model::Push)
+    }
+
+    pub fn with_model(role: Role, events: Arc<dyn Events>, model: Model) -> Component {
         let opts = match role {
             Role::Server => Options::server(),
             Role::Agent => Options::agent(),
@@ -147,6 +160,9 @@ impl Component {
                 buffer_size: AtomicUsize::new(opts.socket_buffer_size as usize),
                 mark_silence: AtomicBool::new(opts.mark_silence),
                 role,
+                model,
+                pack_max: AtomicU32::new(opts.pack_max_size),
+                pack_flag: AtomicU16::new(opts.pack_header_flag),
                 state: AtomicU8::new(State::Stopped as u8),
                 state_cv: Condvar::new(),
                 state_mx: Mutex::new(()),
@@ -162,6 +178,10 @@ impl Component {
 
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    pub fn model(&self) -> Model {
+        self.shared.model
     }
 
     /// Identifies this component's worker threads.
@@ -215,6 +235,13 @@ impl Component {
         if !opts.valid(self.role == Role::Server, self.role == Role::Client) {
             return Err(fail(SocketError::InvalidParam, libc::EINVAL));
         }
+        if self.shared.model == Model::Pack
+            && (opts.pack_max_size == 0 || opts.pack_max_size > recv::PACK_MAX_SIZE_LIMIT || opts.pack_header_flag > recv::PACK_HEADER_FLAG_LIMIT)
+        {
+            return Err(fail(SocketError::InvalidParam, libc::EINVAL));
+        }
+        self.shared.pack_max.store(opts.pack_max_size, Ordering::Relaxed);
+        self.shared.pack_flag.store(opts.pack_header_flag, Ordering::Relaxed);
         // A client stopped by its peer may still hold its worker: let it go first.
         if let Some(old) = self.run.lock().unwrap().take() {
             self.release(old);
@@ -365,7 +392,7 @@ impl Component {
             configure_stream(&sock, opts);
             sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
             let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
-            let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), local, remote, host, true));
+            let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), local, remote, host, true, shared_pull(&self.shared)));
             conn.extra.store(to.extra, Ordering::Relaxed);
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
@@ -381,7 +408,7 @@ impl Component {
         }
         configure_stream(&sock, opts);
         let unspecified = if remote.is_ipv4() { SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0) } else { SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0) };
-        let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), unspecified, remote, host, false));
+        let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), unspecified, remote, host, false, shared_pull(&self.shared)));
         conn.extra.store(to.extra, Ordering::Relaxed);
         self.shared.conns.insert(id, conn.clone());
         self.shared.task_started();
@@ -507,10 +534,48 @@ impl Component {
         !self.shared.events.wants_on_send()
     }
 
-    /// Sends the concatenation of `bufs` on connection `id` as one contiguous write.
+    /// Sends the concatenation of `bufs` on connection `id` as one contiguous write (one PACK
+    /// message on a PACK component).
     pub fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        if self.shared.model == Model::Pack {
+            return self.send_pack(id, bufs);
+        }
         let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
         c.send(bufs, self.direct_ok()).map_err(|e| fail(SocketError::DataSend, e))
+    }
+
+    fn send_pack(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let (max, flag) = self.shared.pack_settings();
+        if total == 0 || total > max as usize {
+            return Err(fail(SocketError::InvalidParam, libc::EMSGSIZE));
+        }
+        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        let header = recv::pack_header(total, flag);
+        let mut with_header: [&[u8]; 16] = [&[]; 16];
+        if bufs.len() < with_header.len() {
+            with_header[0] = &header;
+            with_header[1..=bufs.len()].copy_from_slice(bufs);
+            c.send(&with_header[..=bufs.len()], self.direct_ok())
+        } else {
+            let mut v: Vec<&[u8]> = Vec::with_capacity(bufs.len() + 1);
+            v.push(&header);
+            v.extend_from_slice(bufs);
+            c.send(&v, self.direct_ok())
+        }
+        .map_err(|e| fail(SocketError::DataSend, e))
+    }
+
+    /// PULL: copies `out.len()` buffered bytes of connection `id`, removing them unless `peek`.
+    /// None when the connection is unknown (or this is not a PULL component).
+    pub fn fetch(&self, id: ConnId, out: &mut [u8], peek: bool) -> Option<FetchResult> {
+        let c = self.conn(id)?;
+        let pull = c.pull.as_ref()?;
+        let (r, resume) = pull.take(out, peek);
+        if resume {
+            c.wake();
+        }
+        Some(r)
     }
 
     pub fn disconnect(&self, id: ConnId) -> Result<()> {
@@ -546,6 +611,10 @@ impl Drop for Component {
             self.release(run);
         }
     }
+}
+
+fn shared_pull(shared: &Shared) -> bool {
+    shared.model == Model::Pull
 }
 
 fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
@@ -598,7 +667,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpListener, worke
         configure_stream_ref(&sock, &opts);
         let local = std_stream.local_addr().unwrap_or(remote);
         let id = ids.next();
-        let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true));
+        let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true, shared_pull(&shared)));
         shared.conns.insert(id, conn.clone());
         shared.task_started();
         let worker = &workers[next % workers.len()];

@@ -3,6 +3,7 @@
 
 use super::{ConnId, Handled, Op};
 use crate::engine::component::Shared;
+use crate::engine::recv::{Model, PackParser, PullBuf};
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
@@ -55,12 +56,14 @@ pub struct Conn {
     /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
     close_req: AtomicU64,
     wake: Notify,
+    /// PULL components: the received bytes Fetch / Peek read.
+    pub pull: Option<PullBuf>,
 }
 
 const NO_CLOSE: u64 = u64::MAX;
 
 impl Conn {
-    pub fn new(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, remote_host: Option<String>, connected: bool) -> Conn {
+    pub fn new(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, remote_host: Option<String>, connected: bool, pull: bool) -> Conn {
         Conn {
             id,
             fd,
@@ -78,6 +81,7 @@ impl Conn {
             has_queued: AtomicBool::new(false),
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Notify::new(),
+            pull: pull.then(PullBuf::default),
         }
     }
 
@@ -134,6 +138,16 @@ impl Conn {
     fn close_requested(&self) -> Option<CloseReason> {
         let v = self.close_req.load(Ordering::Acquire);
         (v != NO_CLOSE).then(|| CloseReason { op: op_from((v >> 32) as i32), code: v as u32 as i32 })
+    }
+
+    /// Wakes the connection's task to look at its flags again.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Reading is held back: paused by the application, or a full PULL buffer.
+    fn read_held(&self) -> bool {
+        self.paused.load(Ordering::Acquire) || self.pull.as_ref().is_some_and(|p| p.full.load(Ordering::Acquire))
     }
 
     pub fn set_paused(&self, pause: bool) {
@@ -298,6 +312,9 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
         shared.events.on_close(conn.id, r.op, r.code);
     }
     shared.remove(conn.id);
+    if let Some(p) = &conn.pull {
+        p.clear();
+    }
     drop(stream);
     shared.conn_ended();
 }
@@ -340,12 +357,13 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
     let mut sent = Vec::new();
+    let mut pack = PackParser::default();
     loop {
         if let Some(r) = conn.close_requested() {
             return Some(r);
         }
         let want_write = conn.has_queued.load(Ordering::Acquire);
-        let want_read = !conn.paused.load(Ordering::Acquire);
+        let want_read = !conn.read_held();
         let woken = conn.wake.notified();
         tokio::pin!(woken);
         // Register interest in the wake-up before re-checking, so no request is missed.
@@ -370,7 +388,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             }
             r = stream.readable(), if want_read => {
                 if r.is_err() { return Some(CloseReason { op: Op::Receive, code: libc::EIO }); }
-                if let Some(reason) = read_some(shared, conn, stream, buf_size, mark) {
+                if let Some(reason) = read_some(shared, conn, stream, buf_size, mark, &mut pack) {
                     return Some(reason);
                 }
             }
@@ -379,7 +397,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
 }
 
 /// Reads what is there (a few times at most) and raises OnReceive for each read.
-fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool) -> Option<CloseReason> {
+fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool, pack: &mut PackParser) -> Option<CloseReason> {
     RECV_BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
         if buf.len() < buf_size {
@@ -387,7 +405,7 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
         }
         let buf = &mut buf[..buf_size];
         for _ in 0..READS_PER_TURN {
-            if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
+            if conn.read_held() || conn.close_requested().is_some() {
                 return None;
             }
             let fd = conn.fd;
@@ -426,8 +444,8 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
             if mark {
                 conn.mark_active();
             }
-            if shared.events.on_receive(conn.id, &buf[..got]) == Handled::Error {
-                return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+            if let Some(r) = deliver(shared, conn, &buf[..got], pack) {
+                return Some(r);
             }
             if got < buf.len() {
                 return None;
@@ -435,4 +453,30 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
         }
         None
     })
+}
+
+/// Hands one read's bytes to the application in the component's receive model.
+#[inline]
+fn deliver(shared: &Shared, conn: &Conn, data: &[u8], pack: &mut PackParser) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    match shared.model {
+        Model::Push => {
+            if ev.on_receive(conn.id, data) == Handled::Error {
+                return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+            }
+        }
+        Model::Pull => {
+            let total = conn.pull.as_ref().map_or(0, |p| p.append(data));
+            if ev.on_pull_receive(conn.id, total) == Handled::Error {
+                return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+            }
+        }
+        Model::Pack => {
+            let (max, flag) = shared.pack_settings();
+            if let Err(e) = pack.feed(data, max, flag, |body| ev.on_receive(conn.id, body) != Handled::Error) {
+                return Some(CloseReason { op: Op::Receive, code: e.errno() });
+            }
+        }
+    }
+    None
 }

@@ -7,6 +7,7 @@
 pub mod component;
 pub mod conn;
 pub mod options;
+pub mod recv;
 pub mod workers;
 
 use std::os::fd::RawFd;
@@ -85,6 +86,10 @@ pub trait Events: Send + Sync + 'static {
         Handled::Ok
     }
     fn on_receive(&self, _id: ConnId, _data: &[u8]) -> Handled {
+        Handled::Ok
+    }
+    /// PULL components: `total` bytes are now buffered for Fetch / Peek.
+    fn on_pull_receive(&self, _id: ConnId, _total: usize) -> Handled {
         Handled::Ok
     }
     /// Whether `on_send` does anything; when false the engine skips the bookkeeping it needs.

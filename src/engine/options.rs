@@ -45,6 +45,9 @@ pub struct Options {
     pub no_delay: bool,
     pub dual_stack: bool,
     pub sync_connect_timeout: u32,
+    /// PACK components: largest body, and the header flag (0 = unchecked on receive).
+    pub pack_max_size: u32,
+    pub pack_header_flag: u16,
 }
 
 /// Upper bound of `SetWorkerThreadCount` (upstream's MAX_WORKER_THREAD_COUNT).
@@ -83,6 +86,8 @@ impl Options {
             no_delay: false,
             dual_stack: true,
             sync_connect_timeout: 10_000,
+            pack_max_size: super::recv::PACK_DEFAULT_MAX_SIZE,
+            pack_header_flag: 0,
         }
     }
     pub fn agent() -> Self {
