@@ -53,7 +53,31 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client, HP_CONNID, i
 
 typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client, HP_CONNID, En_HP_SocketOperation, int);
 
+typedef PVOID HP_TcpPackServerListener;
+
+typedef PVOID HP_TcpPackServer;
+
 typedef PVOID HP_TcpServerListener;
+
+typedef PVOID HP_TcpPackAgentListener;
+
+typedef PVOID HP_TcpPackAgent;
+
+typedef PVOID HP_TcpPackClientListener;
+
+typedef PVOID HP_TcpPackClient;
+
+typedef PVOID HP_TcpPullServerListener;
+
+typedef PVOID HP_TcpPullServer;
+
+typedef PVOID HP_TcpPullAgentListener;
+
+typedef PVOID HP_TcpPullAgent;
+
+typedef PVOID HP_TcpPullClientListener;
+
+typedef PVOID HP_TcpPullClient;
 
 typedef PVOID HP_TcpServer;
 
@@ -118,30 +142,6 @@ typedef PVOID HP_PullClientListener;
 typedef PVOID HP_PullSocket;
 
 typedef PVOID HP_PullSocketListener;
-
-typedef PVOID HP_TcpPackAgent;
-
-typedef PVOID HP_TcpPackAgentListener;
-
-typedef PVOID HP_TcpPackClient;
-
-typedef PVOID HP_TcpPackClientListener;
-
-typedef PVOID HP_TcpPackServer;
-
-typedef PVOID HP_TcpPackServerListener;
-
-typedef PVOID HP_TcpPullAgent;
-
-typedef PVOID HP_TcpPullAgentListener;
-
-typedef PVOID HP_TcpPullClient;
-
-typedef PVOID HP_TcpPullClientListener;
-
-typedef PVOID HP_TcpPullServer;
-
-typedef PVOID HP_TcpPullServerListener;
 
 typedef PVOID HP_ThreadPool;
 
@@ -756,6 +756,162 @@ HPSOCKET_API DWORD HP_GetHPSocketVersion(void);
  * A static description of an error code, valid for the life of the process.
  */
 HPSOCKET_API LPCTSTR HP_GetSocketErrorDesc(En_HP_SocketError enCode);
+
+HPSOCKET_API HP_TcpPackServerListener Create_HP_TcpPackServerListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpPackServerListener(HP_TcpPackServerListener pListener);
+
+HPSOCKET_API HP_TcpPackServer Create_HP_TcpPackServer(HP_TcpServerListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpPackServer(HP_TcpPackServer pServer);
+
+/**
+ * Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
+ */
+HPSOCKET_API void HP_TcpPackServer_SetMaxPackSize(HP_TcpPackServer pServer, DWORD dwMaxPackSize);
+
+HPSOCKET_API DWORD HP_TcpPackServer_GetMaxPackSize(HP_TcpPackServer pServer);
+
+/**
+ * Header flag written on send and checked on receive (0, the default, checks nothing;
+ * at most 0x3FF); acts only while stopped.
+ */
+HPSOCKET_API
+void HP_TcpPackServer_SetPackHeaderFlag(HP_TcpPackServer pServer,
+                                        USHORT usPackHeaderFlag);
+
+HPSOCKET_API USHORT HP_TcpPackServer_GetPackHeaderFlag(HP_TcpPackServer pServer);
+
+HPSOCKET_API HP_TcpPackAgentListener Create_HP_TcpPackAgentListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpPackAgentListener(HP_TcpPackAgentListener pListener);
+
+HPSOCKET_API HP_TcpPackAgent Create_HP_TcpPackAgent(HP_TcpAgentListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpPackAgent(HP_TcpPackAgent pAgent);
+
+/**
+ * Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
+ */
+HPSOCKET_API void HP_TcpPackAgent_SetMaxPackSize(HP_TcpPackAgent pAgent, DWORD dwMaxPackSize);
+
+HPSOCKET_API DWORD HP_TcpPackAgent_GetMaxPackSize(HP_TcpPackAgent pAgent);
+
+/**
+ * Header flag written on send and checked on receive (0, the default, checks nothing;
+ * at most 0x3FF); acts only while stopped.
+ */
+HPSOCKET_API
+void HP_TcpPackAgent_SetPackHeaderFlag(HP_TcpPackAgent pAgent,
+                                       USHORT usPackHeaderFlag);
+
+HPSOCKET_API USHORT HP_TcpPackAgent_GetPackHeaderFlag(HP_TcpPackAgent pAgent);
+
+HPSOCKET_API HP_TcpPackClientListener Create_HP_TcpPackClientListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpPackClientListener(HP_TcpPackClientListener pListener);
+
+HPSOCKET_API HP_TcpPackClient Create_HP_TcpPackClient(HP_TcpClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpPackClient(HP_TcpPackClient pClient);
+
+/**
+ * Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
+ */
+HPSOCKET_API void HP_TcpPackClient_SetMaxPackSize(HP_TcpPackClient pClient, DWORD dwMaxPackSize);
+
+HPSOCKET_API DWORD HP_TcpPackClient_GetMaxPackSize(HP_TcpPackClient pClient);
+
+/**
+ * Header flag written on send and checked on receive (0, the default, checks nothing;
+ * at most 0x3FF); acts only while stopped.
+ */
+HPSOCKET_API
+void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient pClient,
+                                        USHORT usPackHeaderFlag);
+
+HPSOCKET_API USHORT HP_TcpPackClient_GetPackHeaderFlag(HP_TcpPackClient pClient);
+
+HPSOCKET_API HP_TcpPullServerListener Create_HP_TcpPullServerListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpPullServerListener(HP_TcpPullServerListener pListener);
+
+HPSOCKET_API HP_TcpPullServer Create_HP_TcpPullServer(HP_TcpPullServerListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpPullServer(HP_TcpPullServer pServer);
+
+/**
+ * Removes `iLength` buffered bytes of connection `dwConnID` into `pData`: FR_OK,
+ * FR_LENGTH_TOO_LONG when fewer are buffered (nothing removed), FR_DATA_NOT_FOUND for an
+ * unknown or closed connection.
+ */
+HPSOCKET_API
+En_HP_FetchResult HP_TcpPullServer_Fetch(HP_TcpPullServer pServer,
+                                         HP_CONNID dwConnID,
+                                         BYTE *pData,
+                                         int iLength);
+
+/**
+ * As Fetch, without removing the bytes.
+ */
+HPSOCKET_API
+En_HP_FetchResult HP_TcpPullServer_Peek(HP_TcpPullServer pServer,
+                                        HP_CONNID dwConnID,
+                                        BYTE *pData,
+                                        int iLength);
+
+HPSOCKET_API HP_TcpPullAgentListener Create_HP_TcpPullAgentListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpPullAgentListener(HP_TcpPullAgentListener pListener);
+
+HPSOCKET_API HP_TcpPullAgent Create_HP_TcpPullAgent(HP_TcpPullAgentListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpPullAgent(HP_TcpPullAgent pAgent);
+
+/**
+ * Removes `iLength` buffered bytes of connection `dwConnID` into `pData`: FR_OK,
+ * FR_LENGTH_TOO_LONG when fewer are buffered (nothing removed), FR_DATA_NOT_FOUND for an
+ * unknown or closed connection.
+ */
+HPSOCKET_API
+En_HP_FetchResult HP_TcpPullAgent_Fetch(HP_TcpPullAgent pAgent,
+                                        HP_CONNID dwConnID,
+                                        BYTE *pData,
+                                        int iLength);
+
+/**
+ * As Fetch, without removing the bytes.
+ */
+HPSOCKET_API
+En_HP_FetchResult HP_TcpPullAgent_Peek(HP_TcpPullAgent pAgent,
+                                       HP_CONNID dwConnID,
+                                       BYTE *pData,
+                                       int iLength);
+
+HPSOCKET_API HP_TcpPullClientListener Create_HP_TcpPullClientListener(void);
+
+HPSOCKET_API void Destroy_HP_TcpPullClientListener(HP_TcpPullClientListener pListener);
+
+HPSOCKET_API HP_TcpPullClient Create_HP_TcpPullClient(HP_TcpPullClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_TcpPullClient(HP_TcpPullClient pClient);
+
+/**
+ * Removes `iLength` buffered bytes into `pData`: FR_OK, FR_LENGTH_TOO_LONG when fewer are
+ * buffered (nothing removed), FR_DATA_NOT_FOUND when not connected.
+ */
+HPSOCKET_API
+En_HP_FetchResult HP_TcpPullClient_Fetch(HP_TcpPullClient pClient,
+                                         BYTE *pData,
+                                         int iLength);
+
+/**
+ * As Fetch, without removing the bytes.
+ */
+HPSOCKET_API
+En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient,
+                                        BYTE *pData,
+                                        int iLength);
 
 HPSOCKET_API HP_TcpServerListener Create_HP_TcpServerListener(void);
 

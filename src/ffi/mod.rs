@@ -2,6 +2,8 @@
 pub mod agent;
 pub mod client;
 pub mod misc;
+pub mod pack;
+pub mod pull;
 pub mod guard;
 pub mod handles;
 pub mod listener;

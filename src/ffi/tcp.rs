@@ -7,6 +7,7 @@ use super::listener::{self, Listener, ListenerKind, Slot};
 use super::types::*;
 use crate::engine::component::{Component, ConnectArgs, Failure, Role};
 use crate::engine::options::{OnSendSyncPolicy, Options, ReusePolicy, SendPolicy};
+use crate::engine::recv::{FetchResult, Model};
 use crate::engine::{ConnId, Events, Handled, Op, SocketError, State};
 use std::ffi::CStr;
 use std::os::fd::RawFd;
@@ -36,6 +37,7 @@ type FnId = unsafe extern "C" fn(PVOID, HP_CONNID) -> HandleResultArg;
 type FnIdPtr = unsafe extern "C" fn(PVOID, HP_CONNID, UINT_PTR) -> HandleResultArg;
 type FnSenderPtr = unsafe extern "C" fn(PVOID, UINT_PTR) -> HandleResultArg;
 type FnData = unsafe extern "C" fn(PVOID, HP_CONNID, *const BYTE, c_int) -> HandleResultArg;
+type FnLen = unsafe extern "C" fn(PVOID, HP_CONNID, c_int) -> HandleResultArg;
 type FnClose = unsafe extern "C" fn(PVOID, HP_CONNID, En_HP_SocketOperation, c_int) -> HandleResultArg;
 
 fn handled(r: HandleResultArg) -> Handled {
@@ -89,6 +91,10 @@ impl Events for CEvents {
     fn on_receive(&self, id: ConnId, data: &[u8]) -> Handled {
         self.slot::<FnData>(Slot::Receive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
     }
+    fn on_pull_receive(&self, id: ConnId, total: usize) -> Handled {
+        let n = total.min(c_int::MAX as usize) as c_int;
+        self.slot::<FnLen>(Slot::PullReceive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, n) }))
+    }
     fn wants_on_send(&self) -> bool {
         self.listener.get(Slot::Send) != 0
     }
@@ -116,12 +122,20 @@ fn role_listener(role: Role) -> ListenerKind {
 /// # Safety
 /// `l` is NULL or a live listener handle.
 pub unsafe fn create(l: PVOID, role: Role) -> PVOID {
+    create_model(l, role, Model::Push)
+}
+
+/// Creates a component handle whose received bytes reach the application per `model`.
+///
+/// # Safety
+/// As for [`create`].
+pub unsafe fn create_model(l: PVOID, role: Role, model: Model) -> PVOID {
     let Some(listener) = listener::share(l, role_listener(role)) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
     let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone() });
-    let comp = Arc::new(Component::new(role, events.clone()));
+    let comp = Arc::new(Component::with_model(role, events.clone(), model));
     let obj = Box::into_raw(Box::new(TcpObj { magic: TCP_MAGIC, comp, extra: AtomicUsize::new(0), _listener: listener }));
     events.sender.store(obj as usize, Ordering::Relaxed);
     obj as PVOID
@@ -173,6 +187,63 @@ pub unsafe fn comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
             None
         }
     }
+}
+
+/// The component behind a handle of `role` created with receive model `model`.
+///
+/// # Safety
+/// As for [`obj`].
+#[inline]
+pub unsafe fn model_comp<'a>(p: PVOID, role: Role, model: Model) -> Option<&'a Arc<Component>> {
+    match obj(p, role) {
+        Some(o) if o.comp.model() == model => Some(&o.comp),
+        _ => {
+            set_errno(libc::EINVAL);
+            None
+        }
+    }
+}
+
+/// `HP_TcpPull*_Fetch` / `Peek`: copies `len` buffered bytes of connection `id` into `buf`.
+///
+/// # Safety
+/// `p` as for [`obj`]; `buf` NULL or valid for `len` bytes.
+pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, len: c_int, peek: bool) -> En_HP_FetchResult {
+    let Some(c) = model_comp(p, role, Model::Pull) else { return EnFetchResult::FR_DATA_NOT_FOUND };
+    if buf.is_null() || len < 0 {
+        set_errno(libc::EINVAL);
+        return EnFetchResult::FR_DATA_NOT_FOUND;
+    }
+    let id = id.unwrap_or_else(|| c.client_conn_id());
+    let out = std::slice::from_raw_parts_mut(buf, len as usize);
+    match c.fetch(id, out, peek) {
+        Some(FetchResult::Ok) => EnFetchResult::FR_OK,
+        Some(FetchResult::LengthTooLong) => EnFetchResult::FR_LENGTH_TOO_LONG,
+        None => {
+            set_errno(libc::ENOTCONN);
+            EnFetchResult::FR_DATA_NOT_FOUND
+        }
+    }
+}
+
+/// `HP_TcpPack*_SetMaxPackSize` / `SetPackHeaderFlag` (acts only while stopped, as upstream).
+///
+/// # Safety
+/// As for [`obj`].
+pub unsafe fn set_pack_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
+    if let Some(c) = model_comp(p, role, Model::Pack) {
+        if !c.set_option(f) {
+            c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
+        }
+    }
+}
+
+/// Reads a PACK option; 0 for a bad handle.
+///
+/// # Safety
+/// As for [`obj`].
+pub unsafe fn get_pack_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
+    model_comp(p, role, Model::Pack).map(|c| f(&c.options())).unwrap_or_default()
 }
 
 /// Records `r`'s failure on the component and turns it into a C BOOL.

@@ -1,0 +1,121 @@
+//! The PACK components: `Create_HP_TcpPack{Server,Agent,Client}` and their pack options.
+//! Every Send / SendPart / SendPackets is one message, framed with upstream's 4-byte header;
+//! OnReceive gets each whole message's body once.
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::guard;
+use super::handles::*;
+use super::listener::{self, ListenerKind};
+use super::tcp;
+use super::types::*;
+use crate::engine::component::Role;
+use crate::engine::recv::Model;
+
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpPackServerListener() -> HP_TcpPackServerListener {
+    listener::create(ListenerKind::TcpServer)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPackServerListener(pListener: HP_TcpPackServerListener) {
+    listener::destroy(pListener, ListenerKind::TcpServer)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpPackServer(pListener: HP_TcpServerListener) -> HP_TcpPackServer {
+    guard(|| tcp::create_model(pListener, Role::Server, Model::Pack))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPackServer(pServer: HP_TcpPackServer) {
+    guard(|| tcp::destroy(pServer, Role::Server))
+}
+/// Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackServer_SetMaxPackSize(pServer: HP_TcpPackServer, dwMaxPackSize: DWORD) {
+    guard(|| tcp::set_pack_opt(pServer, Role::Server, |o| o.pack_max_size = dwMaxPackSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackServer_GetMaxPackSize(pServer: HP_TcpPackServer) -> DWORD {
+    guard(|| tcp::get_pack_opt(pServer, Role::Server, |o| o.pack_max_size))
+}
+/// Header flag written on send and checked on receive (0, the default, checks nothing;
+/// at most 0x3FF); acts only while stopped.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackServer_SetPackHeaderFlag(pServer: HP_TcpPackServer, usPackHeaderFlag: USHORT) {
+    guard(|| tcp::set_pack_opt(pServer, Role::Server, |o| o.pack_header_flag = usPackHeaderFlag))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackServer_GetPackHeaderFlag(pServer: HP_TcpPackServer) -> USHORT {
+    guard(|| tcp::get_pack_opt(pServer, Role::Server, |o| o.pack_header_flag))
+}
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpPackAgentListener() -> HP_TcpPackAgentListener {
+    listener::create(ListenerKind::TcpAgent)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPackAgentListener(pListener: HP_TcpPackAgentListener) {
+    listener::destroy(pListener, ListenerKind::TcpAgent)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpPackAgent(pListener: HP_TcpAgentListener) -> HP_TcpPackAgent {
+    guard(|| tcp::create_model(pListener, Role::Agent, Model::Pack))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPackAgent(pAgent: HP_TcpPackAgent) {
+    guard(|| tcp::destroy(pAgent, Role::Agent))
+}
+/// Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackAgent_SetMaxPackSize(pAgent: HP_TcpPackAgent, dwMaxPackSize: DWORD) {
+    guard(|| tcp::set_pack_opt(pAgent, Role::Agent, |o| o.pack_max_size = dwMaxPackSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackAgent_GetMaxPackSize(pAgent: HP_TcpPackAgent) -> DWORD {
+    guard(|| tcp::get_pack_opt(pAgent, Role::Agent, |o| o.pack_max_size))
+}
+/// Header flag written on send and checked on receive (0, the default, checks nothing;
+/// at most 0x3FF); acts only while stopped.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackAgent_SetPackHeaderFlag(pAgent: HP_TcpPackAgent, usPackHeaderFlag: USHORT) {
+    guard(|| tcp::set_pack_opt(pAgent, Role::Agent, |o| o.pack_header_flag = usPackHeaderFlag))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackAgent_GetPackHeaderFlag(pAgent: HP_TcpPackAgent) -> USHORT {
+    guard(|| tcp::get_pack_opt(pAgent, Role::Agent, |o| o.pack_header_flag))
+}
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpPackClientListener() -> HP_TcpPackClientListener {
+    listener::create(ListenerKind::TcpClient)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPackClientListener(pListener: HP_TcpPackClientListener) {
+    listener::destroy(pListener, ListenerKind::TcpClient)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpPackClient(pListener: HP_TcpClientListener) -> HP_TcpPackClient {
+    guard(|| tcp::create_model(pListener, Role::Client, Model::Pack))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPackClient(pClient: HP_TcpPackClient) {
+    guard(|| tcp::destroy(pClient, Role::Client))
+}
+/// Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackClient_SetMaxPackSize(pClient: HP_TcpPackClient, dwMaxPackSize: DWORD) {
+    guard(|| tcp::set_pack_opt(pClient, Role::Client, |o| o.pack_max_size = dwMaxPackSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackClient_GetMaxPackSize(pClient: HP_TcpPackClient) -> DWORD {
+    guard(|| tcp::get_pack_opt(pClient, Role::Client, |o| o.pack_max_size))
+}
+/// Header flag written on send and checked on receive (0, the default, checks nothing;
+/// at most 0x3FF); acts only while stopped.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackClient_SetPackHeaderFlag(pClient: HP_TcpPackClient, usPackHeaderFlag: USHORT) {
+    guard(|| tcp::set_pack_opt(pClient, Role::Client, |o| o.pack_header_flag = usPackHeaderFlag))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPackClient_GetPackHeaderFlag(pClient: HP_TcpPackClient) -> USHORT {
+    guard(|| tcp::get_pack_opt(pClient, Role::Client, |o| o.pack_header_flag))
+}

@@ -1,0 +1,104 @@
+//! The PULL components: `Create_HP_TcpPull{Server,Agent,Client}` and their `Fetch` / `Peek`.
+//! Everything else (`HP_Server_*`, `HP_Agent_*`, `HP_Client_*`, `HP_Tcp*_*`) works on them as
+//! on the PUSH components; received bytes wait in a per-connection buffer and the listener's
+//! OnPullReceive reports how many are there.
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::guard;
+use super::handles::*;
+use super::listener::{self, ListenerKind};
+use super::tcp;
+use super::types::*;
+use crate::engine::component::Role;
+use crate::engine::recv::Model;
+use std::os::raw::c_int;
+
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpPullServerListener() -> HP_TcpPullServerListener {
+    listener::create(ListenerKind::TcpServer)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPullServerListener(pListener: HP_TcpPullServerListener) {
+    listener::destroy(pListener, ListenerKind::TcpServer)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpPullServer(pListener: HP_TcpPullServerListener) -> HP_TcpPullServer {
+    guard(|| tcp::create_model(pListener, Role::Server, Model::Pull))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPullServer(pServer: HP_TcpPullServer) {
+    guard(|| tcp::destroy(pServer, Role::Server))
+}
+
+/// Removes `iLength` buffered bytes of connection `dwConnID` into `pData`: FR_OK,
+/// FR_LENGTH_TOO_LONG when fewer are buffered (nothing removed), FR_DATA_NOT_FOUND for an
+/// unknown or closed connection.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPullServer_Fetch(pServer: HP_TcpPullServer, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
+    guard(|| tcp::fetch(pServer, Role::Server, Some(dwConnID as u64), pData, iLength, false))
+}
+/// As Fetch, without removing the bytes.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPullServer_Peek(pServer: HP_TcpPullServer, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
+    guard(|| tcp::fetch(pServer, Role::Server, Some(dwConnID as u64), pData, iLength, true))
+}
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpPullAgentListener() -> HP_TcpPullAgentListener {
+    listener::create(ListenerKind::TcpAgent)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPullAgentListener(pListener: HP_TcpPullAgentListener) {
+    listener::destroy(pListener, ListenerKind::TcpAgent)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpPullAgent(pListener: HP_TcpPullAgentListener) -> HP_TcpPullAgent {
+    guard(|| tcp::create_model(pListener, Role::Agent, Model::Pull))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPullAgent(pAgent: HP_TcpPullAgent) {
+    guard(|| tcp::destroy(pAgent, Role::Agent))
+}
+
+/// Removes `iLength` buffered bytes of connection `dwConnID` into `pData`: FR_OK,
+/// FR_LENGTH_TOO_LONG when fewer are buffered (nothing removed), FR_DATA_NOT_FOUND for an
+/// unknown or closed connection.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPullAgent_Fetch(pAgent: HP_TcpPullAgent, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
+    guard(|| tcp::fetch(pAgent, Role::Agent, Some(dwConnID as u64), pData, iLength, false))
+}
+/// As Fetch, without removing the bytes.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPullAgent_Peek(pAgent: HP_TcpPullAgent, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
+    guard(|| tcp::fetch(pAgent, Role::Agent, Some(dwConnID as u64), pData, iLength, true))
+}
+
+#[no_mangle]
+pub extern "C" fn Create_HP_TcpPullClientListener() -> HP_TcpPullClientListener {
+    listener::create(ListenerKind::TcpClient)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPullClientListener(pListener: HP_TcpPullClientListener) {
+    listener::destroy(pListener, ListenerKind::TcpClient)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_TcpPullClient(pListener: HP_TcpPullClientListener) -> HP_TcpPullClient {
+    guard(|| tcp::create_model(pListener, Role::Client, Model::Pull))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_TcpPullClient(pClient: HP_TcpPullClient) {
+    guard(|| tcp::destroy(pClient, Role::Client))
+}
+
+/// Removes `iLength` buffered bytes into `pData`: FR_OK, FR_LENGTH_TOO_LONG when fewer are
+/// buffered (nothing removed), FR_DATA_NOT_FOUND when not connected.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPullClient_Fetch(pClient: HP_TcpPullClient, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
+    guard(|| tcp::fetch(pClient, Role::Client, None, pData, iLength, false))
+}
+/// As Fetch, without removing the bytes.
+#[no_mangle]
+pub unsafe extern "C" fn HP_TcpPullClient_Peek(pClient: HP_TcpPullClient, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
+    guard(|| tcp::fetch(pClient, Role::Client, None, pData, iLength, true))
+}
