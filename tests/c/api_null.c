@@ -135,6 +135,42 @@ static void null_handles(void) {
     HP_TcpClient_SetNoDelay(NULL, 0);
     { BOOL r = HP_TcpClient_IsNoDelay(NULL); CHECK_EQ(r, FALSE); }
     CHECK(HP_GetSocketErrorDesc((En_HP_SocketError)0) != NULL);
+    Destroy_HP_TcpPackServerListener(NULL);
+    { HP_TcpPackServer r = Create_HP_TcpPackServer(NULL); CHECK(r == NULL); }
+    Destroy_HP_TcpPackServer(NULL);
+    HP_TcpPackServer_SetMaxPackSize(NULL, 0);
+    { DWORD r = HP_TcpPackServer_GetMaxPackSize(NULL); CHECK_EQ(r, 0); }
+    HP_TcpPackServer_SetPackHeaderFlag(NULL, 0);
+    { USHORT r = HP_TcpPackServer_GetPackHeaderFlag(NULL); CHECK_EQ(r, 0); }
+    Destroy_HP_TcpPackAgentListener(NULL);
+    { HP_TcpPackAgent r = Create_HP_TcpPackAgent(NULL); CHECK(r == NULL); }
+    Destroy_HP_TcpPackAgent(NULL);
+    HP_TcpPackAgent_SetMaxPackSize(NULL, 0);
+    { DWORD r = HP_TcpPackAgent_GetMaxPackSize(NULL); CHECK_EQ(r, 0); }
+    HP_TcpPackAgent_SetPackHeaderFlag(NULL, 0);
+    { USHORT r = HP_TcpPackAgent_GetPackHeaderFlag(NULL); CHECK_EQ(r, 0); }
+    Destroy_HP_TcpPackClientListener(NULL);
+    { HP_TcpPackClient r = Create_HP_TcpPackClient(NULL); CHECK(r == NULL); }
+    Destroy_HP_TcpPackClient(NULL);
+    HP_TcpPackClient_SetMaxPackSize(NULL, 0);
+    { DWORD r = HP_TcpPackClient_GetMaxPackSize(NULL); CHECK_EQ(r, 0); }
+    HP_TcpPackClient_SetPackHeaderFlag(NULL, 0);
+    { USHORT r = HP_TcpPackClient_GetPackHeaderFlag(NULL); CHECK_EQ(r, 0); }
+    Destroy_HP_TcpPullServerListener(NULL);
+    { HP_TcpPullServer r = Create_HP_TcpPullServer(NULL); CHECK(r == NULL); }
+    Destroy_HP_TcpPullServer(NULL);
+    { En_HP_FetchResult r = HP_TcpPullServer_Fetch(NULL, 0, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    { En_HP_FetchResult r = HP_TcpPullServer_Peek(NULL, 0, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    Destroy_HP_TcpPullAgentListener(NULL);
+    { HP_TcpPullAgent r = Create_HP_TcpPullAgent(NULL); CHECK(r == NULL); }
+    Destroy_HP_TcpPullAgent(NULL);
+    { En_HP_FetchResult r = HP_TcpPullAgent_Fetch(NULL, 0, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    { En_HP_FetchResult r = HP_TcpPullAgent_Peek(NULL, 0, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    Destroy_HP_TcpPullClientListener(NULL);
+    { HP_TcpPullClient r = Create_HP_TcpPullClient(NULL); CHECK(r == NULL); }
+    Destroy_HP_TcpPullClient(NULL);
+    { En_HP_FetchResult r = HP_TcpPullClient_Fetch(NULL, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    { En_HP_FetchResult r = HP_TcpPullClient_Peek(NULL, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
     Destroy_HP_TcpServerListener(NULL);
     { HP_TcpServer r = Create_HP_TcpServer(NULL); CHECK(r == NULL); }
     Destroy_HP_TcpServer(NULL);

@@ -39,6 +39,8 @@ EXPECT = {
     "LPCTSTR": "CHECK(r == NULL)",
     "En_HP_ServiceState": "CHECK_EQ(r, SS_STOPPED)",
     "En_HP_SocketError": "CHECK_EQ(r, SE_INVALID_PARAM)",
+    "En_HP_FetchResult": "CHECK_EQ(r, FR_DATA_NOT_FOUND)",
+    "USHORT": "CHECK_EQ(r, 0)",
 }
 
 lines = []
