@@ -37,8 +37,9 @@ struct Server {
     out: BufReader<ChildStdout>,
 }
 
-fn start_server(peer: &Path, lib: &Path, port: u16) -> Server {
+fn start_server(peer: &Path, lib: &Path, port: u16, model: &[(&str, &str)]) -> Server {
     let mut child = Command::new(peer)
+        .envs(model.iter().copied())
         .arg(lib)
         .arg("server")
         .arg(port.to_string())
@@ -64,8 +65,8 @@ impl Server {
     }
 }
 
-fn run_client(peer: &Path, lib: &Path, mode: &str, port: u16, conns: usize) -> String {
-    let out = Command::new(peer).arg(lib).arg(mode).arg(port.to_string()).arg(conns.to_string()).output().unwrap();
+fn run_client(peer: &Path, lib: &Path, mode: &str, port: u16, conns: usize, model: &[(&str, &str)]) -> String {
+    let out = Command::new(peer).envs(model.iter().copied()).arg(lib).arg(mode).arg(port.to_string()).arg(conns.to_string()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -90,12 +91,17 @@ fn libs() -> Option<(PathBuf, PathBuf)> {
 /// Echo of 1 B .. 1 MiB messages on 4 connections through the server library `srv`, once with
 /// four TcpClients and once with one TcpAgent from the library `cli`.
 fn echo_both_ways(srv: &Path, cli: &Path) {
+    echo_model(srv, cli, &[]);
+}
+
+/// The same echo in a receive model: PEER_MODEL=pack (with PEER_FLAG) or pull (head+body).
+fn echo_model(srv: &Path, cli: &Path, model: &[(&str, &str)]) {
     let peer = peer();
     let port = free_port();
-    let server = start_server(&peer, srv, port);
-    let c = run_client(&peer, cli, "client", port, 4);
+    let server = start_server(&peer, srv, port, model);
+    let c = run_client(&peer, cli, "client", port, 4, model);
     assert!(c.contains("client conns=4 ok=1"), "{c}");
-    let a = run_client(&peer, cli, "agent", port, 4);
+    let a = run_client(&peer, cli, "agent", port, 4, model);
     assert!(a.contains("agent conns=4 ok=1"), "{a}");
     let stats = server.finish();
     // 8 connections, each echoing sum(1,10,100,1000,4096,65536,1MiB) bytes, all closed cleanly.
@@ -128,7 +134,7 @@ fn ours_with_ours_through_the_peer() {
 fn stop_reaches_client(srv: &Path, cli: &Path) {
     let peer = peer();
     let port = free_port();
-    let server = start_server(&peer, srv, port);
+    let server = start_server(&peer, srv, port, &[]);
     let mut hold = Command::new(&peer).arg(cli).arg("hold").arg(port.to_string()).stdout(Stdio::piped()).spawn().unwrap();
     let mut out = BufReader::new(hold.stdout.take().unwrap());
     let mut line = String::new();
@@ -153,5 +159,55 @@ fn our_stop_closes_upstream_client() {
 fn upstream_stop_closes_our_client() {
     if let Some((ours, up)) = libs() {
         stop_reaches_client(&up, &ours);
+    }
+}
+
+const PACK_169: &[(&str, &str)] = &[("PEER_MODEL", "pack"), ("PEER_FLAG", "0x169")];
+const PACK_0: &[(&str, &str)] = &[("PEER_MODEL", "pack"), ("PEER_FLAG", "0")];
+const PULL: &[(&str, &str)] = &[("PEER_MODEL", "pull")];
+
+#[test]
+fn pack_ours_server_upstream_clients() {
+    if let Some((ours, up)) = libs() {
+        echo_model(&ours, &up, PACK_169);
+        echo_model(&ours, &up, PACK_0);
+    }
+}
+
+#[test]
+fn pack_upstream_server_our_clients() {
+    if let Some((ours, up)) = libs() {
+        echo_model(&up, &ours, PACK_169);
+        echo_model(&up, &ours, PACK_0);
+    }
+}
+
+#[test]
+fn pull_both_ways() {
+    if let Some((ours, up)) = libs() {
+        echo_model(&ours, &up, PULL);
+        echo_model(&up, &ours, PULL);
+    }
+}
+
+/// A PACK receiver whose flag differs from the sender's closes the connection: the other
+/// library's client sees its echo never come and fails.
+#[test]
+fn pack_flag_mismatch_is_refused_across_libraries() {
+    if let Some((ours, up)) = libs() {
+        let peer = peer();
+        let port = free_port();
+        let server = start_server(&peer, &ours, port, PACK_169);
+        let out = Command::new(&peer)
+            .envs([("PEER_MODEL", "pack"), ("PEER_FLAG", "0x100")])
+            .arg(&up)
+            .arg("client")
+            .arg(port.to_string())
+            .arg("1")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "a client with another flag was served");
+        let stats = server.finish();
+        assert!(stats.starts_with("accepted=1 closed=1 close_errors=1"), "{stats}");
     }
 }

@@ -7,6 +7,10 @@
  *                                                   connection, checks every echo byte, disconnects
  *   tcp_peer <lib.so> hold <port>                   one client that waits until the server closes it
  *
+ * The receive model comes from the environment: PEER_MODEL=push (default), pack (TcpPack*, max
+ * pack size 1 MiB, header flag PEER_FLAG, default 0) or pull (TcpPull*, with a head+body protocol:
+ * a 4-byte little-endian length, then the body; the server echoes whole messages).
+ *
  * Only calls whose signatures are the same in 5.1.1 and 6.0.7 are used. BOOL is declared as a
  * one-byte _Bool: 5.1.1 was built with C++ bool; our 4-byte int BOOL returns 0/1, whose low byte
  * reads the same, and _Bool arguments arrive zero-extended. No BOOL* out-parameters are used. */
@@ -26,6 +30,7 @@ typedef int (*FnConnect)(H, CONNID);
 typedef int (*FnReceive)(H, CONNID, const unsigned char *, int);
 typedef int (*FnClose)(H, CONNID, int, int);
 typedef int (*FnShutdown)(H);
+typedef int (*FnPull)(H, CONNID, int);
 
 static struct {
     H (*CreateServerListener)(void);
@@ -64,7 +69,28 @@ static struct {
     CONNID (*ClientGetConnectionID)(H);
     void (*DestroyClient)(H);
     void (*DestroyClientListener)(H);
+
+    /* PACK / PULL variants */
+    void (*SetServerPull)(H, FnPull);
+    void (*SetAgentPull)(H, FnPull);
+    void (*SetClientPull)(H, FnPull);
+    int (*ServerFetch)(H, CONNID, unsigned char *, int);
+    int (*ServerPeek)(H, CONNID, unsigned char *, int);
+    int (*AgentFetch)(H, CONNID, unsigned char *, int);
+    int (*AgentPeek)(H, CONNID, unsigned char *, int);
+    int (*ClientFetch)(H, unsigned char *, int);
+    int (*ClientPeek)(H, unsigned char *, int);
+    void (*ServerSetMaxPack)(H, unsigned int);
+    void (*ServerSetFlag)(H, unsigned short);
+    void (*AgentSetMaxPack)(H, unsigned int);
+    void (*AgentSetFlag)(H, unsigned short);
+    void (*ClientSetMaxPack)(H, unsigned int);
+    void (*ClientSetFlag)(H, unsigned short);
 } api;
+
+enum { PUSH, PACK, PULL } model = PUSH;
+static unsigned short pack_flag;
+#define PACK_MAX (1 << 20)
 
 static void *lib;
 static void load(void **slot, const char *name)
@@ -103,14 +129,36 @@ static int s_on_close(H s, CONNID id, int op, int err)
 }
 static int s_on_shutdown(H s) { (void)s; add(&s_shutdown, 1); return 0; }
 
+static unsigned int le32(const unsigned char *h) { return h[0] | h[1] << 8 | h[2] << 16 | (unsigned int)h[3] << 24; }
+
+/* PULL server: echo each whole head+body message */
+static int s_on_pull(H s, CONNID id, int total)
+{
+    (void)total;
+    for (;;) {
+        unsigned char head[4];
+        if (api.ServerPeek(s, id, head, 4) != 0) return 0;
+        int len = 4 + (int)le32(head);
+        unsigned char *msg = malloc((size_t)len);
+        int r = api.ServerFetch(s, id, msg, len);
+        if (r != 0) { free(msg); return 0; }
+        add(&s_bytes, len - 4);
+        int ok = api.ServerSend(s, id, msg, len);
+        free(msg);
+        if (!ok) return 2;
+    }
+}
+
 static int run_server(unsigned short port)
 {
     H l = api.CreateServerListener();
     api.SetAccept(l, s_on_accept);
-    api.SetServerReceive(l, s_on_receive);
+    if (model == PULL) api.SetServerPull(l, s_on_pull);
+    else api.SetServerReceive(l, s_on_receive);
     api.SetServerClose(l, s_on_close);
     api.SetServerShutdown(l, s_on_shutdown);
     H s = api.CreateServer(l);
+    if (model == PACK) { api.ServerSetMaxPack(s, PACK_MAX); api.ServerSetFlag(s, pack_flag); }
     if (!api.ServerStart(s, "127.0.0.1", port)) { fprintf(stderr, "server start failed\n"); return 1; }
     printf("LISTEN\n");
     fflush(stdout);
@@ -130,9 +178,10 @@ static int run_server(unsigned short port)
 static struct Conn {
     H owner;
     CONNID id;
-    volatile long sent, received, bad, closed;
+    volatile long sent, received, bad, closed, msgs;
 } conns[MAXC];
 static int nconns;
+static int cn_is_agent;
 static volatile long c_connected;
 
 static unsigned char pattern(int k, long i) { return (unsigned char)(k * 131 + i * 7 + i / 509); }
@@ -153,7 +202,27 @@ static int c_on_receive(H c, CONNID id, const unsigned char *p, int n)
     for (int i = 0; i < n; i++)
         if (p[i] != pattern(k, base + i)) { add(&cn->bad, 1); break; }
     add(&cn->received, n);
+    add(&cn->msgs, 1);
     return 0;
+}
+
+/* PULL clients: fetch each echoed head+body message and check the body */
+static int c_on_pull(H c, CONNID id, int total)
+{
+    (void)total;
+    struct Conn *cn = find(c, id);
+    if (!cn) return 2;
+    for (;;) {
+        unsigned char head[4];
+        int r = cn_is_agent ? api.AgentPeek(c, id, head, 4) : api.ClientPeek(c, head, 4);
+        if (r != 0) return 0;
+        int len = 4 + (int)le32(head);
+        unsigned char *msg = malloc((size_t)len);
+        r = cn_is_agent ? api.AgentFetch(c, id, msg, len) : api.ClientFetch(c, msg, len);
+        if (r != 0) { free(msg); return 0; }
+        c_on_receive(c, id, msg + 4, len - 4);
+        free(msg);
+    }
 }
 static int c_on_close(H c, CONNID id, int op, int err)
 {
@@ -174,6 +243,11 @@ static int exchange(int agent_mode, H agent)
             long base = get(&cn->sent);
             for (long i = 0; i < sizes[m]; i++) buf[i] = pattern(k, base + i);
             add(&cn->sent, sizes[m]);
+            if (model == PULL) {
+                unsigned char head[4] = {(unsigned char)sizes[m], (unsigned char)(sizes[m] >> 8), (unsigned char)(sizes[m] >> 16), (unsigned char)(sizes[m] >> 24)};
+                PBOOL hok = agent_mode ? api.AgentSend(agent, cn->id, head, 4) : api.ClientSend(cn->owner, head, 4);
+                if (!hok) { fprintf(stderr, "send failed on connection %d\n", k); return 1; }
+            }
             PBOOL ok = agent_mode ? api.AgentSend(agent, cn->id, buf, (int)sizes[m]) : api.ClientSend(cn->owner, buf, (int)sizes[m]);
             if (!ok) { fprintf(stderr, "send failed on connection %d\n", k); return 1; }
         }
@@ -181,6 +255,10 @@ static int exchange(int agent_mode, H agent)
             struct Conn *cn = &conns[k];
             long t = now_ms();
             while (get(&cn->received) < get(&cn->sent) && !get(&cn->closed) && now_ms() - t < 20000) usleep(500);
+            if (model != PUSH && get(&cn->msgs) != (long)m + 1) {
+                fprintf(stderr, "connection %d: %ld messages after %d sent\n", k, get(&cn->msgs), (int)m + 1);
+                return 1;
+            }
             if (get(&cn->received) != get(&cn->sent) || get(&cn->bad)) {
                 fprintf(stderr, "connection %d: sent %ld received %ld bad %ld\n", k, get(&cn->sent), get(&cn->received), get(&cn->bad));
                 return 1;
@@ -198,9 +276,12 @@ static int run_clients(int agent_mode, unsigned short port, int n)
     if (agent_mode) {
         H l = api.CreateAgentListener();
         api.SetAgentConnect(l, c_on_connect);
-        api.SetAgentReceive(l, c_on_receive);
+        if (model == PULL) api.SetAgentPull(l, c_on_pull);
+        else api.SetAgentReceive(l, c_on_receive);
         api.SetAgentClose(l, c_on_close);
         H a = api.CreateAgent(l);
+        cn_is_agent = 1;
+        if (model == PACK) { api.AgentSetMaxPack(a, PACK_MAX); api.AgentSetFlag(a, pack_flag); }
         if (!api.AgentStart(a, NULL, 0)) { fprintf(stderr, "agent start failed\n"); return 1; }
         for (int k = 0; k < n; k++) {
             conns[k].owner = a;
@@ -220,11 +301,13 @@ static int run_clients(int agent_mode, unsigned short port, int n)
     } else {
         H l = api.CreateClientListener();
         api.SetClientConnect(l, c_on_connect);
-        api.SetClientReceive(l, c_on_receive);
+        if (model == PULL) api.SetClientPull(l, c_on_pull);
+        else api.SetClientReceive(l, c_on_receive);
         api.SetClientClose(l, c_on_close);
         H cs[MAXC];
         for (int k = 0; k < n; k++) {
             cs[k] = api.CreateClient(l);
+            if (model == PACK) { api.ClientSetMaxPack(cs[k], PACK_MAX); api.ClientSetFlag(cs[k], pack_flag); }
             conns[k].owner = cs[k];
             if (!api.ClientStart(cs[k], "127.0.0.1", port, 0)) { fprintf(stderr, "client start failed\n"); return 1; }
             conns[k].id = api.ClientGetConnectionID(cs[k]);
@@ -270,8 +353,15 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
     if (!lib) { fprintf(stderr, "dlopen: %s\n", dlerror()); return 3; }
-    LOAD(CreateServerListener, "Create_HP_TcpServerListener");
-    LOAD(CreateServer, "Create_HP_TcpServer");
+    const char *m = getenv("PEER_MODEL");
+    if (m && strcmp(m, "pack") == 0) model = PACK;
+    if (m && strcmp(m, "pull") == 0) model = PULL;
+    if (getenv("PEER_FLAG")) pack_flag = (unsigned short)strtol(getenv("PEER_FLAG"), NULL, 0);
+    const char *kind = model == PACK ? "Pack" : model == PULL ? "Pull" : "";
+    char name[128];
+#define LOADK(field, fmt) (snprintf(name, sizeof name, fmt, kind), load((void **)&api.field, name))
+    LOADK(CreateServerListener, "Create_HP_Tcp%sServerListener");
+    LOADK(CreateServer, "Create_HP_Tcp%sServer");
     LOAD(SetAccept, "HP_Set_FN_Server_OnAccept");
     LOAD(SetServerReceive, "HP_Set_FN_Server_OnReceive");
     LOAD(SetServerClose, "HP_Set_FN_Server_OnClose");
@@ -279,10 +369,10 @@ int main(int argc, char **argv)
     LOAD(ServerStart, "HP_Server_Start");
     LOAD(ServerStop, "HP_Server_Stop");
     LOAD(ServerSend, "HP_Server_Send");
-    LOAD(DestroyServer, "Destroy_HP_TcpServer");
-    LOAD(DestroyServerListener, "Destroy_HP_TcpServerListener");
-    LOAD(CreateAgentListener, "Create_HP_TcpAgentListener");
-    LOAD(CreateAgent, "Create_HP_TcpAgent");
+    LOADK(DestroyServer, "Destroy_HP_Tcp%sServer");
+    LOADK(DestroyServerListener, "Destroy_HP_Tcp%sServerListener");
+    LOADK(CreateAgentListener, "Create_HP_Tcp%sAgentListener");
+    LOADK(CreateAgent, "Create_HP_Tcp%sAgent");
     LOAD(SetAgentConnect, "HP_Set_FN_Agent_OnConnect");
     LOAD(SetAgentReceive, "HP_Set_FN_Agent_OnReceive");
     LOAD(SetAgentClose, "HP_Set_FN_Agent_OnClose");
@@ -291,10 +381,10 @@ int main(int argc, char **argv)
     LOAD(AgentConnect, "HP_Agent_Connect");
     LOAD(AgentSend, "HP_Agent_Send");
     LOAD(AgentDisconnect, "HP_Agent_Disconnect");
-    LOAD(DestroyAgent, "Destroy_HP_TcpAgent");
-    LOAD(DestroyAgentListener, "Destroy_HP_TcpAgentListener");
-    LOAD(CreateClientListener, "Create_HP_TcpClientListener");
-    LOAD(CreateClient, "Create_HP_TcpClient");
+    LOADK(DestroyAgent, "Destroy_HP_Tcp%sAgent");
+    LOADK(DestroyAgentListener, "Destroy_HP_Tcp%sAgentListener");
+    LOADK(CreateClientListener, "Create_HP_Tcp%sClientListener");
+    LOADK(CreateClient, "Create_HP_Tcp%sClient");
     LOAD(SetClientConnect, "HP_Set_FN_Client_OnConnect");
     LOAD(SetClientReceive, "HP_Set_FN_Client_OnReceive");
     LOAD(SetClientClose, "HP_Set_FN_Client_OnClose");
@@ -302,8 +392,27 @@ int main(int argc, char **argv)
     LOAD(ClientStop, "HP_Client_Stop");
     LOAD(ClientSend, "HP_Client_Send");
     LOAD(ClientGetConnectionID, "HP_Client_GetConnectionID");
-    LOAD(DestroyClient, "Destroy_HP_TcpClient");
-    LOAD(DestroyClientListener, "Destroy_HP_TcpClientListener");
+    LOADK(DestroyClient, "Destroy_HP_Tcp%sClient");
+    LOADK(DestroyClientListener, "Destroy_HP_Tcp%sClientListener");
+    if (model == PULL) {
+        LOAD(SetServerPull, "HP_Set_FN_Server_OnPullReceive");
+        LOAD(SetAgentPull, "HP_Set_FN_Agent_OnPullReceive");
+        LOAD(SetClientPull, "HP_Set_FN_Client_OnPullReceive");
+        LOAD(ServerFetch, "HP_TcpPullServer_Fetch");
+        LOAD(ServerPeek, "HP_TcpPullServer_Peek");
+        LOAD(AgentFetch, "HP_TcpPullAgent_Fetch");
+        LOAD(AgentPeek, "HP_TcpPullAgent_Peek");
+        LOAD(ClientFetch, "HP_TcpPullClient_Fetch");
+        LOAD(ClientPeek, "HP_TcpPullClient_Peek");
+    }
+    if (model == PACK) {
+        LOAD(ServerSetMaxPack, "HP_TcpPackServer_SetMaxPackSize");
+        LOAD(ServerSetFlag, "HP_TcpPackServer_SetPackHeaderFlag");
+        LOAD(AgentSetMaxPack, "HP_TcpPackAgent_SetMaxPackSize");
+        LOAD(AgentSetFlag, "HP_TcpPackAgent_SetPackHeaderFlag");
+        LOAD(ClientSetMaxPack, "HP_TcpPackClient_SetMaxPackSize");
+        LOAD(ClientSetFlag, "HP_TcpPackClient_SetPackHeaderFlag");
+    }
 
     unsigned short port = (unsigned short)atoi(argv[3]);
     if (strcmp(argv[2], "server") == 0) return run_server(port);
