@@ -7,7 +7,9 @@ use std::process::Command;
 #[test]
 fn examples_demo() {
     let lib = common::lib_dir();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // the demo uses PORT, PORT+1 and PORT+2: find three free in a row
+    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+    let port = (20000..60000).step_by(7).find(|&p| free(p) && free(p + 1) && free(p + 2)).unwrap();
     let out = Command::new("make")
         .arg("-C")
         .arg(common::root().join("examples-c"))
@@ -25,5 +27,7 @@ fn examples_demo() {
     );
     assert!(stdout.contains("[client] OK"), "{stdout}");
     assert!(stdout.contains("[agent] OK: 8 of 8"), "{stdout}");
+    assert!(stdout.contains("[pack client] OK: 200 of 200"), "{stdout}");
+    assert!(stdout.contains("[pull client] OK: 200 of 200"), "{stdout}");
     assert!(stdout.contains("demo: OK"), "{stdout}");
 }
