@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Runs the echo benchmark configs A B C (ours, upstream 5.1.1, plain epoll) per repetition and
+prints a Markdown table of medians. Usage: compare.py <bin dir> <ours.so> <upstream.so> <reps>.
+The server is what is compared: the client is the same bench_client, over the library under
+test (for the epoll ceiling, over ours)."""
+import os, platform, re, socket, statistics, subprocess, sys, time
+
+bindir, ours, upstream, reps = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3]), int(sys.argv[4])
+
+CONFIGS = [
+    # name, client mode, client args, server model
+    ("ping-pong 64 B x 10", "pingpong", ["-c", "10", "-r", "20000", "-s", "64"], "push"),
+    ("ping-pong 4 KB x 100", "pingpong", ["-c", "100", "-r", "1000", "-s", "4096"], "push"),
+    ("flood 64 KB x 100", "flood", ["-c", "100", "-r", "50", "-s", "65536"], "push"),
+    ("PACK ping-pong 64 B x 10", "pingpong", ["-c", "10", "-r", "20000", "-s", "64", "-m", "pack"], "pack"),
+    ("ping-pong 64 B x 10, TcpClient each", "pingpong", ["-c", "10", "-r", "20000", "-s", "64", "-k", "client"], "push"),
+    ("10,000 idle connections", "scale", ["-c", "10000"], "push"),
+]
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+def run(target, mode, args, model):
+    port = free_port()
+    if target == "epoll":
+        srv = [f"{bindir}/epoll_echo", str(port), "-w", "2"]
+        lib = ours
+    else:
+        lib = ours if target == "ours" else upstream
+        srv = [f"{bindir}/bench_server", lib, str(port), "-m", model]
+    p = subprocess.Popen(srv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        pid = int(line.split()[1])
+        cli = [f"{bindir}/bench_client", lib, str(port), mode] + args + ["-p", str(pid)]
+        r = subprocess.run(cli, capture_output=True, text=True, timeout=300)
+        m = re.search(r"RESULT (.*)", r.stdout)
+        if r.returncode != 0 or not m:
+            return None
+        return dict(kv.split("=", 1) for kv in m.group(1).split())
+    finally:
+        p.stdin.close()
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        time.sleep(0.3)
+
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+def fmt(v, nd=0):
+    return "-" if v is None else f"{v:,.{nd}f}"
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+rows = []
+for name, mode, args, model in CONFIGS:
+    targets = ["ours", "upstream"] + (["epoll"] if model == "push" and "-k" not in args else [])
+    res = {t: [] for t in targets}
+    for _ in range(reps):
+        for t in targets:
+            res[t].append(run(t, mode, args, model))
+    if mode == "scale":
+        key = "rss_per_conn_bytes"
+        vals = {t: med([float(r[key]) for r in res[t] if r]) for t in targets}
+        conn = {t: med([float(r["connect_secs"]) for r in res[t] if r]) for t in targets}
+        rows.append((name, f"{fmt(vals['ours'])} B/conn, connect {fmt(conn['ours'], 2)} s",
+                     f"{fmt(vals['upstream'])} B/conn, connect {fmt(conn['upstream'], 2)} s",
+                     f"{fmt(vals.get('epoll'))} B/conn" if "epoll" in vals else "-",
+                     ratio(vals["ours"], vals["upstream"]) + " (memory, lower is better)", "-"))
+        continue
+    mps = {t: med([float(r["msgs_per_s"]) for r in res[t] if r]) for t in targets}
+    extra = ""
+    if mode == "pingpong":
+        p = {t: (med([float(r["p50_us"]) for r in res[t] if r]), med([float(r["p99_us"]) for r in res[t] if r])) for t in ("ours", "upstream")}
+        extra = f" (p50/p99 µs: ours {fmt(p['ours'][0], 0)}/{fmt(p['ours'][1], 0)}, upstream {fmt(p['upstream'][0], 0)}/{fmt(p['upstream'][1], 0)})"
+    rows.append((name + extra, fmt(mps["ours"]), fmt(mps["upstream"]), fmt(mps.get("epoll")),
+                 ratio(mps["ours"], mps["upstream"]), ratio(mps["ours"], mps.get("epoll"))))
+
+print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}; "
+      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; medians of {reps} runs, A B C alternating.\n")
+print("| config | ours msg/s | upstream 5.1.1 msg/s | plain epoll msg/s | ours / upstream | ours / epoll |")
+print("| --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    print("| " + " | ".join(r) + " |")

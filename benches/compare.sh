@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the library and the benchmark, fetches upstream 5.1.1, and runs every config against
+# our library, upstream's and the plain-epoll ceiling, alternating A B C per repetition.
+#   benches/compare.sh            (REPS=3 by default; REPS=5 benches/compare.sh for more)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bash tests/fetch-upstream.sh target/upstream-5.1.1 >/dev/null
+out=target/bench
+mkdir -p "$out"
+for p in bench_server bench_client epoll_echo; do
+  cc -O2 -g -std=gnu99 -Wall -Wextra -Werror "benches/$p.c" -o "$out/$p" -ldl -lpthread
+done
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+exec python3 benches/compare.py "$out" target/release/libhpsocket4c.so \
+  target/upstream-5.1.1/HPSocket/libhpsocket4c_amd64_64.so "${REPS:-3}"
