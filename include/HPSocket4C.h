@@ -1132,6 +1132,334 @@ HPSOCKET_API void HP_TcpServer_SetNoDelay(HP_TcpServer pServer, BOOL bValue);
 
 HPSOCKET_API BOOL HP_TcpServer_IsNoDelay(HP_TcpServer pServer);
 
+/**
+ * The calling thread's last OS error (errno), as upstream's `SYS_GetLastError`.
+ */
+HPSOCKET_API DWORD SYS_GetLastError(void);
+
+/**
+ * The text of the calling thread's last OS error; valid until the next call on this thread.
+ */
+HPSOCKET_API LPCSTR SYS_GetLastErrorStr(void);
+
+HPSOCKET_API int SYS_SetSocketOption(SOCKET sock, int level, int name, LPVOID val, int len);
+
+HPSOCKET_API int SYS_GetSocketOption(SOCKET sock, int level, int name, LPVOID val, int *len);
+
+HPSOCKET_API int SYS_IoctlSocket(SOCKET sock, long cmd, ULONG *arg);
+
+/**
+ * Sets (`bSet`) or clears the status flags `iFlag` of `fd` (O_NONBLOCK, O_APPEND, ...).
+ */
+HPSOCKET_API BOOL SYS_fcntl_SETFL(FD fd, INT iFlag, BOOL bSet);
+
+HPSOCKET_API int SYS_SSO_NoBlock(SOCKET sock, BOOL bNoBlock);
+
+HPSOCKET_API int SYS_SSO_NoDelay(SOCKET sock, BOOL bNoDelay);
+
+/**
+ * `bDont` TRUE turns SO_LINGER off (close returns at once, data sent in the background).
+ */
+HPSOCKET_API int SYS_SSO_DontLinger(SOCKET sock, BOOL bDont);
+
+HPSOCKET_API int SYS_SSO_Linger(SOCKET sock, USHORT l_onoff, USHORT l_linger);
+
+HPSOCKET_API int SYS_SSO_RecvBuffSize(SOCKET sock, int size);
+
+HPSOCKET_API int SYS_SSO_SendBuffSize(SOCKET sock, int size);
+
+/**
+ * Receive timeout in milliseconds (0 = none).
+ */
+HPSOCKET_API int SYS_SSO_RecvTimeOut(SOCKET sock, int ms);
+
+/**
+ * Send timeout in milliseconds (0 = none).
+ */
+HPSOCKET_API int SYS_SSO_SendTimeOut(SOCKET sock, int ms);
+
+/**
+ * RAP_NONE clears SO_REUSEADDR and SO_REUSEPORT, RAP_ADDR_ONLY sets SO_REUSEADDR,
+ * RAP_ADDR_AND_PORT sets both.
+ */
+HPSOCKET_API int SYS_SSO_ReuseAddress(SOCKET sock, En_HP_ReuseAddressPolicy enReusePolicy);
+
+HPSOCKET_API
+BOOL SYS_GetSocketLocalAddress(SOCKET socket,
+                               TCHAR *lpszAddress,
+                               int *piAddressLen,
+                               USHORT *pusPort);
+
+HPSOCKET_API
+BOOL SYS_GetSocketRemoteAddress(SOCKET socket,
+                                TCHAR *lpszAddress,
+                                int *piAddressLen,
+                                USHORT *pusPort);
+
+/**
+ * Whether `lpszAddress` is an IPv4 or IPv6 address (not a host name); its type in `penType`.
+ */
+HPSOCKET_API BOOL SYS_IsIPAddress(LPCTSTR lpszAddress, En_HP_IPAddrType *penType);
+
+/**
+ * Resolves a host name (or takes an address) to its first IP address, written with the
+ * length protocol; its type in `penType`.
+ */
+HPSOCKET_API
+BOOL SYS_GetIPAddress(LPCTSTR lpszHost,
+                      TCHAR *lpszIP,
+                      int *piIPLenth,
+                      En_HP_IPAddrType *penType);
+
+/**
+ * Every address of a host, filtered by type (IPT_ALL, IPT_IPV4, IPT_IPV6): `*lpppIPAddr`
+ * gets a NULL-terminated array of `TIPAddr*` that `SYS_FreeHostIPAddresses` frees.
+ */
+HPSOCKET_API
+BOOL SYS_EnumHostIPAddresses(LPCTSTR lpszHost,
+                             En_HP_IPAddrType enType,
+                             HP_LPTIPAddr **lpppIPAddr,
+                             int *piIPAddrCount);
+
+HPSOCKET_API BOOL SYS_FreeHostIPAddresses(HP_LPTIPAddr *lppIPAddr);
+
+HPSOCKET_API ULONGLONG SYS_HToN64(ULONGLONG value);
+
+HPSOCKET_API ULONGLONG SYS_NToH64(ULONGLONG value);
+
+HPSOCKET_API USHORT SYS_SwapEndian16(USHORT value);
+
+HPSOCKET_API DWORD SYS_SwapEndian32(DWORD value);
+
+HPSOCKET_API BOOL SYS_IsLittleEndian(void);
+
+/**
+ * `malloc`; NULL for a negative size.
+ */
+HPSOCKET_API LPBYTE SYS_Malloc(int size);
+
+HPSOCKET_API LPBYTE SYS_Realloc(LPBYTE p, int size);
+
+HPSOCKET_API void SYS_Free(LPBYTE p);
+
+HPSOCKET_API LPVOID SYS_Calloc(int number, int size);
+
+HPSOCKET_API DWORD SYS_GuessBase64EncodeBound(DWORD dwSrcLen);
+
+HPSOCKET_API DWORD SYS_GuessBase64DecodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+/**
+ * Returns 0, -3 (bad input) or -5 (`*pdwDestLen` too small; it then holds the size needed).
+ */
+HPSOCKET_API
+int SYS_Base64Encode(const BYTE *lpszSrc,
+                     DWORD dwSrcLen,
+                     BYTE *lpszDest,
+                     DWORD *pdwDestLen);
+
+HPSOCKET_API
+int SYS_Base64Decode(const BYTE *lpszSrc,
+                     DWORD dwSrcLen,
+                     BYTE *lpszDest,
+                     DWORD *pdwDestLen);
+
+HPSOCKET_API DWORD SYS_GuessUrlEncodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+HPSOCKET_API DWORD SYS_GuessUrlDecodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+HPSOCKET_API int SYS_UrlEncode(BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+HPSOCKET_API int SYS_UrlDecode(BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/**
+ * zlib format, default level. 0, -3 (bad data), -5 (buffer too small), or another zlib code.
+ */
+HPSOCKET_API
+int SYS_Compress(const BYTE *lpszSrc,
+                 DWORD dwSrcLen,
+                 BYTE *lpszDest,
+                 DWORD *pdwDestLen);
+
+/**
+ * zlib's deflateInit2 parameters: level, method, window bits (+16 gzip, negative raw),
+ * memory level, strategy.
+ */
+HPSOCKET_API
+int SYS_CompressEx(const BYTE *lpszSrc,
+                   DWORD dwSrcLen,
+                   BYTE *lpszDest,
+                   DWORD *pdwDestLen,
+                   int iLevel,
+                   int iMethod,
+                   int iWindowBits,
+                   int iMemLevel,
+                   int iStrategy);
+
+HPSOCKET_API
+int SYS_Uncompress(const BYTE *lpszSrc,
+                   DWORD dwSrcLen,
+                   BYTE *lpszDest,
+                   DWORD *pdwDestLen);
+
+HPSOCKET_API
+int SYS_UncompressEx(const BYTE *lpszSrc,
+                     DWORD dwSrcLen,
+                     BYTE *lpszDest,
+                     DWORD *pdwDestLen,
+                     int iWindowBits);
+
+HPSOCKET_API DWORD SYS_GuessCompressBound(DWORD dwSrcLen, BOOL bGZip);
+
+HPSOCKET_API
+int SYS_GZipCompress(const BYTE *lpszSrc,
+                     DWORD dwSrcLen,
+                     BYTE *lpszDest,
+                     DWORD *pdwDestLen);
+
+/**
+ * Accepts gzip or zlib input.
+ */
+HPSOCKET_API
+int SYS_GZipUncompress(const BYTE *lpszSrc,
+                       DWORD dwSrcLen,
+                       BYTE *lpszDest,
+                       DWORD *pdwDestLen);
+
+/**
+ * The original length recorded in a gzip trailer; 0 when the input is not gzip.
+ */
+HPSOCKET_API DWORD SYS_GZipGuessUncompressBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+/**
+ * Brotli, quality 11, window 22, generic mode.
+ */
+HPSOCKET_API
+int SYS_BrotliCompress(const BYTE *lpszSrc,
+                       DWORD dwSrcLen,
+                       BYTE *lpszDest,
+                       DWORD *pdwDestLen);
+
+/**
+ * Brotli with quality 0..11, window bits 10..24 and mode 0 generic / 1 text / 2 font.
+ */
+HPSOCKET_API
+int SYS_BrotliCompressEx(const BYTE *lpszSrc,
+                         DWORD dwSrcLen,
+                         BYTE *lpszDest,
+                         DWORD *pdwDestLen,
+                         int iQuality,
+                         int iWindow,
+                         int iMode);
+
+HPSOCKET_API
+int SYS_BrotliUncompress(const BYTE *lpszSrc,
+                         DWORD dwSrcLen,
+                         BYTE *lpszDest,
+                         DWORD *pdwDestLen);
+
+HPSOCKET_API DWORD SYS_BrotliGuessCompressBound(DWORD dwSrcLen);
+
+/**
+ * `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+ * `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+ */
+HPSOCKET_API
+BOOL SYS_GbkToUnicodeEx(const char *szSrc,
+                        int iSrcLength,
+                        WCHAR *szDest,
+                        int *piDestLength);
+
+/**
+ * As the `Ex` form with the whole NUL-terminated source, NUL included.
+ */
+HPSOCKET_API BOOL SYS_GbkToUnicode(const char *szSrc, WCHAR *szDest, int *piDestLength);
+
+/**
+ * `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+ * `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+ */
+HPSOCKET_API
+BOOL SYS_UnicodeToGbkEx(const WCHAR *szSrc,
+                        int iSrcLength,
+                        char *szDest,
+                        int *piDestLength);
+
+/**
+ * As the `Ex` form with the whole NUL-terminated source, NUL included.
+ */
+HPSOCKET_API BOOL SYS_UnicodeToGbk(const WCHAR *szSrc, char *szDest, int *piDestLength);
+
+/**
+ * `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+ * `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+ */
+HPSOCKET_API
+BOOL SYS_Utf8ToUnicodeEx(const char *szSrc,
+                         int iSrcLength,
+                         WCHAR *szDest,
+                         int *piDestLength);
+
+/**
+ * As the `Ex` form with the whole NUL-terminated source, NUL included.
+ */
+HPSOCKET_API BOOL SYS_Utf8ToUnicode(const char *szSrc, WCHAR *szDest, int *piDestLength);
+
+/**
+ * `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+ * `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+ */
+HPSOCKET_API
+BOOL SYS_UnicodeToUtf8Ex(const WCHAR *szSrc,
+                         int iSrcLength,
+                         char *szDest,
+                         int *piDestLength);
+
+/**
+ * As the `Ex` form with the whole NUL-terminated source, NUL included.
+ */
+HPSOCKET_API BOOL SYS_UnicodeToUtf8(const WCHAR *szSrc, char *szDest, int *piDestLength);
+
+/**
+ * `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+ * `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+ */
+HPSOCKET_API
+BOOL SYS_GbkToUtf8Ex(const char *szSrc,
+                     int iSrcLength,
+                     char *szDest,
+                     int *piDestLength);
+
+/**
+ * As the `Ex` form with the whole NUL-terminated source, NUL included.
+ */
+HPSOCKET_API BOOL SYS_GbkToUtf8(const char *szSrc, char *szDest, int *piDestLength);
+
+/**
+ * `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+ * `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+ */
+HPSOCKET_API
+BOOL SYS_Utf8ToGbkEx(const char *szSrc,
+                     int iSrcLength,
+                     char *szDest,
+                     int *piDestLength);
+
+/**
+ * As the `Ex` form with the whole NUL-terminated source, NUL included.
+ */
+HPSOCKET_API BOOL SYS_Utf8ToGbk(const char *szSrc, char *szDest, int *piDestLength);
+
+/**
+ * Any conversion iconv knows (`iconv -l`): `iInBufLen` bytes in, `*piOutBufLen` bytes of room.
+ */
+HPSOCKET_API
+BOOL SYS_CharsetConvert(LPCSTR lpszFromCharset,
+                        LPCSTR lpszToCharset,
+                        LPCSTR lpszInBuf,
+                        int iInBufLen,
+                        LPSTR lpszOutBuf,
+                        int *piOutBufLen);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -8,5 +8,6 @@ pub mod guard;
 pub mod handles;
 pub mod listener;
 pub mod server;
+pub mod sys;
 pub mod tcp;
 pub mod types;

@@ -1,0 +1,659 @@
+//! The `SYS_*` exports: last error, socket options and addresses, IP address helpers, byte
+//! order, memory, Base64 / URL codecs, zlib / gzip / brotli, charset conversion.
+//! Length out-parameters follow one rule: on entry the buffer's size, on return the length
+//! written; NULL or too small a buffer fails and reports the size needed.
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::{errno, guard, set_errno};
+use super::tcp::{addr_text, reuse_policy, write_addr};
+use super::types::*;
+use crate::engine::options::ReusePolicy;
+use crate::sys::{charset, codec, zip};
+use std::cell::RefCell;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int, c_long, c_void};
+
+const FALSE: BOOL = 0;
+const TRUE: BOOL = 1;
+
+// ---- errors ----
+
+/// The calling thread's last OS error (errno), as upstream's `SYS_GetLastError`.
+#[no_mangle]
+pub extern "C" fn SYS_GetLastError() -> DWORD {
+    errno() as DWORD
+}
+
+thread_local! {
+    static ERR_TEXT: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// The text of the calling thread's last OS error; valid until the next call on this thread.
+#[no_mangle]
+pub extern "C" fn SYS_GetLastErrorStr() -> LPCSTR {
+    guard(|| {
+        let e = errno();
+        let text = std::io::Error::from_raw_os_error(e).to_string();
+        let text = text.split(" (os error").next().unwrap_or("").to_string();
+        ERR_TEXT.with(|t| {
+            *t.borrow_mut() = CString::new(text).unwrap_or_default();
+            set_errno(e);
+            t.borrow().as_ptr()
+        })
+    })
+}
+
+// ---- socket options ----
+
+unsafe fn set_int(sock: SOCKET, level: c_int, name: c_int, v: c_int) -> c_int {
+    libc::setsockopt(sock, level, name, &v as *const c_int as *const c_void, std::mem::size_of::<c_int>() as libc::socklen_t)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SetSocketOption(sock: SOCKET, level: c_int, name: c_int, val: LPVOID, len: c_int) -> c_int {
+    guard(|| if len < 0 { set_errno(libc::EINVAL); -1 } else { libc::setsockopt(sock, level, name, val, len as libc::socklen_t) })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GetSocketOption(sock: SOCKET, level: c_int, name: c_int, val: LPVOID, len: *mut c_int) -> c_int {
+    guard(|| {
+        if len.is_null() || *len < 0 {
+            set_errno(libc::EINVAL);
+            return -1;
+        }
+        let mut l = *len as libc::socklen_t;
+        let r = libc::getsockopt(sock, level, name, val, &mut l);
+        *len = l as c_int;
+        r
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_IoctlSocket(sock: SOCKET, cmd: c_long, arg: *mut ULONG) -> c_int {
+    guard(|| {
+        if arg.is_null() {
+            set_errno(libc::EINVAL);
+            return -1;
+        }
+        // FIONBIO and friends take an int; FIONREAD writes an int: go through one.
+        let mut v: c_int = *arg as c_int;
+        let r = libc::ioctl(sock, cmd as libc::c_ulong, &mut v as *mut c_int);
+        if r != -1 {
+            *arg = v as ULONG;
+        }
+        r
+    })
+}
+
+/// Sets (`bSet`) or clears the status flags `iFlag` of `fd` (O_NONBLOCK, O_APPEND, ...).
+#[no_mangle]
+pub unsafe extern "C" fn SYS_fcntl_SETFL(fd: FD, iFlag: INT, bSet: BOOL) -> BOOL {
+    guard(|| {
+        let cur = libc::fcntl(fd, libc::F_GETFL);
+        if cur == -1 {
+            return FALSE;
+        }
+        let new = if bSet != 0 { cur | iFlag } else { cur & !iFlag };
+        (libc::fcntl(fd, libc::F_SETFL, new) != -1) as BOOL
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_NoBlock(sock: SOCKET, bNoBlock: BOOL) -> c_int {
+    guard(|| if SYS_fcntl_SETFL(sock, libc::O_NONBLOCK, bNoBlock) != 0 { 0 } else { -1 })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_NoDelay(sock: SOCKET, bNoDelay: BOOL) -> c_int {
+    guard(|| set_int(sock, libc::IPPROTO_TCP, libc::TCP_NODELAY, (bNoDelay != 0) as c_int))
+}
+
+unsafe fn linger(sock: SOCKET, on: c_int, secs: c_int) -> c_int {
+    let l = libc::linger { l_onoff: on, l_linger: secs };
+    libc::setsockopt(sock, libc::SOL_SOCKET, libc::SO_LINGER, &l as *const _ as *const c_void, std::mem::size_of::<libc::linger>() as libc::socklen_t)
+}
+
+/// `bDont` TRUE turns SO_LINGER off (close returns at once, data sent in the background).
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_DontLinger(sock: SOCKET, bDont: BOOL) -> c_int {
+    guard(|| linger(sock, (bDont == 0) as c_int, 0))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_Linger(sock: SOCKET, l_onoff: USHORT, l_linger: USHORT) -> c_int {
+    guard(|| linger(sock, l_onoff as c_int, l_linger as c_int))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_RecvBuffSize(sock: SOCKET, size: c_int) -> c_int {
+    guard(|| set_int(sock, libc::SOL_SOCKET, libc::SO_RCVBUF, size))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_SendBuffSize(sock: SOCKET, size: c_int) -> c_int {
+    guard(|| set_int(sock, libc::SOL_SOCKET, libc::SO_SNDBUF, size))
+}
+
+unsafe fn timeout(sock: SOCKET, name: c_int, ms: c_int) -> c_int {
+    if ms < 0 {
+        set_errno(libc::EINVAL);
+        return -1;
+    }
+    let tv = libc::timeval { tv_sec: (ms / 1000) as libc::time_t, tv_usec: ((ms % 1000) * 1000) as libc::suseconds_t };
+    libc::setsockopt(sock, libc::SOL_SOCKET, name, &tv as *const _ as *const c_void, std::mem::size_of::<libc::timeval>() as libc::socklen_t)
+}
+
+/// Receive timeout in milliseconds (0 = none).
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_RecvTimeOut(sock: SOCKET, ms: c_int) -> c_int {
+    guard(|| timeout(sock, libc::SO_RCVTIMEO, ms))
+}
+
+/// Send timeout in milliseconds (0 = none).
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_SendTimeOut(sock: SOCKET, ms: c_int) -> c_int {
+    guard(|| timeout(sock, libc::SO_SNDTIMEO, ms))
+}
+
+/// RAP_NONE clears SO_REUSEADDR and SO_REUSEPORT, RAP_ADDR_ONLY sets SO_REUSEADDR,
+/// RAP_ADDR_AND_PORT sets both.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_SSO_ReuseAddress(sock: SOCKET, enReusePolicy: ReuseAddressPolicyArg) -> c_int {
+    guard(|| {
+        let Some(p) = reuse_policy(enReusePolicy) else {
+            set_errno(libc::EINVAL);
+            return -1;
+        };
+        let (addr, port) = match p {
+            ReusePolicy::None => (0, 0),
+            ReusePolicy::AddrOnly => (1, 0),
+            ReusePolicy::AddrAndPort => (1, 1),
+        };
+        let r = set_int(sock, libc::SOL_SOCKET, libc::SO_REUSEADDR, addr);
+        if r != 0 {
+            return r;
+        }
+        set_int(sock, libc::SOL_SOCKET, libc::SO_REUSEPORT, port)
+    })
+}
+
+// ---- addresses ----
+
+unsafe fn sock_addr(sock: SOCKET, peer: bool, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
+    let mut ss: libc::sockaddr_storage = std::mem::zeroed();
+    let mut sl = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let p = &mut ss as *mut _ as *mut libc::sockaddr;
+    let r = if peer { libc::getpeername(sock, p, &mut sl) } else { libc::getsockname(sock, p, &mut sl) };
+    if r != 0 {
+        return FALSE;
+    }
+    let Some(a) = socket2::SockAddr::new(ss, sl).as_socket() else {
+        set_errno(libc::EAFNOSUPPORT);
+        return FALSE;
+    };
+    write_addr(&a.ip(), a.port(), buf, len, port)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GetSocketLocalAddress(socket: SOCKET, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
+    guard(|| sock_addr(socket, false, lpszAddress, piAddressLen, pusPort))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GetSocketRemoteAddress(socket: SOCKET, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
+    guard(|| sock_addr(socket, true, lpszAddress, piAddressLen, pusPort))
+}
+
+unsafe fn c_str<'a>(p: *const c_char) -> Option<&'a str> {
+    if p.is_null() {
+        None
+    } else {
+        CStr::from_ptr(p).to_str().ok()
+    }
+}
+
+fn ip_type(ip: &std::net::IpAddr) -> En_HP_IPAddrType {
+    if ip.is_ipv4() {
+        EnIPAddrType::IPT_IPV4
+    } else {
+        EnIPAddrType::IPT_IPV6
+    }
+}
+
+/// Whether `lpszAddress` is an IPv4 or IPv6 address (not a host name); its type in `penType`.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_IsIPAddress(lpszAddress: LPCTSTR, penType: *mut En_HP_IPAddrType) -> BOOL {
+    guard(|| match c_str(lpszAddress).and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
+        Some(ip) => {
+            if !penType.is_null() {
+                *penType = ip_type(&ip);
+            }
+            TRUE
+        }
+        None => FALSE,
+    })
+}
+
+fn resolve(host: &str) -> Vec<std::net::IpAddr> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return vec![ip];
+    }
+    use std::net::ToSocketAddrs;
+    let mut v: Vec<std::net::IpAddr> = Vec::new();
+    if let Ok(it) = (host, 0u16).to_socket_addrs() {
+        for a in it {
+            if !v.contains(&a.ip()) {
+                v.push(a.ip());
+            }
+        }
+    }
+    v
+}
+
+/// Resolves a host name (or takes an address) to its first IP address, written with the
+/// length protocol; its type in `penType`.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GetIPAddress(lpszHost: LPCTSTR, lpszIP: *mut TCHAR, piIPLenth: *mut c_int, penType: *mut En_HP_IPAddrType) -> BOOL {
+    guard(|| {
+        let Some(host) = c_str(lpszHost) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        let Some(ip) = resolve(host).into_iter().next() else {
+            set_errno(libc::EHOSTUNREACH);
+            return FALSE;
+        };
+        if !penType.is_null() {
+            *penType = ip_type(&ip);
+        }
+        super::tcp::write_host(&addr_text(&ip), 0, lpszIP, piIPLenth, std::ptr::null_mut())
+    })
+}
+
+/// Every address of a host, filtered by type (IPT_ALL, IPT_IPV4, IPT_IPV6): `*lpppIPAddr`
+/// gets a NULL-terminated array of `TIPAddr*` that `SYS_FreeHostIPAddresses` frees.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_EnumHostIPAddresses(lpszHost: LPCTSTR, enType: IPAddrTypeArg, lpppIPAddr: *mut *mut HP_LPTIPAddr, piIPAddrCount: *mut c_int) -> BOOL {
+    guard(|| {
+        let (Some(host), false, false) = (c_str(lpszHost), lpppIPAddr.is_null(), piIPAddrCount.is_null()) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        let want = enType.0;
+        if !(0..=2).contains(&want) {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        }
+        *lpppIPAddr = std::ptr::null_mut();
+        *piIPAddrCount = 0;
+        let ips: Vec<_> = resolve(host).into_iter().filter(|ip| want == 0 || (want == 1) == ip.is_ipv4()).collect();
+        if ips.is_empty() {
+            set_errno(libc::EHOSTUNREACH);
+            return FALSE;
+        }
+        let mut arr: Vec<HP_LPTIPAddr> = ips
+            .iter()
+            .map(|ip| {
+                let text = CString::new(addr_text(ip)).unwrap_or_default();
+                Box::into_raw(Box::new(TIPAddr { r#type: ip_type(ip), address: text.into_raw() }))
+            })
+            .collect();
+        arr.push(std::ptr::null_mut());
+        *piIPAddrCount = ips.len() as c_int;
+        *lpppIPAddr = Box::into_raw(arr.into_boxed_slice()) as *mut HP_LPTIPAddr;
+        TRUE
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SYS_FreeHostIPAddresses(lppIPAddr: *mut HP_LPTIPAddr) -> BOOL {
+    guard(|| {
+        if lppIPAddr.is_null() {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        }
+        let mut n = 0;
+        while !(*lppIPAddr.add(n)).is_null() {
+            let item = Box::from_raw(*lppIPAddr.add(n));
+            drop(CString::from_raw(item.address as *mut c_char));
+            n += 1;
+        }
+        drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(lppIPAddr, n + 1)));
+        TRUE
+    })
+}
+
+// ---- byte order and memory ----
+
+#[no_mangle]
+pub extern "C" fn SYS_HToN64(value: ULONGLONG) -> ULONGLONG {
+    value.to_be()
+}
+#[no_mangle]
+pub extern "C" fn SYS_NToH64(value: ULONGLONG) -> ULONGLONG {
+    ULONGLONG::from_be(value)
+}
+#[no_mangle]
+pub extern "C" fn SYS_SwapEndian16(value: USHORT) -> USHORT {
+    value.swap_bytes()
+}
+#[no_mangle]
+pub extern "C" fn SYS_SwapEndian32(value: DWORD) -> DWORD {
+    value.swap_bytes()
+}
+#[no_mangle]
+pub extern "C" fn SYS_IsLittleEndian() -> BOOL {
+    cfg!(target_endian = "little") as BOOL
+}
+
+/// `malloc`; NULL for a negative size.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Malloc(size: c_int) -> LPBYTE {
+    if size < 0 {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    libc::malloc(size as usize) as LPBYTE
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Realloc(p: LPBYTE, size: c_int) -> LPBYTE {
+    if size < 0 {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    libc::realloc(p as *mut c_void, size as usize) as LPBYTE
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Free(p: LPBYTE) {
+    libc::free(p as *mut c_void)
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Calloc(number: c_int, size: c_int) -> LPVOID {
+    if number < 0 || size < 0 {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    libc::calloc(number as usize, size as usize)
+}
+
+// ---- Base64 / URL ----
+
+/// (source, destination) slices from C pointers; None when a required pointer is NULL.
+unsafe fn io<'a>(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD) -> Option<(&'a [u8], Option<&'a mut [u8]>)> {
+    if dest_len.is_null() || (src.is_null() && src_len > 0) {
+        return None;
+    }
+    let s = if src_len == 0 { &[][..] } else { std::slice::from_raw_parts(src, src_len as usize) };
+    let d = (!dest.is_null() && *dest_len > 0).then(|| std::slice::from_raw_parts_mut(dest, *dest_len as usize));
+    Some((s, d))
+}
+
+unsafe fn codec_call(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD, f: fn(&[u8], Option<&mut [u8]>) -> (i32, u32)) -> c_int {
+    let Some((s, d)) = io(src, src_len, dest, dest_len) else {
+        set_errno(libc::EINVAL);
+        return zip_codes::DATA_ERROR;
+    };
+    let (rc, n) = f(s, d);
+    *dest_len = n;
+    if rc == zip_codes::BUF_ERROR {
+        set_errno(libc::ENOSPC);
+    }
+    rc
+}
+
+mod zip_codes {
+    pub use crate::sys::{BUF_ERROR, DATA_ERROR};
+}
+
+#[no_mangle]
+pub extern "C" fn SYS_GuessBase64EncodeBound(dwSrcLen: DWORD) -> DWORD {
+    codec::base64_encode_bound(dwSrcLen)
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GuessBase64DecodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
+    guard(|| if lpszSrc.is_null() { 0 } else { codec::base64_decode_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+}
+/// Returns 0, -3 (bad input) or -5 (`*pdwDestLen` too small; it then holds the size needed).
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Base64Encode(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_encode))
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Base64Decode(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_decode))
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GuessUrlEncodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
+    guard(|| if lpszSrc.is_null() { 0 } else { codec::url_encode_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GuessUrlDecodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
+    guard(|| if lpszSrc.is_null() { 0 } else { codec::url_decode_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UrlEncode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_encode))
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UrlDecode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_decode))
+}
+
+// ---- zlib / gzip / brotli ----
+
+unsafe fn zcall(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD, f: impl FnOnce(&[u8], &mut [u8]) -> (i32, u32)) -> c_int {
+    let Some((s, d)) = io(src, src_len, dest, dest_len) else {
+        set_errno(libc::EINVAL);
+        return zip_codes::DATA_ERROR;
+    };
+    let mut empty = [0u8; 0];
+    let (rc, n) = f(s, d.unwrap_or(&mut empty));
+    if rc == 0 {
+        *dest_len = n;
+    } else if rc == zip_codes::BUF_ERROR {
+        set_errno(libc::ENOSPC);
+    }
+    rc
+}
+
+/// zlib format, default level. 0, -3 (bad data), -5 (buffer too small), or another zlib code.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Compress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::MAX_WBITS, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY)))
+}
+/// zlib's deflateInit2 parameters: level, method, window bits (+16 gzip, negative raw),
+/// memory level, strategy.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_CompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iLevel: c_int, iMethod: c_int, iWindowBits: c_int, iMemLevel: c_int, iStrategy: c_int) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, iLevel, iMethod, iWindowBits, iMemLevel, iStrategy)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Uncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UncompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iWindowBits: c_int) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, iWindowBits)))
+}
+#[no_mangle]
+pub extern "C" fn SYS_GuessCompressBound(dwSrcLen: DWORD, bGZip: BOOL) -> DWORD {
+    zip::compress_bound(dwSrcLen, bGZip != 0)
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GZipCompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::MAX_WBITS + 16, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY)))
+}
+/// Accepts gzip or zlib input.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GZipUncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS + 32)))
+}
+/// The original length recorded in a gzip trailer; 0 when the input is not gzip.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GZipGuessUncompressBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
+    guard(|| if lpszSrc.is_null() { 0 } else { zip::gzip_uncompress_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+}
+/// Brotli, quality 11, window 22, generic mode.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_BrotliCompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, zip::BROTLI_DEFAULT_QUALITY, zip::BROTLI_DEFAULT_WINDOW, zip::BROTLI_DEFAULT_MODE)))
+}
+/// Brotli with quality 0..11, window bits 10..24 and mode 0 generic / 1 text / 2 font.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_BrotliCompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iQuality: c_int, iWindow: c_int, iMode: c_int) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, iQuality, iWindow, iMode)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn SYS_BrotliUncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
+    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, zip::brotli_uncompress))
+}
+#[no_mangle]
+pub extern "C" fn SYS_BrotliGuessCompressBound(dwSrcLen: DWORD) -> DWORD {
+    zip::brotli_bound(dwSrcLen)
+}
+
+// ---- charsets ----
+
+/// Converts `input` and copies it out in units of `unit` bytes: `*len` is the room in units on
+/// entry and the units written on return; too little room (or NULL) reports the units needed.
+unsafe fn conv_out(from: &str, to: &str, input: &[u8], dest: *mut u8, len: *mut c_int, unit: usize) -> BOOL {
+    if len.is_null() {
+        set_errno(libc::EINVAL);
+        return FALSE;
+    }
+    match charset::convert(from, to, input) {
+        Ok(out) => {
+            let units = out.len() / unit;
+            if dest.is_null() || (*len as i64) < units as i64 {
+                *len = units as c_int;
+                set_errno(libc::ENOSPC);
+                return FALSE;
+            }
+            std::ptr::copy_nonoverlapping(out.as_ptr(), dest, units * unit);
+            *len = units as c_int;
+            TRUE
+        }
+        Err(e) => {
+            *len = 0;
+            set_errno(e);
+            FALSE
+        }
+    }
+}
+
+/// The bytes of a narrow string: `n` bytes, or (n < 0) up to and including its NUL.
+unsafe fn narrow<'a>(s: *const c_char, n: c_int) -> Option<&'a [u8]> {
+    if s.is_null() {
+        return None;
+    }
+    Some(if n < 0 { CStr::from_ptr(s).to_bytes_with_nul() } else { std::slice::from_raw_parts(s as *const u8, n as usize) })
+}
+
+/// The bytes of a wide string: `n` WCHARs, or (n < 0) up to and including its NUL.
+unsafe fn wide<'a>(s: *const WCHAR, n: c_int) -> Option<&'a [u8]> {
+    if s.is_null() {
+        return None;
+    }
+    let units = if n < 0 { libc::wcslen(s) + 1 } else { n as usize };
+    Some(std::slice::from_raw_parts(s as *const u8, units * std::mem::size_of::<WCHAR>()))
+}
+
+const W: &str = charset::WCHAR_CHARSET;
+const WS: usize = std::mem::size_of::<WCHAR>();
+
+unsafe fn conv_in(input: Option<&[u8]>, from: &str, to: &str, dest: *mut u8, len: *mut c_int, unit: usize) -> BOOL {
+    match input {
+        Some(input) => conv_out(from, to, input, dest, len, unit),
+        None => {
+            set_errno(libc::EINVAL);
+            FALSE
+        }
+    }
+}
+
+/// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+/// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GbkToUnicodeEx(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, iSrcLength), "GBK", W, szDest as *mut u8, piDestLength, WS))
+}
+/// As the `Ex` form with the whole NUL-terminated source, NUL included.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GbkToUnicode(szSrc: *const c_char, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, -1), "GBK", W, szDest as *mut u8, piDestLength, WS))
+}
+/// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+/// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UnicodeToGbkEx(szSrc: *const WCHAR, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(wide(szSrc, iSrcLength), W, "GBK", szDest as *mut u8, piDestLength, 1))
+}
+/// As the `Ex` form with the whole NUL-terminated source, NUL included.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UnicodeToGbk(szSrc: *const WCHAR, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(wide(szSrc, -1), W, "GBK", szDest as *mut u8, piDestLength, 1))
+}
+/// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+/// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Utf8ToUnicodeEx(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, iSrcLength), "UTF-8", W, szDest as *mut u8, piDestLength, WS))
+}
+/// As the `Ex` form with the whole NUL-terminated source, NUL included.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Utf8ToUnicode(szSrc: *const c_char, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, -1), "UTF-8", W, szDest as *mut u8, piDestLength, WS))
+}
+/// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+/// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UnicodeToUtf8Ex(szSrc: *const WCHAR, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(wide(szSrc, iSrcLength), W, "UTF-8", szDest as *mut u8, piDestLength, 1))
+}
+/// As the `Ex` form with the whole NUL-terminated source, NUL included.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_UnicodeToUtf8(szSrc: *const WCHAR, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(wide(szSrc, -1), W, "UTF-8", szDest as *mut u8, piDestLength, 1))
+}
+/// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+/// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GbkToUtf8Ex(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, iSrcLength), "GBK", "UTF-8", szDest as *mut u8, piDestLength, 1))
+}
+/// As the `Ex` form with the whole NUL-terminated source, NUL included.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_GbkToUtf8(szSrc: *const c_char, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, -1), "GBK", "UTF-8", szDest as *mut u8, piDestLength, 1))
+}
+/// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
+/// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Utf8ToGbkEx(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, iSrcLength), "UTF-8", "GBK", szDest as *mut u8, piDestLength, 1))
+}
+/// As the `Ex` form with the whole NUL-terminated source, NUL included.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_Utf8ToGbk(szSrc: *const c_char, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
+    guard(|| conv_in(narrow(szSrc, -1), "UTF-8", "GBK", szDest as *mut u8, piDestLength, 1))
+}
+
+/// Any conversion iconv knows (`iconv -l`): `iInBufLen` bytes in, `*piOutBufLen` bytes of room.
+#[no_mangle]
+pub unsafe extern "C" fn SYS_CharsetConvert(lpszFromCharset: LPCSTR, lpszToCharset: LPCSTR, lpszInBuf: LPCSTR, iInBufLen: c_int, lpszOutBuf: LPSTR, piOutBufLen: *mut c_int) -> BOOL {
+    guard(|| {
+        let (Some(from), Some(to)) = (c_str(lpszFromCharset), c_str(lpszToCharset)) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        if iInBufLen < 0 {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        }
+        let Some(input) = narrow(lpszInBuf, iInBufLen) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        conv_out(from, to, input, lpszOutBuf as *mut u8, piOutBufLen, 1)
+    })
+}
