@@ -1,0 +1,8 @@
+//! The SYS_* helpers, from C.
+mod common;
+
+#[test]
+fn sys_api() {
+    let out = common::run_c("sys_api", &[]);
+    assert!(out.contains("sys_api:") && out.contains(" 0 failed"), "{out}");
+}
