@@ -35,9 +35,10 @@ fn free_port() -> u16 {
 struct Server {
     child: Child,
     out: BufReader<ChildStdout>,
-    /// Upstream 5.1.1's server sometimes dies inside its own Stop (its accept thread exits with
-    /// EBADF once the listener is closed: its bug, seen here). Its counters are then missing;
-    /// what the other side saw is still checked.
+    /// Upstream 5.1.1's server dies inside its own Stop when a connection is still waiting to
+    /// be accepted (its accept thread exits with EBADF once the listener is closed: its bug, seen
+    /// here). The tests avoid that case; should it happen, its counters are missing and what the
+    /// other side saw is still checked.
     upstream: bool,
 }
 

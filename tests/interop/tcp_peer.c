@@ -335,6 +335,12 @@ static int run_hold(unsigned short port)
     conns[0].owner = c;
     if (!api.ClientStart(c, "127.0.0.1", port, 0)) { fprintf(stderr, "hold: connect failed\n"); return 1; }
     conns[0].id = api.ClientGetConnectionID(c);
+    /* one echoed byte first: the server has surely accepted the connection before it stops */
+    unsigned char one = pattern(0, 0);
+    add(&conns[0].sent, 1);
+    if (!api.ClientSend(c, &one, 1)) { fprintf(stderr, "hold: send failed\n"); return 1; }
+    for (long t = now_ms(); get(&conns[0].received) < 1 && now_ms() - t < 10000;) usleep(1000);
+    if (get(&conns[0].received) != 1 || get(&conns[0].bad)) { fprintf(stderr, "hold: no echo\n"); return 1; }
     printf("HOLDING\n");
     fflush(stdout);
     long t = now_ms();
