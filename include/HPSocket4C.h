@@ -53,6 +53,10 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client, HP_CONNID, i
 
 typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client, HP_CONNID, En_HP_SocketOperation, int);
 
+typedef PVOID HP_Compressor;
+
+typedef PVOID HP_Decompressor;
+
 typedef PVOID HP_TcpPackServerListener;
 
 typedef PVOID HP_TcpPackServer;
@@ -100,10 +104,6 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server, HP_CONNID, i
 typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server, HP_CONNID, En_HP_SocketOperation, int);
 
 typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server);
-
-typedef PVOID HP_Compressor;
-
-typedef PVOID HP_Decompressor;
 
 typedef PVOID HP_Http;
 
@@ -746,6 +746,108 @@ HPSOCKET_API DWORD HP_TcpClient_GetSyncConnectTimeout(HP_TcpClient pClient);
 HPSOCKET_API void HP_TcpClient_SetNoDelay(HP_TcpClient pClient, BOOL bValue);
 
 HPSOCKET_API BOOL HP_TcpClient_IsNoDelay(HP_TcpClient pClient);
+
+HPSOCKET_API HP_Compressor Create_HP_ZLibCompressor(HP_Fn_CompressDataCallback fnCallback);
+
+/**
+ * zlib's deflateInit2 parameters (window bits: +16 gzip, negative raw) and the output chunk size.
+ */
+HPSOCKET_API
+HP_Compressor Create_HP_ZLibCompressorEx(HP_Fn_CompressDataCallback fnCallback,
+                                         int iWindowBits,
+                                         int iLevel,
+                                         int iMethod,
+                                         int iMemLevel,
+                                         int iStrategy,
+                                         DWORD dwBuffSize);
+
+HPSOCKET_API HP_Compressor Create_HP_GZipCompressor(HP_Fn_CompressDataCallback fnCallback);
+
+HPSOCKET_API
+HP_Compressor Create_HP_GZipCompressorEx(HP_Fn_CompressDataCallback fnCallback,
+                                         int iLevel,
+                                         int iMethod,
+                                         int iMemLevel,
+                                         int iStrategy,
+                                         DWORD dwBuffSize);
+
+HPSOCKET_API HP_Compressor Create_HP_BrotliCompressor(HP_Fn_CompressDataCallback fnCallback);
+
+/**
+ * Quality 0..11, window bits 10..24, mode 0 generic / 1 text / 2 font; other values give an
+ * object whose `HP_Compressor_IsValid` is FALSE.
+ */
+HPSOCKET_API
+HP_Compressor Create_HP_BrotliCompressorEx(HP_Fn_CompressDataCallback fnCallback,
+                                           int iQuality,
+                                           int iWindow,
+                                           int iMode,
+                                           DWORD dwBuffSize);
+
+HPSOCKET_API HP_Decompressor Create_HP_ZLibDecompressor(HP_Fn_DecompressDataCallback fnCallback);
+
+HPSOCKET_API
+HP_Decompressor Create_HP_ZLibDecompressorEx(HP_Fn_DecompressDataCallback fnCallback,
+                                             int iWindowBits,
+                                             DWORD dwBuffSize);
+
+/**
+ * Accepts gzip or zlib streams.
+ */
+HPSOCKET_API HP_Decompressor Create_HP_GZipDecompressor(HP_Fn_DecompressDataCallback fnCallback);
+
+HPSOCKET_API
+HP_Decompressor Create_HP_GZipDecompressorEx(HP_Fn_DecompressDataCallback fnCallback,
+                                             DWORD dwBuffSize);
+
+HPSOCKET_API HP_Decompressor Create_HP_BrotliDecompressor(HP_Fn_DecompressDataCallback fnCallback);
+
+HPSOCKET_API
+HP_Decompressor Create_HP_BrotliDecompressorEx(HP_Fn_DecompressDataCallback fnCallback,
+                                               DWORD dwBuffSize);
+
+HPSOCKET_API void Destroy_HP_Compressor(HP_Compressor pCompressor);
+
+HPSOCKET_API void Destroy_HP_Decompressor(HP_Decompressor pDecompressor);
+
+/**
+ * Compresses a block; `bLast` ends the stream (the compressor then resets).
+ */
+HPSOCKET_API
+BOOL HP_Compressor_Process(HP_Compressor pCompressor,
+                           const BYTE *pData,
+                           int iLength,
+                           BOOL bLast,
+                           PVOID pContext);
+
+/**
+ * As Process; `bFlush` also pushes out everything compressed so far (a sync flush).
+ */
+HPSOCKET_API
+BOOL HP_Compressor_ProcessEx(HP_Compressor pCompressor,
+                             const BYTE *pData,
+                             int iLength,
+                             BOOL bLast,
+                             BOOL bFlush,
+                             PVOID pContext);
+
+HPSOCKET_API BOOL HP_Compressor_Reset(HP_Compressor pCompressor);
+
+HPSOCKET_API BOOL HP_Compressor_IsValid(HP_Compressor pCompressor);
+
+/**
+ * Decompresses a block of a stream; output goes to the callback as it is produced. Corrupt
+ * input fails with EBADMSG and resets the decompressor.
+ */
+HPSOCKET_API
+BOOL HP_Decompressor_Process(HP_Decompressor pDecompressor,
+                             const BYTE *pData,
+                             int iLength,
+                             PVOID pContext);
+
+HPSOCKET_API BOOL HP_Decompressor_Reset(HP_Decompressor pDecompressor);
+
+HPSOCKET_API BOOL HP_Decompressor_IsValid(HP_Decompressor pDecompressor);
 
 /**
  * Upstream's encoding: major << 24 | minor << 16 | revise << 8 | build.

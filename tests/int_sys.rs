@@ -6,3 +6,9 @@ fn sys_api() {
     let out = common::run_c("sys_api", &[]);
     assert!(out.contains("sys_api:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn compressor() {
+    let out = common::run_c("compressor", &[]);
+    assert!(out.contains("compressor:") && out.contains(" 0 failed"), "{out}");
+}

@@ -1,6 +1,7 @@
 //! The C boundary: `#[no_mangle] pub extern "C" fn` exports, each a thin shell over the engine.
 pub mod agent;
 pub mod client;
+pub mod compress;
 pub mod misc;
 pub mod pack;
 pub mod pull;

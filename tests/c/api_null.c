@@ -134,6 +134,27 @@ static void null_handles(void) {
     { DWORD r = HP_TcpClient_GetSyncConnectTimeout(NULL); CHECK_EQ(r, 0); }
     HP_TcpClient_SetNoDelay(NULL, 0);
     { BOOL r = HP_TcpClient_IsNoDelay(NULL); CHECK_EQ(r, FALSE); }
+    { HP_Compressor r = Create_HP_ZLibCompressor(0); (void)r; }
+    { HP_Compressor r = Create_HP_ZLibCompressorEx(0, 0, 0, 0, 0, 0, 0); (void)r; }
+    { HP_Compressor r = Create_HP_GZipCompressor(0); (void)r; }
+    { HP_Compressor r = Create_HP_GZipCompressorEx(0, 0, 0, 0, 0, 0); (void)r; }
+    { HP_Compressor r = Create_HP_BrotliCompressor(0); (void)r; }
+    { HP_Compressor r = Create_HP_BrotliCompressorEx(0, 0, 0, 0, 0); (void)r; }
+    { HP_Decompressor r = Create_HP_ZLibDecompressor(0); (void)r; }
+    { HP_Decompressor r = Create_HP_ZLibDecompressorEx(0, 0, 0); (void)r; }
+    { HP_Decompressor r = Create_HP_GZipDecompressor(0); (void)r; }
+    { HP_Decompressor r = Create_HP_GZipDecompressorEx(0, 0); (void)r; }
+    { HP_Decompressor r = Create_HP_BrotliDecompressor(0); (void)r; }
+    { HP_Decompressor r = Create_HP_BrotliDecompressorEx(0, 0); (void)r; }
+    Destroy_HP_Compressor(0);
+    Destroy_HP_Decompressor(0);
+    { BOOL r = HP_Compressor_Process(0, NULL, 0, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_Compressor_ProcessEx(0, NULL, 0, 0, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_Compressor_Reset(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_Compressor_IsValid(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_Decompressor_Process(0, NULL, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_Decompressor_Reset(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_Decompressor_IsValid(0); CHECK_EQ(r, FALSE); }
     CHECK(HP_GetSocketErrorDesc((En_HP_SocketError)0) != NULL);
     Destroy_HP_TcpPackServerListener(NULL);
     { HP_TcpPackServer r = Create_HP_TcpPackServer(NULL); CHECK(r == NULL); }

@@ -1,0 +1,369 @@
+//! The streaming compressors and decompressors: zlib / gzip (zlib-rs streams) and brotli.
+//! Output goes to the data callback in chunks of at most the buffer size (default 16 KiB); the
+//! callback returns TRUE to go on, FALSE to cancel (the call then fails with ECANCELED and the
+//! object resets). After the last block (`bLast`) a compressor resets for the next stream; a zlib
+//! decompressor resets after the end of each stream.
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::{guard, set_errno};
+use super::handles::*;
+use super::types::*;
+use crate::sys::zip;
+use libz_rs_sys as z;
+use std::io::Write;
+use std::os::raw::c_int;
+
+const FALSE: BOOL = 0;
+const DEFAULT_BUFFER: DWORD = 16 * 1024;
+const COMP_MAGIC: u32 = 0x4850_4350; // "HPCP"
+const DECOMP_MAGIC: u32 = 0x4850_4450; // "HPDP"
+
+type Callback = unsafe extern "C" fn(*const BYTE, c_int, PVOID) -> BOOL;
+
+enum Engine {
+    /// A zlib stream; boxed because zlib's state points back at it.
+    Deflate(Box<z::z_stream>),
+    Inflate(Box<z::z_stream>),
+    Brotli { writer: Option<brotli::CompressorWriter<Vec<u8>>>, params: brotli::enc::BrotliEncoderParams },
+    Unbrotli(Option<brotli::DecompressorWriter<Vec<u8>>>),
+}
+
+struct Coder {
+    magic: u32,
+    callback: Callback,
+    buf_size: usize,
+    valid: bool,
+    engine: Engine,
+}
+
+fn zeroed() -> Box<z::z_stream> {
+    Box::new(unsafe { std::mem::MaybeUninit::<z::z_stream>::zeroed().assume_init() })
+}
+
+fn brotli_writer(params: &brotli::enc::BrotliEncoderParams, buf: usize) -> brotli::CompressorWriter<Vec<u8>> {
+    brotli::CompressorWriter::with_params(Vec::new(), buf.max(4096), params)
+}
+
+impl Coder {
+    /// Hands `data` to the callback in chunks; false when the callback cancels.
+    unsafe fn emit(&self, data: &[u8], ctx: PVOID) -> bool {
+        for chunk in data.chunks(self.buf_size.max(1)) {
+            if (self.callback)(chunk.as_ptr(), chunk.len() as c_int, ctx) == 0 {
+                set_errno(libc::ECANCELED);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn reset(&mut self) -> bool {
+        let ok = match &mut self.engine {
+            Engine::Deflate(s) => unsafe { z::deflateReset(&mut **s) == z::Z_OK },
+            Engine::Inflate(s) => unsafe { z::inflateReset(&mut **s) == z::Z_OK },
+            Engine::Brotli { writer, params } => {
+                *writer = Some(brotli_writer(params, self.buf_size));
+                true
+            }
+            Engine::Unbrotli(w) => {
+                *w = Some(brotli::DecompressorWriter::new(Vec::new(), self.buf_size.max(4096)));
+                true
+            }
+        };
+        self.valid = ok;
+        ok
+    }
+
+    /// Runs zlib over `input` with `flush`, emitting output as it fills the buffer.
+    unsafe fn zlib(&mut self, input: &[u8], flush: c_int, ctx: PVOID) -> Result<bool, i32> {
+        let mut out = vec![0u8; self.buf_size.max(64)];
+        let deflating = matches!(self.engine, Engine::Deflate(_));
+        let s: *mut z::z_stream = match &mut self.engine {
+            Engine::Deflate(s) | Engine::Inflate(s) => &mut **s,
+            _ => unreachable!(),
+        };
+        (*s).next_in = input.as_ptr() as *mut _;
+        (*s).avail_in = input.len() as u32;
+        loop {
+            (*s).next_out = out.as_mut_ptr();
+            (*s).avail_out = out.len() as u32;
+            let rc = if deflating { z::deflate(s, flush) } else { z::inflate(s, z::Z_NO_FLUSH) };
+            let produced = out.len() - (*s).avail_out as usize;
+            if rc == z::Z_STREAM_ERROR || rc == z::Z_DATA_ERROR || rc == z::Z_NEED_DICT || rc == z::Z_MEM_ERROR {
+                return Err(libc::EBADMSG);
+            }
+            if produced > 0 && !self.emit(&out[..produced], ctx) {
+                return Err(libc::ECANCELED);
+            }
+            if rc == z::Z_STREAM_END {
+                return Ok(true);
+            }
+            // done when all input is consumed and zlib has nothing more to give
+            if (*s).avail_in == 0 && (*s).avail_out != 0 {
+                return Ok(false);
+            }
+            if rc == z::Z_BUF_ERROR && produced == 0 {
+                return Ok(false);
+            }
+        }
+    }
+}
+
+unsafe fn coder<'a>(p: PVOID, magic: u32) -> Option<&'a mut Coder> {
+    let c = (p as *mut Coder).as_mut()?;
+    (c.magic == magic).then_some(c)
+}
+
+fn new_handle(c: Coder) -> PVOID {
+    Box::into_raw(Box::new(c)) as PVOID
+}
+
+fn zlib_coder(cb: HP_Fn_CompressDataCallback, deflate: bool, wbits: c_int, level: c_int, method: c_int, mem: c_int, strategy: c_int, buf: DWORD, magic: u32) -> PVOID {
+    let Some(callback) = cb else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    let mut s = zeroed();
+    let rc = unsafe {
+        if deflate {
+            z::deflateInit2_(&mut *s, level, method, wbits, mem, strategy, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32)
+        } else {
+            z::inflateInit2_(&mut *s, wbits, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32)
+        }
+    };
+    let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
+    let engine = if deflate { Engine::Deflate(s) } else { Engine::Inflate(s) };
+    new_handle(Coder { magic, callback, buf_size, valid: rc == z::Z_OK, engine })
+}
+
+fn brotli_coder(cb: HP_Fn_CompressDataCallback, quality: c_int, window: c_int, mode: c_int, buf: DWORD) -> PVOID {
+    let Some(callback) = cb else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
+    let (valid, params) = match zip::brotli_params(quality, window, mode) {
+        Some(p) => (true, p),
+        None => (false, brotli::enc::BrotliEncoderParams::default()),
+    };
+    let writer = valid.then(|| brotli_writer(&params, buf_size));
+    new_handle(Coder { magic: COMP_MAGIC, callback, buf_size, valid, engine: Engine::Brotli { writer, params } })
+}
+
+fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
+    let Some(callback) = cb else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
+    let w = brotli::DecompressorWriter::new(Vec::new(), buf_size.max(4096));
+    new_handle(Coder { magic: DECOMP_MAGIC, callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(w)) })
+}
+
+// ---- creators ----
+
+#[no_mangle]
+pub extern "C" fn Create_HP_ZLibCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
+    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMP_MAGIC))
+}
+/// zlib's deflateInit2 parameters (window bits: +16 gzip, negative raw) and the output chunk size.
+#[no_mangle]
+pub extern "C" fn Create_HP_ZLibCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iWindowBits: c_int, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
+    guard(|| zlib_coder(fnCallback, true, iWindowBits, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMP_MAGIC))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_GZipCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
+    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMP_MAGIC))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_GZipCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
+    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMP_MAGIC))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_BrotliCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
+    guard(|| brotli_coder(fnCallback, zip::BROTLI_DEFAULT_QUALITY, zip::BROTLI_DEFAULT_WINDOW, zip::BROTLI_DEFAULT_MODE, 0))
+}
+/// Quality 0..11, window bits 10..24, mode 0 generic / 1 text / 2 font; other values give an
+/// object whose `HP_Compressor_IsValid` is FALSE.
+#[no_mangle]
+pub extern "C" fn Create_HP_BrotliCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iQuality: c_int, iWindow: c_int, iMode: c_int, dwBuffSize: DWORD) -> HP_Compressor {
+    guard(|| brotli_coder(fnCallback, iQuality, iWindow, iMode, dwBuffSize))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_ZLibDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
+    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS, 0, 0, 0, 0, 0, DECOMP_MAGIC))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_ZLibDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, iWindowBits: c_int, dwBuffSize: DWORD) -> HP_Decompressor {
+    guard(|| zlib_coder(fnCallback, false, iWindowBits, 0, 0, 0, 0, dwBuffSize, DECOMP_MAGIC))
+}
+/// Accepts gzip or zlib streams.
+#[no_mangle]
+pub extern "C" fn Create_HP_GZipDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
+    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, 0, DECOMP_MAGIC))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_GZipDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, dwBuffSize: DWORD) -> HP_Decompressor {
+    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, dwBuffSize, DECOMP_MAGIC))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_BrotliDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
+    guard(|| unbrotli_coder(fnCallback, 0))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_BrotliDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, dwBuffSize: DWORD) -> HP_Decompressor {
+    guard(|| unbrotli_coder(fnCallback, dwBuffSize))
+}
+
+unsafe fn destroy(p: PVOID, magic: u32) {
+    let Some(c) = coder(p, magic) else { return };
+    c.magic = 0;
+    let mut b = Box::from_raw(c as *mut Coder);
+    match &mut b.engine {
+        Engine::Deflate(s) => {
+            z::deflateEnd(&mut **s);
+        }
+        Engine::Inflate(s) => {
+            z::inflateEnd(&mut **s);
+        }
+        _ => {}
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_Compressor(pCompressor: HP_Compressor) {
+    guard(|| destroy(pCompressor, COMP_MAGIC))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_Decompressor(pDecompressor: HP_Decompressor) {
+    guard(|| destroy(pDecompressor, DECOMP_MAGIC))
+}
+
+// ---- compressing ----
+
+unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: BOOL, ctx: PVOID) -> BOOL {
+    let Some(c) = coder(p, COMP_MAGIC) else {
+        set_errno(libc::EINVAL);
+        return FALSE;
+    };
+    if !c.valid {
+        set_errno(libc::EPERM);
+        return FALSE;
+    }
+    if len < 0 || (data.is_null() && len > 0) {
+        set_errno(libc::EINVAL);
+        return FALSE;
+    }
+    let input = if len == 0 { &[][..] } else { std::slice::from_raw_parts(data, len as usize) };
+    let ok = match &mut c.engine {
+        Engine::Deflate(_) => {
+            let mode = if last != 0 { z::Z_FINISH } else if flush != 0 { z::Z_SYNC_FLUSH } else { z::Z_NO_FLUSH };
+            match c.zlib(input, mode, ctx) {
+                Ok(_) => true,
+                Err(e) => {
+                    set_errno(e);
+                    false
+                }
+            }
+        }
+        Engine::Brotli { writer, .. } => {
+            let w = writer.as_mut().expect("valid brotli compressor has a writer");
+            let mut ok = w.write_all(input).is_ok() && (last != 0 || flush == 0 || w.flush().is_ok());
+            let out = if last != 0 {
+                let w = writer.take().expect("writer");
+                w.into_inner()
+            } else {
+                std::mem::take(w.get_mut())
+            };
+            if ok && !out.is_empty() {
+                ok = c.emit(&out, ctx);
+            }
+            if !ok && *libc::__errno_location() != libc::ECANCELED {
+                set_errno(libc::EIO);
+            }
+            ok
+        }
+        _ => unreachable!(),
+    };
+    if !ok || last != 0 {
+        c.reset();
+    }
+    ok as BOOL
+}
+
+/// Compresses a block; `bLast` ends the stream (the compressor then resets).
+#[no_mangle]
+pub unsafe extern "C" fn HP_Compressor_Process(pCompressor: HP_Compressor, pData: *const BYTE, iLength: c_int, bLast: BOOL, pContext: PVOID) -> BOOL {
+    guard(|| compress(pCompressor, pData, iLength, bLast, FALSE, pContext))
+}
+/// As Process; `bFlush` also pushes out everything compressed so far (a sync flush).
+#[no_mangle]
+pub unsafe extern "C" fn HP_Compressor_ProcessEx(pCompressor: HP_Compressor, pData: *const BYTE, iLength: c_int, bLast: BOOL, bFlush: BOOL, pContext: PVOID) -> BOOL {
+    guard(|| compress(pCompressor, pData, iLength, bLast, bFlush, pContext))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Compressor_Reset(pCompressor: HP_Compressor) -> BOOL {
+    guard(|| coder(pCompressor, COMP_MAGIC).map_or(FALSE, |c| c.reset() as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Compressor_IsValid(pCompressor: HP_Compressor) -> BOOL {
+    guard(|| coder(pCompressor, COMP_MAGIC).map_or(FALSE, |c| c.valid as BOOL))
+}
+
+// ---- decompressing ----
+
+unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOOL {
+    let Some(c) = coder(p, DECOMP_MAGIC) else {
+        set_errno(libc::EINVAL);
+        return FALSE;
+    };
+    if !c.valid {
+        set_errno(libc::EPERM);
+        return FALSE;
+    }
+    if len < 0 || (data.is_null() && len > 0) {
+        set_errno(libc::EINVAL);
+        return FALSE;
+    }
+    let input = if len == 0 { &[][..] } else { std::slice::from_raw_parts(data, len as usize) };
+    let (ok, ended) = match &mut c.engine {
+        Engine::Inflate(_) => match c.zlib(input, z::Z_NO_FLUSH, ctx) {
+            Ok(end) => (true, end),
+            Err(e) => {
+                set_errno(e);
+                (false, false)
+            }
+        },
+        Engine::Unbrotli(w) => {
+            let w = w.as_mut().expect("decompressor writer");
+            let wrote = w.write_all(input).is_ok();
+            let out = std::mem::take(w.get_mut());
+            let mut ok = wrote;
+            if !wrote {
+                set_errno(libc::EBADMSG);
+            } else if !out.is_empty() {
+                ok = c.emit(&out, ctx);
+            }
+            (ok, false)
+        }
+        _ => unreachable!(),
+    };
+    if !ok || ended {
+        c.reset();
+    }
+    ok as BOOL
+}
+
+/// Decompresses a block of a stream; output goes to the callback as it is produced. Corrupt
+/// input fails with EBADMSG and resets the decompressor.
+#[no_mangle]
+pub unsafe extern "C" fn HP_Decompressor_Process(pDecompressor: HP_Decompressor, pData: *const BYTE, iLength: c_int, pContext: PVOID) -> BOOL {
+    guard(|| decompress(pDecompressor, pData, iLength, pContext))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Decompressor_Reset(pDecompressor: HP_Decompressor) -> BOOL {
+    guard(|| coder(pDecompressor, DECOMP_MAGIC).map_or(FALSE, |c| c.reset() as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Decompressor_IsValid(pDecompressor: HP_Decompressor) -> BOOL {
+    guard(|| coder(pDecompressor, DECOMP_MAGIC).map_or(FALSE, |c| c.valid as BOOL))
+}
