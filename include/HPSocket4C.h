@@ -105,6 +105,18 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server, HP_CONNID, En_HP_S
 
 typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server);
 
+typedef PVOID HP_ThreadPoolListener;
+
+typedef PVOID HP_ThreadPool;
+
+typedef void (*HP_FN_ThreadPool_OnStartup)(HP_ThreadPool);
+
+typedef void (*HP_FN_ThreadPool_OnShutdown)(HP_ThreadPool);
+
+typedef void (*HP_FN_ThreadPool_OnWorkerThreadStart)(HP_ThreadPool, THR_ID);
+
+typedef void (*HP_FN_ThreadPool_OnWorkerThreadEnd)(HP_ThreadPool, THR_ID);
+
 typedef PVOID HP_Http;
 
 typedef PVOID HP_HttpAgent;
@@ -142,10 +154,6 @@ typedef PVOID HP_PullClientListener;
 typedef PVOID HP_PullSocket;
 
 typedef PVOID HP_PullSocketListener;
-
-typedef PVOID HP_ThreadPool;
-
-typedef PVOID HP_ThreadPoolListener;
 
 typedef PVOID HP_UdpArqClient;
 
@@ -204,14 +212,6 @@ typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
                                                            BYTE,
                                                            const BYTE*,
                                                            ULONGLONG);
-
-typedef void (*HP_FN_ThreadPool_OnShutdown)(HP_ThreadPool);
-
-typedef void (*HP_FN_ThreadPool_OnStartup)(HP_ThreadPool);
-
-typedef void (*HP_FN_ThreadPool_OnWorkerThreadEnd)(HP_ThreadPool, THR_ID);
-
-typedef void (*HP_FN_ThreadPool_OnWorkerThreadStart)(HP_ThreadPool, THR_ID);
 
 typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode,
                                                     En_HP_SocketOperation,
@@ -1561,6 +1561,116 @@ BOOL SYS_CharsetConvert(LPCSTR lpszFromCharset,
                         int iInBufLen,
                         LPSTR lpszOutBuf,
                         int *piOutBufLen);
+
+HPSOCKET_API HP_ThreadPoolListener Create_HP_ThreadPoolListener(void);
+
+/**
+ * Frees a listener; destroy the pools using it first.
+ */
+HPSOCKET_API void Destroy_HP_ThreadPoolListener(HP_ThreadPoolListener pListener);
+
+HPSOCKET_API
+void HP_Set_FN_ThreadPool_OnStartup(HP_ThreadPoolListener pListener,
+                                    HP_FN_ThreadPool_OnStartup fn_);
+
+HPSOCKET_API
+void HP_Set_FN_ThreadPool_OnShutdown(HP_ThreadPoolListener pListener,
+                                     HP_FN_ThreadPool_OnShutdown fn_);
+
+HPSOCKET_API
+void HP_Set_FN_ThreadPool_OnWorkerThreadStart(HP_ThreadPoolListener pListener,
+                                              HP_FN_ThreadPool_OnWorkerThreadStart fn_);
+
+HPSOCKET_API
+void HP_Set_FN_ThreadPool_OnWorkerThreadEnd(HP_ThreadPoolListener pListener,
+                                            HP_FN_ThreadPool_OnWorkerThreadEnd fn_);
+
+HPSOCKET_API HP_ThreadPool Create_HP_ThreadPool(HP_ThreadPoolListener pListener);
+
+/**
+ * Stops the pool (waiting for its tasks) and frees it.
+ */
+HPSOCKET_API void Destroy_HP_ThreadPool(HP_ThreadPool pThreadPool);
+
+/**
+ * Starts `dwThreadCount` workers (0: 2 x CPUs + 2; negative: CPUs x |n|), a queue of at most
+ * `dwMaxQueueSize` waiting tasks (0: unbounded), the rejected policy, and the workers' stack
+ * size (0: the default).
+ */
+HPSOCKET_API
+BOOL HP_ThreadPool_Start(HP_ThreadPool pThreadPool,
+                         DWORD dwThreadCount,
+                         DWORD dwMaxQueueSize,
+                         En_HP_RejectedPolicy enRejectedPolicy,
+                         DWORD dwStackSize);
+
+/**
+ * Queues `fnTaskProc(pvArg)`; `dwMaxWait` (ms, INFINITE = (DWORD)-1) applies with TRP_WAIT_FOR.
+ */
+HPSOCKET_API
+BOOL HP_ThreadPool_Submit(HP_ThreadPool pThreadPool,
+                          HP_Fn_TaskProc fnTaskProc,
+                          PVOID pvArg,
+                          DWORD dwMaxWait);
+
+/**
+ * Queues a socket task; the pool runs it and then destroys it. A refused task is destroyed too.
+ */
+HPSOCKET_API
+BOOL HP_ThreadPool_Submit_Task(HP_ThreadPool pThreadPool,
+                               HP_LPTSocketTask pTask,
+                               DWORD dwMaxWait);
+
+/**
+ * Changes the number of workers while started (0 and negative as in Start).
+ */
+HPSOCKET_API
+BOOL HP_ThreadPool_AdjustThreadCount(HP_ThreadPool pThreadPool,
+                                     DWORD dwNewThreadCount);
+
+HPSOCKET_API BOOL HP_ThreadPool_Stop(HP_ThreadPool pThreadPool, DWORD dwMaxWait);
+
+/**
+ * Waits until the pool is stopped and its workers have ended (TRUE), or the time runs out.
+ */
+HPSOCKET_API BOOL HP_ThreadPool_Wait(HP_ThreadPool pThreadPool, DWORD dwMilliseconds);
+
+HPSOCKET_API BOOL HP_ThreadPool_HasStarted(HP_ThreadPool pThreadPool);
+
+HPSOCKET_API En_HP_ServiceState HP_ThreadPool_GetState(HP_ThreadPool pThreadPool);
+
+/**
+ * Tasks waiting in the queue.
+ */
+HPSOCKET_API DWORD HP_ThreadPool_GetQueueSize(HP_ThreadPool pThreadPool);
+
+/**
+ * Tasks waiting plus tasks running.
+ */
+HPSOCKET_API DWORD HP_ThreadPool_GetTaskCount(HP_ThreadPool pThreadPool);
+
+HPSOCKET_API DWORD HP_ThreadPool_GetThreadCount(HP_ThreadPool pThreadPool);
+
+HPSOCKET_API DWORD HP_ThreadPool_GetMaxQueueSize(HP_ThreadPool pThreadPool);
+
+HPSOCKET_API En_HP_RejectedPolicy HP_ThreadPool_GetRejectedPolicy(HP_ThreadPool pThreadPool);
+
+/**
+ * A task for `HP_ThreadPool_Submit_Task`. `TBT_COPY` copies the buffer, `TBT_REFER` keeps the
+ * caller's pointer, `TBT_ATTACH` takes ownership of a buffer from `malloc`/`SYS_Malloc` (freed
+ * with the task).
+ */
+HPSOCKET_API
+HP_LPTSocketTask Create_HP_SocketTaskObj(Fn_SocketTaskProc fnTaskProc,
+                                         PVOID pSender,
+                                         HP_CONNID dwConnID,
+                                         LPCBYTE pBuffer,
+                                         INT iBuffLen,
+                                         En_HP_TaskBufferType enBuffType,
+                                         WPARAM wParam,
+                                         LPARAM lParam);
+
+HPSOCKET_API void Destroy_HP_SocketTaskObj(HP_LPTSocketTask pTask);
 
 #ifdef __cplusplus
 }  // extern "C"

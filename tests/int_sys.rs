@@ -12,3 +12,9 @@ fn compressor() {
     let out = common::run_c("compressor", &[]);
     assert!(out.contains("compressor:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn thread_pool() {
+    let out = common::run_c("thread_pool", &[]);
+    assert!(out.contains("thread_pool:") && out.contains(" 0 failed"), "{out}");
+}

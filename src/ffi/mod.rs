@@ -11,4 +11,5 @@ pub mod listener;
 pub mod server;
 pub mod sys;
 pub mod tcp;
+pub mod thread_pool;
 pub mod types;

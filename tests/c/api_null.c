@@ -267,6 +267,28 @@ static void null_handles(void) {
     { DWORD r = HP_TcpServer_GetKeepAliveInterval(NULL); CHECK_EQ(r, 0); }
     HP_TcpServer_SetNoDelay(NULL, 0);
     { BOOL r = HP_TcpServer_IsNoDelay(NULL); CHECK_EQ(r, FALSE); }
+    Destroy_HP_ThreadPoolListener(0);
+    HP_Set_FN_ThreadPool_OnStartup(0, NULL);
+    HP_Set_FN_ThreadPool_OnShutdown(0, NULL);
+    HP_Set_FN_ThreadPool_OnWorkerThreadStart(0, NULL);
+    HP_Set_FN_ThreadPool_OnWorkerThreadEnd(0, NULL);
+    { HP_ThreadPool r = Create_HP_ThreadPool(0); (void)r; }
+    Destroy_HP_ThreadPool(0);
+    { BOOL r = HP_ThreadPool_Start(0, 0, 0, (En_HP_RejectedPolicy)0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_ThreadPool_Submit(0, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_ThreadPool_Submit_Task(0, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_ThreadPool_AdjustThreadCount(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_ThreadPool_Stop(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_ThreadPool_Wait(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_ThreadPool_HasStarted(0); CHECK_EQ(r, FALSE); }
+    { En_HP_ServiceState r = HP_ThreadPool_GetState(0); CHECK_EQ(r, SS_STOPPED); }
+    { DWORD r = HP_ThreadPool_GetQueueSize(0); CHECK_EQ(r, 0); }
+    { DWORD r = HP_ThreadPool_GetTaskCount(0); CHECK_EQ(r, 0); }
+    { DWORD r = HP_ThreadPool_GetThreadCount(0); CHECK_EQ(r, 0); }
+    { DWORD r = HP_ThreadPool_GetMaxQueueSize(0); CHECK_EQ(r, 0); }
+    { En_HP_RejectedPolicy r = HP_ThreadPool_GetRejectedPolicy(0); (void)r; }
+    { HP_LPTSocketTask r = Create_HP_SocketTaskObj(0, NULL, 0, NULL, 0, (En_HP_TaskBufferType)0, 0, 0); (void)r; }
+    Destroy_HP_SocketTaskObj(0);
 }
 
 static void null_pointers(HP_TcpServer srv, HP_TcpAgent agt, HP_TcpClient cli) {

@@ -25,6 +25,8 @@ def params(a):
     return out
 
 def zero(ty):
+    if ty in ("LPARAM", "WPARAM"):
+        return "0"
     if "*" in ty or ty in HANDLE_TYPES or ty.startswith(("LP", "P", "HP_FN_")) or ty.startswith("HP_Tcp"):
         return "NULL"
     if ty.startswith("En_HP_"):

@@ -1,0 +1,586 @@
+//! The thread pool: `Create_HP_ThreadPool` and its listener, `HP_ThreadPool_*`, and socket task
+//! objects. Workers are plain threads sharing one bounded queue; the rejected policy decides what
+//! Submit does when the queue is full: fail (`TRP_CALL_FAIL`, EAGAIN), wait up to the given time
+//! (`TRP_WAIT_FOR`, ETIMEDOUT), or run the task in the caller's thread (`TRP_CALLER_RUN`).
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::{guard, set_errno};
+use super::handles::*;
+use super::types::*;
+use std::collections::VecDeque;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+const FALSE: BOOL = 0;
+const TRUE: BOOL = 1;
+const POOL_MAGIC: u32 = 0x4850_5450; // "HPTP"
+const LISTENER_MAGIC: u32 = 0x4850_544C; // "HPTL"
+const INFINITE: DWORD = u32::MAX;
+
+/// The pool listener: four callback slots, settable at any time.
+struct PoolListener {
+    magic: u32,
+    startup: AtomicUsize,
+    shutdown: AtomicUsize,
+    thread_start: AtomicUsize,
+    thread_end: AtomicUsize,
+}
+
+enum Job {
+    Proc(unsafe extern "C" fn(PVOID), usize),
+    Task(usize),
+}
+
+unsafe fn run_job(job: Job) {
+    match job {
+        Job::Proc(f, arg) => f(arg as PVOID),
+        Job::Task(t) => {
+            let task = t as *mut TSocketTask;
+            if let Some(f) = (*task).r#fn {
+                f(task);
+            }
+            destroy_task(task);
+        }
+    }
+}
+
+unsafe fn drop_job(job: Job) {
+    if let Job::Task(t) = job {
+        destroy_task(t as *mut TSocketTask);
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PoolState {
+    Stopped,
+    Started,
+    Stopping,
+}
+
+struct St {
+    state: PoolState,
+    queue: VecDeque<Job>,
+    running: usize,
+    threads: usize,
+    target: usize,
+    max_queue: usize,
+    policy: i32,
+    stack: usize,
+}
+
+struct Inner {
+    st: Mutex<St>,
+    work: Condvar,
+    space: Condvar,
+    idle: Condvar,
+    /// The pool handle, passed to the listener's callbacks.
+    handle: AtomicUsize,
+    listener: usize,
+}
+
+struct Pool {
+    magic: u32,
+    inner: Arc<Inner>,
+}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Upstream's thread count rule: 0 = 2 x CPUs + 2, negative = CPUs x |n|.
+fn thread_count(n: DWORD) -> usize {
+    let n = n as i32;
+    if n == 0 {
+        (cpus() * 2 + 2).min(512)
+    } else if n < 0 {
+        cpus() * (n.unsigned_abs() as usize)
+    } else {
+        n as usize
+    }
+}
+
+impl Inner {
+    fn listener(&self) -> &PoolListener {
+        // Safety: the listener outlives the pools created with it (documented contract).
+        unsafe { &*(self.listener as *const PoolListener) }
+    }
+    fn fire(&self, slot: &AtomicUsize) {
+        let f = slot.load(Ordering::Acquire);
+        if f != 0 {
+            let f: unsafe extern "C" fn(HP_ThreadPool) = unsafe { std::mem::transmute(f) };
+            unsafe { f(self.handle.load(Ordering::Relaxed) as PVOID) };
+        }
+    }
+    fn fire_thread(&self, slot: &AtomicUsize) {
+        let f = slot.load(Ordering::Acquire);
+        if f != 0 {
+            let f: unsafe extern "C" fn(HP_ThreadPool, THR_ID) = unsafe { std::mem::transmute(f) };
+            unsafe { f(self.handle.load(Ordering::Relaxed) as PVOID, libc::pthread_self() as THR_ID) };
+        }
+    }
+
+    fn spawn(self: &Arc<Self>, st: &mut St) -> bool {
+        let me = self.clone();
+        let mut b = std::thread::Builder::new().name("hp-pool".into());
+        if st.stack > 0 {
+            b = b.stack_size(st.stack);
+        }
+        if b.spawn(move || me.worker()).is_ok() {
+            st.threads += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn worker(self: Arc<Self>) {
+        self.fire_thread(&self.listener().thread_start);
+        let mut st = self.st.lock().unwrap();
+        loop {
+            if st.threads > st.target {
+                break;
+            }
+            if let Some(job) = st.queue.pop_front() {
+                st.running += 1;
+                self.space.notify_one();
+                drop(st);
+                unsafe { run_job(job) };
+                st = self.st.lock().unwrap();
+                st.running -= 1;
+                self.idle.notify_all();
+                continue;
+            }
+            if st.state != PoolState::Started {
+                break;
+            }
+            st = self.work.wait(st).unwrap();
+        }
+        st.threads -= 1;
+        self.idle.notify_all();
+        drop(st);
+        self.fire_thread(&self.listener().thread_end);
+    }
+
+    /// Queues a job per the rejected policy. Err(errno) when refused.
+    fn submit(&self, job: Job, max_wait: DWORD) -> Result<(), (i32, Job)> {
+        let mut st = self.st.lock().unwrap();
+        if st.state != PoolState::Started {
+            return Err((libc::EPERM, job));
+        }
+        if st.max_queue > 0 && st.queue.len() >= st.max_queue {
+            match st.policy {
+                1 => {
+                    let deadline = (max_wait != INFINITE).then(|| Instant::now() + Duration::from_millis(max_wait as u64));
+                    while st.state == PoolState::Started && st.queue.len() >= st.max_queue {
+                        st = match deadline {
+                            None => self.space.wait(st).unwrap(),
+                            Some(d) => {
+                                let now = Instant::now();
+                                if now >= d {
+                                    return Err((libc::ETIMEDOUT, job));
+                                }
+                                self.space.wait_timeout(st, d - now).unwrap().0
+                            }
+                        };
+                    }
+                    if st.state != PoolState::Started {
+                        return Err((libc::EPERM, job));
+                    }
+                }
+                2 => {
+                    drop(st);
+                    unsafe { run_job(job) };
+                    return Ok(());
+                }
+                _ => return Err((libc::EAGAIN, job)),
+            }
+        }
+        st.queue.push_back(job);
+        self.work.notify_one();
+        Ok(())
+    }
+}
+
+unsafe fn pool<'a>(p: PVOID) -> Option<&'a Pool> {
+    let o = (p as *const Pool).as_ref()?;
+    (o.magic == POOL_MAGIC).then_some(o)
+}
+
+unsafe fn listener<'a>(p: PVOID) -> Option<&'a PoolListener> {
+    let o = (p as *const PoolListener).as_ref()?;
+    (o.magic == LISTENER_MAGIC).then_some(o)
+}
+
+// ---- listener ----
+
+#[no_mangle]
+pub extern "C" fn Create_HP_ThreadPoolListener() -> HP_ThreadPoolListener {
+    Box::into_raw(Box::new(PoolListener {
+        magic: LISTENER_MAGIC,
+        startup: AtomicUsize::new(0),
+        shutdown: AtomicUsize::new(0),
+        thread_start: AtomicUsize::new(0),
+        thread_end: AtomicUsize::new(0),
+    })) as PVOID
+}
+/// Frees a listener; destroy the pools using it first.
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_ThreadPoolListener(pListener: HP_ThreadPoolListener) {
+    guard(|| {
+        if let Some(l) = listener(pListener) {
+            let l = l as *const PoolListener as *mut PoolListener;
+            (*l).magic = 0;
+            drop(Box::from_raw(l));
+        }
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnStartup(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnStartup) {
+    if let Some(l) = listener(pListener) {
+        l.startup.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
+    }
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnShutdown(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnShutdown) {
+    if let Some(l) = listener(pListener) {
+        l.shutdown.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
+    }
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnWorkerThreadStart(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnWorkerThreadStart) {
+    if let Some(l) = listener(pListener) {
+        l.thread_start.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
+    }
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnWorkerThreadEnd(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnWorkerThreadEnd) {
+    if let Some(l) = listener(pListener) {
+        l.thread_end.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
+    }
+}
+
+// ---- pool ----
+
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_ThreadPool(pListener: HP_ThreadPoolListener) -> HP_ThreadPool {
+    guard(|| {
+        if listener(pListener).is_none() {
+            set_errno(libc::EINVAL);
+            return std::ptr::null_mut();
+        }
+        let inner = Arc::new(Inner {
+            st: Mutex::new(St { state: PoolState::Stopped, queue: VecDeque::new(), running: 0, threads: 0, target: 0, max_queue: 0, policy: 0, stack: 0 }),
+            work: Condvar::new(),
+            space: Condvar::new(),
+            idle: Condvar::new(),
+            handle: AtomicUsize::new(0),
+            listener: pListener as usize,
+        });
+        let p = Box::into_raw(Box::new(Pool { magic: POOL_MAGIC, inner }));
+        (&(*p).inner).handle.store(p as usize, Ordering::Relaxed);
+        p as PVOID
+    })
+}
+
+/// Stops the pool (waiting for its tasks) and frees it.
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_ThreadPool(pThreadPool: HP_ThreadPool) {
+    guard(|| {
+        let Some(p) = pool(pThreadPool) else { return };
+        stop(p, INFINITE);
+        let p = p as *const Pool as *mut Pool;
+        (*p).magic = 0;
+        drop(Box::from_raw(p));
+    })
+}
+
+/// Starts `dwThreadCount` workers (0: 2 x CPUs + 2; negative: CPUs x |n|), a queue of at most
+/// `dwMaxQueueSize` waiting tasks (0: unbounded), the rejected policy, and the workers' stack
+/// size (0: the default).
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_Start(pThreadPool: HP_ThreadPool, dwThreadCount: DWORD, dwMaxQueueSize: DWORD, enRejectedPolicy: RejectedPolicyArg, dwStackSize: DWORD) -> BOOL {
+    guard(|| {
+        let Some(p) = pool(pThreadPool) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        if !(0..=2).contains(&enRejectedPolicy.0) {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        }
+        let inner = &p.inner;
+        let mut st = inner.st.lock().unwrap();
+        if st.state != PoolState::Stopped || st.threads > 0 {
+            set_errno(libc::EALREADY);
+            return FALSE;
+        }
+        st.state = PoolState::Started;
+        st.max_queue = dwMaxQueueSize as usize;
+        st.policy = enRejectedPolicy.0;
+        st.stack = dwStackSize as usize;
+        st.target = thread_count(dwThreadCount);
+        drop(st);
+        inner.fire(&inner.listener().startup);
+        let mut st = inner.st.lock().unwrap();
+        while st.threads < st.target {
+            if !inner.spawn(&mut st) {
+                break;
+            }
+        }
+        TRUE
+    })
+}
+
+/// Queues `fnTaskProc(pvArg)`; `dwMaxWait` (ms, INFINITE = (DWORD)-1) applies with TRP_WAIT_FOR.
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_Submit(pThreadPool: HP_ThreadPool, fnTaskProc: HP_Fn_TaskProc, pvArg: PVOID, dwMaxWait: DWORD) -> BOOL {
+    guard(|| {
+        let (Some(p), Some(f)) = (pool(pThreadPool), fnTaskProc) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        match p.inner.submit(Job::Proc(f, pvArg as usize), dwMaxWait) {
+            Ok(()) => TRUE,
+            Err((e, _)) => {
+                set_errno(e);
+                FALSE
+            }
+        }
+    })
+}
+
+/// Queues a socket task; the pool runs it and then destroys it. A refused task is destroyed too.
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_Submit_Task(pThreadPool: HP_ThreadPool, pTask: HP_LPTSocketTask, dwMaxWait: DWORD) -> BOOL {
+    guard(|| {
+        let Some(p) = pool(pThreadPool) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        if pTask.is_null() {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        }
+        match p.inner.submit(Job::Task(pTask as usize), dwMaxWait) {
+            Ok(()) => TRUE,
+            Err((e, job)) => {
+                drop_job(job);
+                set_errno(e);
+                FALSE
+            }
+        }
+    })
+}
+
+/// Changes the number of workers while started (0 and negative as in Start).
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_AdjustThreadCount(pThreadPool: HP_ThreadPool, dwNewThreadCount: DWORD) -> BOOL {
+    guard(|| {
+        let Some(p) = pool(pThreadPool) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        let inner = &p.inner;
+        let mut st = inner.st.lock().unwrap();
+        if st.state != PoolState::Started {
+            set_errno(libc::EPERM);
+            return FALSE;
+        }
+        st.target = thread_count(dwNewThreadCount);
+        while st.threads < st.target {
+            if !inner.spawn(&mut st) {
+                return FALSE;
+            }
+        }
+        inner.work.notify_all();
+        TRUE
+    })
+}
+
+/// Stops taking tasks, lets the workers finish the queue for up to `dwMaxWait` ms, then drops
+/// what is still queued (socket tasks are destroyed). FALSE with ETIMEDOUT when tasks were
+/// dropped or workers were still busy; the pool is stopped either way. From inside a task the
+/// pool stops without waiting for that task's thread.
+unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
+    let inner = &p.inner;
+    let mut st = inner.st.lock().unwrap();
+    if st.state != PoolState::Started {
+        set_errno(libc::EPERM);
+        return FALSE;
+    }
+    st.state = PoolState::Stopping;
+    inner.work.notify_all();
+    inner.space.notify_all();
+    let on_worker = std::thread::current().name() == Some("hp-pool");
+    let deadline = (max_wait != INFINITE).then(|| Instant::now() + Duration::from_millis(max_wait as u64));
+    let mut clean = true;
+    loop {
+        let own = on_worker as usize;
+        if st.queue.is_empty() && st.threads <= own {
+            break;
+        }
+        match deadline {
+            None => st = inner.idle.wait(st).unwrap(),
+            Some(d) => {
+                let now = Instant::now();
+                if now >= d {
+                    clean = false;
+                    break;
+                }
+                st = inner.idle.wait_timeout(st, d - now).unwrap().0;
+            }
+        }
+    }
+    let dropped: Vec<Job> = st.queue.drain(..).collect();
+    clean &= dropped.is_empty();
+    st.target = 0;
+    st.state = PoolState::Stopped;
+    inner.work.notify_all();
+    drop(st);
+    for j in dropped {
+        drop_job(j);
+    }
+    inner.fire(&inner.listener().shutdown);
+    if clean {
+        TRUE
+    } else {
+        set_errno(libc::ETIMEDOUT);
+        FALSE
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_Stop(pThreadPool: HP_ThreadPool, dwMaxWait: DWORD) -> BOOL {
+    guard(|| match pool(pThreadPool) {
+        Some(p) => stop(p, dwMaxWait),
+        None => {
+            set_errno(libc::EINVAL);
+            FALSE
+        }
+    })
+}
+
+/// Waits until the pool is stopped and its workers have ended (TRUE), or the time runs out.
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_Wait(pThreadPool: HP_ThreadPool, dwMilliseconds: DWORD) -> BOOL {
+    guard(|| {
+        let Some(p) = pool(pThreadPool) else {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        };
+        let inner = &p.inner;
+        let deadline = (dwMilliseconds != INFINITE).then(|| Instant::now() + Duration::from_millis(dwMilliseconds as u64));
+        let mut st = inner.st.lock().unwrap();
+        while st.state != PoolState::Stopped || st.threads > 0 {
+            match deadline {
+                None => st = inner.idle.wait(st).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        set_errno(libc::ETIMEDOUT);
+                        return FALSE;
+                    }
+                    st = inner.idle.wait_timeout(st, d - now).unwrap().0;
+                }
+            }
+        }
+        TRUE
+    })
+}
+
+unsafe fn read<T: Default>(p: PVOID, f: impl FnOnce(&St) -> T) -> T {
+    match pool(p) {
+        Some(p) => f(&p.inner.st.lock().unwrap()),
+        None => {
+            set_errno(libc::EINVAL);
+            T::default()
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_HasStarted(pThreadPool: HP_ThreadPool) -> BOOL {
+    guard(|| read(pThreadPool, |s| (s.state == PoolState::Started) as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_GetState(pThreadPool: HP_ThreadPool) -> En_HP_ServiceState {
+    guard(|| match pool(pThreadPool) {
+        Some(p) => match p.inner.st.lock().unwrap().state {
+            PoolState::Started => EnServiceState::SS_STARTED,
+            PoolState::Stopping => EnServiceState::SS_STOPPING,
+            PoolState::Stopped => EnServiceState::SS_STOPPED,
+        },
+        None => EnServiceState::SS_STOPPED,
+    })
+}
+/// Tasks waiting in the queue.
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_GetQueueSize(pThreadPool: HP_ThreadPool) -> DWORD {
+    guard(|| read(pThreadPool, |s| s.queue.len() as DWORD))
+}
+/// Tasks waiting plus tasks running.
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_GetTaskCount(pThreadPool: HP_ThreadPool) -> DWORD {
+    guard(|| read(pThreadPool, |s| (s.queue.len() + s.running) as DWORD))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_GetThreadCount(pThreadPool: HP_ThreadPool) -> DWORD {
+    guard(|| read(pThreadPool, |s| s.threads as DWORD))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_GetMaxQueueSize(pThreadPool: HP_ThreadPool) -> DWORD {
+    guard(|| read(pThreadPool, |s| s.max_queue as DWORD))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_ThreadPool_GetRejectedPolicy(pThreadPool: HP_ThreadPool) -> En_HP_RejectedPolicy {
+    guard(|| match pool(pThreadPool).map(|p| p.inner.st.lock().unwrap().policy) {
+        Some(1) => EnRejectedPolicy::TRP_WAIT_FOR,
+        Some(2) => EnRejectedPolicy::TRP_CALLER_RUN,
+        _ => EnRejectedPolicy::TRP_CALL_FAIL,
+    })
+}
+
+// ---- socket task objects ----
+
+/// A task for `HP_ThreadPool_Submit_Task`. `TBT_COPY` copies the buffer, `TBT_REFER` keeps the
+/// caller's pointer, `TBT_ATTACH` takes ownership of a buffer from `malloc`/`SYS_Malloc` (freed
+/// with the task).
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_SocketTaskObj(fnTaskProc: Fn_SocketTaskProc, pSender: PVOID, dwConnID: HP_CONNID, pBuffer: LPCBYTE, iBuffLen: INT, enBuffType: TaskBufferTypeArg, wParam: WPARAM, lParam: LPARAM) -> HP_LPTSocketTask {
+    guard(|| {
+        if fnTaskProc.is_none() || iBuffLen < 0 || (pBuffer.is_null() && iBuffLen > 0) || !(0..=2).contains(&enBuffType.0) {
+            set_errno(libc::EINVAL);
+            return std::ptr::null_mut();
+        }
+        let (buf, ty) = match enBuffType.0 {
+            0 => {
+                let b = libc::malloc((iBuffLen as usize).max(1)) as *mut BYTE;
+                if iBuffLen > 0 {
+                    std::ptr::copy_nonoverlapping(pBuffer, b, iBuffLen as usize);
+                }
+                (b as LPCBYTE, EnTaskBufferType::TBT_COPY)
+            }
+            1 => (pBuffer, EnTaskBufferType::TBT_REFER),
+            _ => (pBuffer, EnTaskBufferType::TBT_ATTACH),
+        };
+        Box::into_raw(Box::new(TSocketTask { r#fn: fnTaskProc, sender: pSender, connID: dwConnID, buf, bufLen: iBuffLen, bufType: ty, wparam: wParam, lparam: lParam }))
+    })
+}
+
+unsafe fn destroy_task(t: *mut TSocketTask) {
+    if t.is_null() {
+        return;
+    }
+    let task = Box::from_raw(t);
+    if matches!(task.bufType, EnTaskBufferType::TBT_COPY | EnTaskBufferType::TBT_ATTACH) && !task.buf.is_null() {
+        libc::free(task.buf as *mut libc::c_void);
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_SocketTaskObj(pTask: HP_LPTSocketTask) {
+    guard(|| destroy_task(pTask))
+}
+
