@@ -240,20 +240,25 @@ pub unsafe extern "C" fn Destroy_HP_Decompressor(pDecompressor: HP_Decompressor)
 
 // ---- compressing ----
 
-unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: BOOL, ctx: PVOID) -> BOOL {
-    let Some(c) = coder(p, COMP_MAGIC) else {
+/// The coder behind a handle and the input block, checked; None (errno set) when unusable.
+unsafe fn begin<'a>(p: PVOID, magic: u32, data: *const BYTE, len: c_int) -> Option<(&'a mut Coder, &'a [u8])> {
+    let Some(c) = coder(p, magic) else {
         set_errno(libc::EINVAL);
-        return FALSE;
+        return None;
     };
     if !c.valid {
         set_errno(libc::EPERM);
-        return FALSE;
+        return None;
     }
     if len < 0 || (data.is_null() && len > 0) {
         set_errno(libc::EINVAL);
-        return FALSE;
+        return None;
     }
-    let input = if len == 0 { &[][..] } else { std::slice::from_raw_parts(data, len as usize) };
+    Some((c, if len == 0 { &[][..] } else { std::slice::from_raw_parts(data, len as usize) }))
+}
+
+unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: BOOL, ctx: PVOID) -> BOOL {
+    let Some((c, input)) = begin(p, COMP_MAGIC, data, len) else { return FALSE };
     let ok = match &mut c.engine {
         Engine::Deflate(_) => {
             let mode = if last != 0 { z::Z_FINISH } else if flush != 0 { z::Z_SYNC_FLUSH } else { z::Z_NO_FLUSH };
@@ -312,19 +317,7 @@ pub unsafe extern "C" fn HP_Compressor_IsValid(pCompressor: HP_Compressor) -> BO
 // ---- decompressing ----
 
 unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOOL {
-    let Some(c) = coder(p, DECOMP_MAGIC) else {
-        set_errno(libc::EINVAL);
-        return FALSE;
-    };
-    if !c.valid {
-        set_errno(libc::EPERM);
-        return FALSE;
-    }
-    if len < 0 || (data.is_null() && len > 0) {
-        set_errno(libc::EINVAL);
-        return FALSE;
-    }
-    let input = if len == 0 { &[][..] } else { std::slice::from_raw_parts(data, len as usize) };
+    let Some((c, input)) = begin(p, DECOMP_MAGIC, data, len) else { return FALSE };
     let (ok, ended) = match &mut c.engine {
         Engine::Inflate(_) => match c.zlib(input, z::Z_NO_FLUSH, ctx) {
             Ok(end) => (true, end),
