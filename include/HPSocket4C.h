@@ -117,6 +117,26 @@ typedef void (*HP_FN_ThreadPool_OnWorkerThreadStart)(HP_ThreadPool, THR_ID);
 
 typedef void (*HP_FN_ThreadPool_OnWorkerThreadEnd)(HP_ThreadPool, THR_ID);
 
+typedef PVOID HP_UdpNodeListener;
+
+typedef PVOID HP_UdpNode;
+
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnPrepareListen)(HP_UdpNode, UINT_PTR);
+
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnSend)(HP_UdpNode, LPCTSTR, USHORT, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnReceive)(HP_UdpNode, LPCTSTR, USHORT, const BYTE*, int);
+
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode,
+                                                    En_HP_SocketOperation,
+                                                    int,
+                                                    LPCTSTR,
+                                                    USHORT,
+                                                    const BYTE*,
+                                                    int);
+
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnShutdown)(HP_UdpNode);
+
 typedef PVOID HP_Http;
 
 typedef PVOID HP_HttpAgent;
@@ -171,10 +191,6 @@ typedef PVOID HP_UdpClient;
 
 typedef PVOID HP_UdpClientListener;
 
-typedef PVOID HP_UdpNode;
-
-typedef PVOID HP_UdpNodeListener;
-
 typedef PVOID HP_UdpServer;
 
 typedef PVOID HP_UdpServerListener;
@@ -212,22 +228,6 @@ typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
                                                            BYTE,
                                                            const BYTE*,
                                                            ULONGLONG);
-
-typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode,
-                                                    En_HP_SocketOperation,
-                                                    int,
-                                                    LPCTSTR,
-                                                    USHORT,
-                                                    const BYTE*,
-                                                    int);
-
-typedef En_HP_HandleResult (*HP_FN_UdpNode_OnPrepareListen)(HP_UdpNode, UINT_PTR);
-
-typedef En_HP_HandleResult (*HP_FN_UdpNode_OnReceive)(HP_UdpNode, LPCTSTR, USHORT, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_UdpNode_OnSend)(HP_UdpNode, LPCTSTR, USHORT, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_UdpNode_OnShutdown)(HP_UdpNode);
 
 typedef HP_FN_Http_OnBody HP_FN_HttpAgent_OnBody;
 
@@ -1671,6 +1671,165 @@ HP_LPTSocketTask Create_HP_SocketTaskObj(Fn_SocketTaskProc fnTaskProc,
                                          LPARAM lParam);
 
 HPSOCKET_API void Destroy_HP_SocketTaskObj(HP_LPTSocketTask pTask);
+
+HPSOCKET_API HP_UdpNodeListener Create_HP_UdpNodeListener(void);
+
+HPSOCKET_API void Destroy_HP_UdpNodeListener(HP_UdpNodeListener pListener);
+
+HPSOCKET_API
+void HP_Set_FN_UdpNode_OnPrepareListen(HP_UdpNodeListener pListener,
+                                       HP_FN_UdpNode_OnPrepareListen fn_);
+
+HPSOCKET_API void HP_Set_FN_UdpNode_OnSend(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnSend fn_);
+
+HPSOCKET_API
+void HP_Set_FN_UdpNode_OnReceive(HP_UdpNodeListener pListener,
+                                 HP_FN_UdpNode_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_UdpNode_OnError(HP_UdpNodeListener pListener,
+                               HP_FN_UdpNode_OnError fn_);
+
+HPSOCKET_API
+void HP_Set_FN_UdpNode_OnShutdown(HP_UdpNodeListener pListener,
+                                  HP_FN_UdpNode_OnShutdown fn_);
+
+HPSOCKET_API HP_UdpNode Create_HP_UdpNode(HP_UdpNodeListener pListener);
+
+/**
+ * Stops the node if needed and frees it; from inside its own callback, on a helper thread.
+ */
+HPSOCKET_API void Destroy_HP_UdpNode(HP_UdpNode pNode);
+
+/**
+ * Binds (NULL or "" = all addresses; "::" with dual stack serves IPv4 too) for unicast.
+ */
+HPSOCKET_API BOOL HP_UdpNode_Start(HP_UdpNode pNode, LPCTSTR lpszBindAddress, USHORT usPort);
+
+/**
+ * Binds and joins multicast group `lpszCastAddress` (CM_MULTICAST) or enables broadcast to it
+ * (CM_BROADCAST; NULL = 255.255.255.255); `SendCast` then sends there on the bound port.
+ */
+HPSOCKET_API
+BOOL HP_UdpNode_StartWithCast(HP_UdpNode pNode,
+                              LPCTSTR lpszBindAddress,
+                              USHORT usPort,
+                              En_HP_CastMode enCastMode,
+                              LPCTSTR lpszCastAddress);
+
+HPSOCKET_API BOOL HP_UdpNode_Stop(HP_UdpNode pNode);
+
+HPSOCKET_API BOOL HP_UdpNode_Wait(HP_UdpNode pNode, DWORD dwMilliseconds);
+
+HPSOCKET_API BOOL HP_UdpNode_HasStarted(HP_UdpNode pNode);
+
+HPSOCKET_API En_HP_ServiceState HP_UdpNode_GetState(HP_UdpNode pNode);
+
+HPSOCKET_API En_HP_SocketError HP_UdpNode_GetLastError(HP_UdpNode pNode);
+
+HPSOCKET_API LPCTSTR HP_UdpNode_GetLastErrorDesc(HP_UdpNode pNode);
+
+/**
+ * One datagram to `lpszRemoteAddress:usRemotePort` (an IP address).
+ */
+HPSOCKET_API
+BOOL HP_UdpNode_Send(HP_UdpNode pNode,
+                     LPCTSTR lpszRemoteAddress,
+                     USHORT usRemotePort,
+                     const BYTE *pBuffer,
+                     int iLength);
+
+HPSOCKET_API
+BOOL HP_UdpNode_SendPart(HP_UdpNode pNode,
+                         LPCTSTR lpszRemoteAddress,
+                         USHORT usRemotePort,
+                         const BYTE *pBuffer,
+                         int iLength,
+                         int iOffset);
+
+/**
+ * The buffers concatenated into one datagram.
+ */
+HPSOCKET_API
+BOOL HP_UdpNode_SendPackets(HP_UdpNode pNode,
+                            LPCTSTR lpszRemoteAddress,
+                            USHORT usRemotePort,
+                            const WSABUF *pBuffers,
+                            int iCount);
+
+/**
+ * One datagram to the multicast group or broadcast address given at Start.
+ */
+HPSOCKET_API BOOL HP_UdpNode_SendCast(HP_UdpNode pNode, const BYTE *pBuffer, int iLength);
+
+HPSOCKET_API
+BOOL HP_UdpNode_SendCastPart(HP_UdpNode pNode,
+                             const BYTE *pBuffer,
+                             int iLength,
+                             int iOffset);
+
+HPSOCKET_API BOOL HP_UdpNode_SendCastPackets(HP_UdpNode pNode, const WSABUF *pBuffers, int iCount);
+
+HPSOCKET_API
+BOOL HP_UdpNode_GetLocalAddress(HP_UdpNode pNode,
+                                TCHAR *lpszAddress,
+                                int *piAddressLen,
+                                USHORT *pusPort);
+
+HPSOCKET_API
+BOOL HP_UdpNode_GetCastAddress(HP_UdpNode pNode,
+                               TCHAR *lpszAddress,
+                               int *piAddressLen,
+                               USHORT *pusPort);
+
+HPSOCKET_API En_HP_CastMode HP_UdpNode_GetCastMode(HP_UdpNode pNode);
+
+/**
+ * Always 0: a datagram is written whole when sent, nothing waits.
+ */
+HPSOCKET_API BOOL HP_UdpNode_GetPendingDataLength(HP_UdpNode pNode, int *piPending);
+
+HPSOCKET_API void HP_UdpNode_SetExtra(HP_UdpNode pNode, PVOID pExtra);
+
+HPSOCKET_API PVOID HP_UdpNode_GetExtra(HP_UdpNode pNode);
+
+HPSOCKET_API
+void HP_UdpNode_SetReuseAddressPolicy(HP_UdpNode pNode,
+                                      En_HP_ReuseAddressPolicy enReusePolicy);
+
+HPSOCKET_API En_HP_ReuseAddressPolicy HP_UdpNode_GetReuseAddressPolicy(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetMaxDatagramSize(HP_UdpNode pNode, DWORD dwMaxDatagramSize);
+
+HPSOCKET_API DWORD HP_UdpNode_GetMaxDatagramSize(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetWorkerThreadCount(HP_UdpNode pNode, DWORD dwWorkerThreadCount);
+
+HPSOCKET_API DWORD HP_UdpNode_GetWorkerThreadCount(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetPostReceiveCount(HP_UdpNode pNode, DWORD dwPostReceiveCount);
+
+HPSOCKET_API DWORD HP_UdpNode_GetPostReceiveCount(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetFreeBufferPoolSize(HP_UdpNode pNode, DWORD dwFreeBufferPoolSize);
+
+HPSOCKET_API DWORD HP_UdpNode_GetFreeBufferPoolSize(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetFreeBufferPoolHold(HP_UdpNode pNode, DWORD dwFreeBufferPoolHold);
+
+HPSOCKET_API DWORD HP_UdpNode_GetFreeBufferPoolHold(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetMultiCastTtl(HP_UdpNode pNode, int iMCTtl);
+
+HPSOCKET_API int HP_UdpNode_GetMultiCastTtl(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetMultiCastLoop(HP_UdpNode pNode, BOOL bMCLoop);
+
+HPSOCKET_API BOOL HP_UdpNode_IsMultiCastLoop(HP_UdpNode pNode);
+
+HPSOCKET_API void HP_UdpNode_SetDualStack(HP_UdpNode pNode, BOOL bDualStack);
+
+HPSOCKET_API BOOL HP_UdpNode_IsDualStack(HP_UdpNode pNode);
 
 #ifdef __cplusplus
 }  // extern "C"

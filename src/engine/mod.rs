@@ -8,6 +8,7 @@ pub mod component;
 pub mod conn;
 pub mod options;
 pub mod recv;
+pub mod udp_node;
 pub mod workers;
 
 use std::os::fd::RawFd;

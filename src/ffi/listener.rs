@@ -23,6 +23,7 @@ pub enum Slot {
     PullReceive,
     Close,
     Shutdown,
+    Error,
 }
 const SLOTS: usize = 16;
 
@@ -31,6 +32,7 @@ pub enum ListenerKind {
     TcpServer,
     TcpAgent,
     TcpClient,
+    UdpNode,
 }
 
 pub struct Listener {

@@ -13,3 +13,4 @@ pub mod sys;
 pub mod tcp;
 pub mod thread_pool;
 pub mod types;
+pub mod udp_node;

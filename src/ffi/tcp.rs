@@ -40,7 +40,7 @@ type FnData = unsafe extern "C" fn(PVOID, HP_CONNID, *const BYTE, c_int) -> Hand
 type FnLen = unsafe extern "C" fn(PVOID, HP_CONNID, c_int) -> HandleResultArg;
 type FnClose = unsafe extern "C" fn(PVOID, HP_CONNID, En_HP_SocketOperation, c_int) -> HandleResultArg;
 
-fn handled(r: HandleResultArg) -> Handled {
+pub fn handled(r: HandleResultArg) -> Handled {
     match r.0 {
         1 => Handled::Ignore,
         2 => Handled::Error,
@@ -48,7 +48,7 @@ fn handled(r: HandleResultArg) -> Handled {
     }
 }
 
-fn socket_op(op: Op) -> En_HP_SocketOperation {
+pub fn socket_op(op: Op) -> En_HP_SocketOperation {
     match op {
         Op::Unknown => EnSocketOperation::SO_UNKNOWN,
         Op::Accept => EnSocketOperation::SO_ACCEPT,

@@ -289,6 +289,52 @@ static void null_handles(void) {
     { En_HP_RejectedPolicy r = HP_ThreadPool_GetRejectedPolicy(0); (void)r; }
     { HP_LPTSocketTask r = Create_HP_SocketTaskObj(0, NULL, 0, NULL, 0, (En_HP_TaskBufferType)0, 0, 0); (void)r; }
     Destroy_HP_SocketTaskObj(0);
+    Destroy_HP_UdpNodeListener(0);
+    HP_Set_FN_UdpNode_OnPrepareListen(0, NULL);
+    HP_Set_FN_UdpNode_OnSend(0, NULL);
+    HP_Set_FN_UdpNode_OnReceive(0, NULL);
+    HP_Set_FN_UdpNode_OnError(0, NULL);
+    HP_Set_FN_UdpNode_OnShutdown(0, NULL);
+    { HP_UdpNode r = Create_HP_UdpNode(0); (void)r; }
+    Destroy_HP_UdpNode(0);
+    { BOOL r = HP_UdpNode_Start(0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_StartWithCast(0, NULL, 0, (En_HP_CastMode)0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_Stop(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_Wait(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_HasStarted(0); CHECK_EQ(r, FALSE); }
+    { En_HP_ServiceState r = HP_UdpNode_GetState(0); CHECK_EQ(r, SS_STOPPED); }
+    { En_HP_SocketError r = HP_UdpNode_GetLastError(0); CHECK_EQ(r, SE_INVALID_PARAM); }
+    { LPCTSTR r = HP_UdpNode_GetLastErrorDesc(0); CHECK(r == NULL); }
+    { BOOL r = HP_UdpNode_Send(0, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_SendPart(0, NULL, 0, NULL, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_SendPackets(0, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_SendCast(0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_SendCastPart(0, NULL, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_SendCastPackets(0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_GetLocalAddress(0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpNode_GetCastAddress(0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { En_HP_CastMode r = HP_UdpNode_GetCastMode(0); (void)r; }
+    { BOOL r = HP_UdpNode_GetPendingDataLength(0, NULL); CHECK_EQ(r, FALSE); }
+    HP_UdpNode_SetExtra(0, NULL);
+    { PVOID r = HP_UdpNode_GetExtra(0); CHECK(r == NULL); }
+    HP_UdpNode_SetReuseAddressPolicy(0, (En_HP_ReuseAddressPolicy)0);
+    { En_HP_ReuseAddressPolicy r = HP_UdpNode_GetReuseAddressPolicy(0); (void)r; }
+    HP_UdpNode_SetMaxDatagramSize(0, 0);
+    { DWORD r = HP_UdpNode_GetMaxDatagramSize(0); CHECK_EQ(r, 0); }
+    HP_UdpNode_SetWorkerThreadCount(0, 0);
+    { DWORD r = HP_UdpNode_GetWorkerThreadCount(0); CHECK_EQ(r, 0); }
+    HP_UdpNode_SetPostReceiveCount(0, 0);
+    { DWORD r = HP_UdpNode_GetPostReceiveCount(0); CHECK_EQ(r, 0); }
+    HP_UdpNode_SetFreeBufferPoolSize(0, 0);
+    { DWORD r = HP_UdpNode_GetFreeBufferPoolSize(0); CHECK_EQ(r, 0); }
+    HP_UdpNode_SetFreeBufferPoolHold(0, 0);
+    { DWORD r = HP_UdpNode_GetFreeBufferPoolHold(0); CHECK_EQ(r, 0); }
+    HP_UdpNode_SetMultiCastTtl(0, 0);
+    { int r = HP_UdpNode_GetMultiCastTtl(0); (void)r; }
+    HP_UdpNode_SetMultiCastLoop(0, 0);
+    { BOOL r = HP_UdpNode_IsMultiCastLoop(0); CHECK_EQ(r, FALSE); }
+    HP_UdpNode_SetDualStack(0, 0);
+    { BOOL r = HP_UdpNode_IsDualStack(0); CHECK_EQ(r, FALSE); }
 }
 
 static void null_pointers(HP_TcpServer srv, HP_TcpAgent agt, HP_TcpClient cli) {

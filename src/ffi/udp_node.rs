@@ -1,0 +1,440 @@
+//! `HP_UdpNode_*`: connectionless UDP with the peer's address in every callback; unicast,
+//! multicast or broadcast.
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::{guard, set_errno};
+use super::handles::*;
+use super::listener::{self, Listener, ListenerKind, Slot};
+use super::tcp::{addr_text, error_desc, error_of, handled, reuse_policy, reuse_policy_out, socket_op, write_addr};
+use super::types::*;
+use crate::engine::udp_node::{CastMode, Node, NodeEvents, NodeOptions};
+use crate::engine::{Handled, Op, State};
+use std::ffi::{CStr, CString};
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
+use std::os::raw::{c_char, c_int};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+const FALSE: BOOL = 0;
+const TRUE: BOOL = 1;
+const NODE_MAGIC: u32 = 0x4855_444E; // "HUDN"
+const LK: ListenerKind = ListenerKind::UdpNode;
+
+struct NodeObj {
+    magic: u32,
+    node: Arc<Node>,
+    extra: AtomicUsize,
+    _listener: Arc<Listener>,
+}
+
+struct CNodeEvents {
+    sender: AtomicUsize,
+    listener: Arc<Listener>,
+}
+
+type FnAddr = unsafe extern "C" fn(PVOID, LPCTSTR, USHORT, *const BYTE, c_int) -> HandleResultArg;
+type FnErr = unsafe extern "C" fn(PVOID, En_HP_SocketOperation, c_int, LPCTSTR, USHORT, *const BYTE, c_int) -> HandleResultArg;
+type FnPtr = unsafe extern "C" fn(PVOID, UINT_PTR) -> HandleResultArg;
+type FnSender = unsafe extern "C" fn(PVOID) -> HandleResultArg;
+
+impl CNodeEvents {
+    fn slot<F: Copy>(&self, s: Slot) -> Option<F> {
+        let p = self.listener.get(s);
+        (p != 0).then(|| unsafe { std::mem::transmute_copy::<usize, F>(&p) })
+    }
+    fn sender(&self) -> PVOID {
+        self.sender.load(Ordering::Relaxed) as PVOID
+    }
+    fn with_addr(&self, s: Slot, a: &SocketAddr, data: &[u8]) -> Handled {
+        self.slot::<FnAddr>(s).map_or(Handled::Ok, |f| {
+            let text = CString::new(addr_text(&a.ip())).unwrap_or_default();
+            handled(unsafe { f(self.sender(), text.as_ptr(), a.port(), data.as_ptr(), data.len() as c_int) })
+        })
+    }
+}
+
+impl NodeEvents for CNodeEvents {
+    fn on_prepare_listen(&self, fd: RawFd) -> Handled {
+        self.slot::<FnPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), fd as UINT_PTR) }))
+    }
+    fn on_receive(&self, from: &SocketAddr, data: &[u8]) -> Handled {
+        self.with_addr(Slot::Receive, from, data)
+    }
+    fn on_send(&self, to: &SocketAddr, data: &[u8]) -> Handled {
+        self.with_addr(Slot::Send, to, data)
+    }
+    fn on_error(&self, op: Op, code: i32, from: &SocketAddr, data: &[u8]) -> Handled {
+        self.slot::<FnErr>(Slot::Error).map_or(Handled::Ok, |f| {
+            let text = CString::new(addr_text(&from.ip())).unwrap_or_default();
+            handled(unsafe { f(self.sender(), socket_op(op), code, text.as_ptr(), from.port(), data.as_ptr(), data.len() as c_int) })
+        })
+    }
+    fn on_shutdown(&self) -> Handled {
+        self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
+    }
+}
+
+unsafe fn obj<'a>(p: PVOID) -> Option<&'a NodeObj> {
+    let o = (p as *const NodeObj).as_ref()?;
+    (o.magic == NODE_MAGIC).then_some(o)
+}
+
+unsafe fn node<'a>(p: PVOID) -> Option<&'a Arc<Node>> {
+    match obj(p) {
+        Some(o) => Some(&o.node),
+        None => {
+            set_errno(libc::EINVAL);
+            None
+        }
+    }
+}
+
+fn done(n: &Node, r: crate::engine::udp_node::Result<()>) -> BOOL {
+    match r {
+        Ok(()) => TRUE,
+        Err((code, e)) => {
+            n.record(code, e);
+            FALSE
+        }
+    }
+}
+
+unsafe fn text<'a>(p: *const c_char) -> Option<&'a str> {
+    (!p.is_null()).then(|| CStr::from_ptr(p).to_str().ok()).flatten()
+}
+
+unsafe fn set_opt(p: PVOID, f: impl FnOnce(&mut NodeOptions)) {
+    if let Some(n) = node(p) {
+        if !n.set_option(f) {
+            n.record(crate::engine::SocketError::IllegalState, libc::EPERM);
+        }
+    }
+}
+
+unsafe fn get_opt<T: Default>(p: PVOID, f: impl FnOnce(&NodeOptions) -> T) -> T {
+    node(p).map(|n| f(&n.options())).unwrap_or_default()
+}
+
+// ---- listener and lifetime ----
+
+#[no_mangle]
+pub extern "C" fn Create_HP_UdpNodeListener() -> HP_UdpNodeListener {
+    listener::create(LK)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_UdpNodeListener(pListener: HP_UdpNodeListener) {
+    listener::destroy(pListener, LK)
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnPrepareListen(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnPrepareListen) {
+    listener::set_fn(pListener, LK, Slot::PrepareListen, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnSend(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnSend) {
+    listener::set_fn(pListener, LK, Slot::Send, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnReceive(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnReceive) {
+    listener::set_fn(pListener, LK, Slot::Receive, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnError(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnError) {
+    listener::set_fn(pListener, LK, Slot::Error, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnShutdown(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnShutdown) {
+    listener::set_fn(pListener, LK, Slot::Shutdown, fn_.map_or(0, |f| f as usize))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_UdpNode(pListener: HP_UdpNodeListener) -> HP_UdpNode {
+    guard(|| {
+        let Some(l) = listener::share(pListener, LK) else {
+            set_errno(libc::EINVAL);
+            return std::ptr::null_mut();
+        };
+        let ev = Arc::new(CNodeEvents { sender: AtomicUsize::new(0), listener: l.clone() });
+        let o = Box::into_raw(Box::new(NodeObj { magic: NODE_MAGIC, node: Arc::new(Node::new(ev.clone())), extra: AtomicUsize::new(0), _listener: l }));
+        ev.sender.store(o as usize, Ordering::Relaxed);
+        o as PVOID
+    })
+}
+
+/// Stops the node if needed and frees it; from inside its own callback, on a helper thread.
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_UdpNode(pNode: HP_UdpNode) {
+    guard(|| {
+        let Some(o) = obj(pNode) else { return };
+        let n = o.node.clone();
+        let ptr = pNode as usize;
+        (*(pNode as *mut NodeObj)).magic = 0;
+        let finish = move || {
+            let _ = n.stop();
+            drop(unsafe { Box::from_raw(ptr as *mut NodeObj) });
+        };
+        if std::thread::current().name() == Some("hp-udpnode") {
+            std::thread::spawn(finish);
+        } else {
+            finish();
+        }
+    })
+}
+
+// ---- start / stop ----
+
+/// Binds (NULL or "" = all addresses; "::" with dual stack serves IPv4 too) for unicast.
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_Start(pNode: HP_UdpNode, lpszBindAddress: LPCTSTR, usPort: USHORT) -> BOOL {
+    guard(|| node(pNode).map_or(FALSE, |n| done(n, n.start(text(lpszBindAddress), usPort, CastMode::Unicast, None))))
+}
+
+/// Binds and joins multicast group `lpszCastAddress` (CM_MULTICAST) or enables broadcast to it
+/// (CM_BROADCAST; NULL = 255.255.255.255); `SendCast` then sends there on the bound port.
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_StartWithCast(pNode: HP_UdpNode, lpszBindAddress: LPCTSTR, usPort: USHORT, enCastMode: CastModeArg, lpszCastAddress: LPCTSTR) -> BOOL {
+    guard(|| {
+        let Some(n) = node(pNode) else { return FALSE };
+        let mode = match enCastMode.0 {
+            -1 => CastMode::Unicast,
+            0 => CastMode::Multicast,
+            1 => CastMode::Broadcast,
+            _ => {
+                n.record(crate::engine::SocketError::InvalidParam, libc::EINVAL);
+                return FALSE;
+            }
+        };
+        done(n, n.start(text(lpszBindAddress), usPort, mode, text(lpszCastAddress)))
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_Stop(pNode: HP_UdpNode) -> BOOL {
+    guard(|| node(pNode).map_or(FALSE, |n| done(n, n.stop())))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_Wait(pNode: HP_UdpNode, dwMilliseconds: DWORD) -> BOOL {
+    guard(|| node(pNode).map_or(FALSE, |n| n.wait(dwMilliseconds) as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_HasStarted(pNode: HP_UdpNode) -> BOOL {
+    guard(|| node(pNode).map_or(FALSE, |n| (n.state() == State::Started) as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetState(pNode: HP_UdpNode) -> En_HP_ServiceState {
+    guard(|| {
+        node(pNode).map_or(EnServiceState::SS_STOPPED, |n| match n.state() {
+            State::Starting => EnServiceState::SS_STARTING,
+            State::Started => EnServiceState::SS_STARTED,
+            State::Stopping => EnServiceState::SS_STOPPING,
+            State::Stopped => EnServiceState::SS_STOPPED,
+        })
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetLastError(pNode: HP_UdpNode) -> En_HP_SocketError {
+    guard(|| node(pNode).map_or(EnSocketError::SE_INVALID_PARAM, |n| error_of(n.last_error())))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetLastErrorDesc(pNode: HP_UdpNode) -> LPCTSTR {
+    guard(|| node(pNode).map_or(std::ptr::null(), |n| error_desc(error_of(n.last_error()) as c_int)))
+}
+
+// ---- sending ----
+
+unsafe fn send(p: PVOID, to: Option<(LPCTSTR, USHORT)>, bufs: &[&[u8]]) -> BOOL {
+    let Some(n) = node(p) else { return FALSE };
+    let dest = match to {
+        None => None,
+        Some((host, port)) => {
+            let Some(ip) = text(host).and_then(|h| h.parse::<std::net::IpAddr>().ok()) else {
+                n.record(crate::engine::SocketError::InvalidParam, libc::EADDRNOTAVAIL);
+                return FALSE;
+            };
+            Some(SocketAddr::new(ip, port))
+        }
+    };
+    done(n, n.send(dest, bufs))
+}
+
+unsafe fn part<'a>(buf: *const BYTE, len: c_int, off: c_int) -> Option<&'a [u8]> {
+    if len < 0 || off < 0 || (buf.is_null() && len > 0) {
+        set_errno(libc::EINVAL);
+        return None;
+    }
+    Some(if len == 0 { &[][..] } else { std::slice::from_raw_parts(buf.add(off as usize), len as usize) })
+}
+
+unsafe fn packets<'a>(bufs: *const WSABUF, count: c_int) -> Option<Vec<&'a [u8]>> {
+    if bufs.is_null() || count <= 0 {
+        set_errno(libc::EINVAL);
+        return None;
+    }
+    let list = std::slice::from_raw_parts(bufs, count as usize);
+    let mut v = Vec::with_capacity(list.len());
+    for b in list {
+        if b.buf.is_null() && b.len > 0 {
+            set_errno(libc::EINVAL);
+            return None;
+        }
+        if b.len > 0 {
+            v.push(std::slice::from_raw_parts(b.buf as *const u8, b.len as usize));
+        }
+    }
+    Some(v)
+}
+
+/// One datagram to `lpszRemoteAddress:usRemotePort` (an IP address).
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_Send(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
+    guard(|| part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SendPart(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
+    guard(|| part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])))
+}
+/// The buffers concatenated into one datagram.
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SendPackets(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
+    guard(|| packets(pBuffers, iCount).map_or(FALSE, |v| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &v)))
+}
+/// One datagram to the multicast group or broadcast address given at Start.
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SendCast(pNode: HP_UdpNode, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
+    guard(|| part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, None, &[b])))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SendCastPart(pNode: HP_UdpNode, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
+    guard(|| part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, None, &[b])))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SendCastPackets(pNode: HP_UdpNode, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
+    guard(|| packets(pBuffers, iCount).map_or(FALSE, |v| send(pNode, None, &v)))
+}
+
+// ---- info ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetLocalAddress(pNode: HP_UdpNode, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
+    guard(|| match node(pNode).and_then(|n| n.local_addr()) {
+        Some(a) => write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+        None => FALSE,
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetCastAddress(pNode: HP_UdpNode, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
+    guard(|| match node(pNode).and_then(|n| n.cast()) {
+        Some((_, a)) => write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+        None => {
+            set_errno(libc::ENOENT);
+            FALSE
+        }
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetCastMode(pNode: HP_UdpNode) -> En_HP_CastMode {
+    guard(|| match node(pNode).and_then(|n| n.cast()) {
+        Some((CastMode::Multicast, _)) => EnCastMode::CM_MULTICAST,
+        Some((CastMode::Broadcast, _)) => EnCastMode::CM_BROADCAST,
+        _ => EnCastMode::CM_UNICAST,
+    })
+}
+/// Always 0: a datagram is written whole when sent, nothing waits.
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetPendingDataLength(pNode: HP_UdpNode, piPending: *mut c_int) -> BOOL {
+    guard(|| {
+        if node(pNode).is_none() || piPending.is_null() {
+            set_errno(libc::EINVAL);
+            return FALSE;
+        }
+        *piPending = 0;
+        TRUE
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetExtra(pNode: HP_UdpNode, pExtra: PVOID) {
+    if let Some(o) = obj(pNode) {
+        o.extra.store(pExtra as usize, Ordering::Relaxed);
+    }
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetExtra(pNode: HP_UdpNode) -> PVOID {
+    obj(pNode).map_or(std::ptr::null_mut(), |o| o.extra.load(Ordering::Relaxed) as PVOID)
+}
+
+// ---- options ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetReuseAddressPolicy(pNode: HP_UdpNode, enReusePolicy: ReuseAddressPolicyArg) {
+    guard(|| match reuse_policy(enReusePolicy) {
+        Some(p) => set_opt(pNode, |o| o.reuse = p),
+        None => set_errno(libc::EINVAL),
+    })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetReuseAddressPolicy(pNode: HP_UdpNode) -> En_HP_ReuseAddressPolicy {
+    guard(|| node(pNode).map_or(EnReuseAddressPolicy::RAP_NONE, |n| reuse_policy_out(n.options().reuse)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetMaxDatagramSize(pNode: HP_UdpNode, dwMaxDatagramSize: DWORD) {
+    guard(|| set_opt(pNode, |o| o.max_datagram = dwMaxDatagramSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetMaxDatagramSize(pNode: HP_UdpNode) -> DWORD {
+    guard(|| get_opt(pNode, |o| o.max_datagram))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetWorkerThreadCount(pNode: HP_UdpNode, dwWorkerThreadCount: DWORD) {
+    guard(|| set_opt(pNode, |o| o.worker_threads = dwWorkerThreadCount))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetWorkerThreadCount(pNode: HP_UdpNode) -> DWORD {
+    guard(|| get_opt(pNode, |o| o.worker_threads))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetPostReceiveCount(pNode: HP_UdpNode, dwPostReceiveCount: DWORD) {
+    guard(|| set_opt(pNode, |o| o.post_receive_count = dwPostReceiveCount))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetPostReceiveCount(pNode: HP_UdpNode) -> DWORD {
+    guard(|| get_opt(pNode, |o| o.post_receive_count))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetFreeBufferPoolSize(pNode: HP_UdpNode, dwFreeBufferPoolSize: DWORD) {
+    guard(|| set_opt(pNode, |o| o.free_buffer_pool = dwFreeBufferPoolSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetFreeBufferPoolSize(pNode: HP_UdpNode) -> DWORD {
+    guard(|| get_opt(pNode, |o| o.free_buffer_pool))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetFreeBufferPoolHold(pNode: HP_UdpNode, dwFreeBufferPoolHold: DWORD) {
+    guard(|| set_opt(pNode, |o| o.free_buffer_hold = dwFreeBufferPoolHold))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetFreeBufferPoolHold(pNode: HP_UdpNode) -> DWORD {
+    guard(|| get_opt(pNode, |o| o.free_buffer_hold))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetMultiCastTtl(pNode: HP_UdpNode, iMCTtl: c_int) {
+    guard(|| set_opt(pNode, |o| o.mc_ttl = iMCTtl))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_GetMultiCastTtl(pNode: HP_UdpNode) -> c_int {
+    guard(|| get_opt(pNode, |o| o.mc_ttl))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetMultiCastLoop(pNode: HP_UdpNode, bMCLoop: BOOL) {
+    guard(|| set_opt(pNode, |o| o.mc_loop = bMCLoop != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_IsMultiCastLoop(pNode: HP_UdpNode) -> BOOL {
+    guard(|| get_opt(pNode, |o| o.mc_loop as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_SetDualStack(pNode: HP_UdpNode, bDualStack: BOOL) {
+    guard(|| set_opt(pNode, |o| o.dual_stack = bDualStack != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpNode_IsDualStack(pNode: HP_UdpNode) -> BOOL {
+    guard(|| get_opt(pNode, |o| o.dual_stack as BOOL))
+}
