@@ -79,12 +79,7 @@ impl Shared {
         *n == 0
     }
     pub fn state(&self) -> State {
-        match self.state.load(Ordering::Acquire) {
-            0 => State::Starting,
-            1 => State::Started,
-            2 => State::Stopping,
-            _ => State::Stopped,
-        }
+        State::from_u8(self.state.load(Ordering::Acquire))
     }
     fn set_state(&self, s: State) {
         let _g = self.state_mx.lock().unwrap();

@@ -68,6 +68,18 @@ pub enum State {
     Stopped = 3,
 }
 
+impl State {
+    /// The state stored as `State as u8` in an atomic.
+    pub fn from_u8(v: u8) -> State {
+        match v {
+            0 => State::Starting,
+            1 => State::Started,
+            2 => State::Stopping,
+            _ => State::Stopped,
+        }
+    }
+}
+
 /// The events a component raises. Implemented by the C boundary, which calls the listener's
 /// function pointers. For one connection, these are never called concurrently.
 pub trait Events: Send + Sync + 'static {

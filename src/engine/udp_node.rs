@@ -108,12 +108,7 @@ impl Node {
     }
 
     pub fn state(&self) -> State {
-        match self.state.load(Ordering::Acquire) {
-            0 => State::Starting,
-            1 => State::Started,
-            2 => State::Stopping,
-            _ => State::Stopped,
-        }
+        State::from_u8(self.state.load(Ordering::Acquire))
     }
 
     pub fn last_error(&self) -> SocketError {
