@@ -64,6 +64,9 @@ struct St {
     queue: VecDeque<Job>,
     running: usize,
     threads: usize,
+    /// Workers that have left the loop but not yet run OnWorkerThreadEnd; Stop and Wait wait
+    /// for them too, so every end callback has run when they return.
+    ending: usize,
     target: usize,
     max_queue: usize,
     policy: i32,
@@ -158,9 +161,11 @@ impl Inner {
             st = self.work.wait(st).unwrap();
         }
         st.threads -= 1;
-        self.idle.notify_all();
+        st.ending += 1;
         drop(st);
         self.fire_thread(&self.listener().thread_end);
+        self.st.lock().unwrap().ending -= 1;
+        self.idle.notify_all();
     }
 
     /// Queues a job per the rejected policy. Err(errno) when refused.
@@ -271,7 +276,7 @@ pub unsafe extern "C" fn Create_HP_ThreadPool(pListener: HP_ThreadPoolListener) 
             return std::ptr::null_mut();
         }
         let inner = Arc::new(Inner {
-            st: Mutex::new(St { state: PoolState::Stopped, queue: VecDeque::new(), running: 0, threads: 0, target: 0, max_queue: 0, policy: 0, stack: 0 }),
+            st: Mutex::new(St { state: PoolState::Stopped, queue: VecDeque::new(), running: 0, threads: 0, ending: 0, target: 0, max_queue: 0, policy: 0, stack: 0 }),
             work: Condvar::new(),
             space: Condvar::new(),
             idle: Condvar::new(),
@@ -418,7 +423,7 @@ unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
     let mut clean = true;
     loop {
         let own = on_worker as usize;
-        if st.queue.is_empty() && st.threads <= own {
+        if st.queue.is_empty() && st.threads <= own && st.ending == 0 {
             break;
         }
         match deadline {
@@ -473,7 +478,7 @@ pub unsafe extern "C" fn HP_ThreadPool_Wait(pThreadPool: HP_ThreadPool, dwMillis
         let inner = &p.inner;
         let deadline = (dwMilliseconds != INFINITE).then(|| Instant::now() + Duration::from_millis(dwMilliseconds as u64));
         let mut st = inner.st.lock().unwrap();
-        while st.state != PoolState::Stopped || st.threads > 0 {
+        while st.state != PoolState::Stopped || st.threads > 0 || st.ending > 0 {
             match deadline {
                 None => st = inner.idle.wait(st).unwrap(),
                 Some(d) => {
