@@ -117,6 +117,14 @@ typedef void (*HP_FN_ThreadPool_OnWorkerThreadStart)(HP_ThreadPool, THR_ID);
 
 typedef void (*HP_FN_ThreadPool_OnWorkerThreadEnd)(HP_ThreadPool, THR_ID);
 
+typedef PVOID HP_UdpServerListener;
+
+typedef PVOID HP_UdpServer;
+
+typedef PVOID HP_UdpClientListener;
+
+typedef PVOID HP_UdpClient;
+
 typedef PVOID HP_UdpNodeListener;
 
 typedef PVOID HP_UdpNode;
@@ -186,14 +194,6 @@ typedef PVOID HP_UdpArqServerListener;
 typedef PVOID HP_UdpCast;
 
 typedef PVOID HP_UdpCastListener;
-
-typedef PVOID HP_UdpClient;
-
-typedef PVOID HP_UdpClientListener;
-
-typedef PVOID HP_UdpServer;
-
-typedef PVOID HP_UdpServerListener;
 
 typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
 
@@ -1671,6 +1671,68 @@ HP_LPTSocketTask Create_HP_SocketTaskObj(Fn_SocketTaskProc fnTaskProc,
                                          LPARAM lParam);
 
 HPSOCKET_API void Destroy_HP_SocketTaskObj(HP_LPTSocketTask pTask);
+
+HPSOCKET_API HP_UdpServerListener Create_HP_UdpServerListener(void);
+
+HPSOCKET_API void Destroy_HP_UdpServerListener(HP_UdpServerListener pListener);
+
+HPSOCKET_API HP_UdpServer Create_HP_UdpServer(HP_UdpServerListener pListener);
+
+HPSOCKET_API void Destroy_HP_UdpServer(HP_UdpServer pServer);
+
+HPSOCKET_API HP_UdpClientListener Create_HP_UdpClientListener(void);
+
+HPSOCKET_API void Destroy_HP_UdpClientListener(HP_UdpClientListener pListener);
+
+HPSOCKET_API HP_UdpClient Create_HP_UdpClient(HP_UdpClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_UdpClient(HP_UdpClient pClient);
+
+/**
+ * Largest datagram sent or received (default 1432, at most 65536).
+ */
+HPSOCKET_API void HP_UdpServer_SetMaxDatagramSize(HP_UdpServer pServer, DWORD dwMaxDatagramSize);
+
+HPSOCKET_API DWORD HP_UdpServer_GetMaxDatagramSize(HP_UdpServer pServer);
+
+/**
+ * Kept for upstream's API; receiving does not depend on it.
+ */
+HPSOCKET_API void HP_UdpServer_SetPostReceiveCount(HP_UdpServer pServer, DWORD dwPostReceiveCount);
+
+HPSOCKET_API DWORD HP_UdpServer_GetPostReceiveCount(HP_UdpServer pServer);
+
+/**
+ * Detect intervals a peer may stay silent before it is dropped (0: never).
+ */
+HPSOCKET_API void HP_UdpServer_SetDetectAttempts(HP_UdpServer pServer, DWORD dwDetectAttempts);
+
+HPSOCKET_API DWORD HP_UdpServer_GetDetectAttempts(HP_UdpServer pServer);
+
+/**
+ * Detect interval in milliseconds (0: no detection).
+ */
+HPSOCKET_API void HP_UdpServer_SetDetectInterval(HP_UdpServer pServer, DWORD dwDetectInterval);
+
+HPSOCKET_API DWORD HP_UdpServer_GetDetectInterval(HP_UdpServer pServer);
+
+HPSOCKET_API void HP_UdpClient_SetMaxDatagramSize(HP_UdpClient pClient, DWORD dwMaxDatagramSize);
+
+HPSOCKET_API DWORD HP_UdpClient_GetMaxDatagramSize(HP_UdpClient pClient);
+
+/**
+ * Detect intervals without a word from the server before the client closes (0: never).
+ */
+HPSOCKET_API void HP_UdpClient_SetDetectAttempts(HP_UdpClient pClient, DWORD dwDetectAttempts);
+
+HPSOCKET_API DWORD HP_UdpClient_GetDetectAttempts(HP_UdpClient pClient);
+
+/**
+ * Detect (heartbeat) interval in milliseconds (0: no heartbeats).
+ */
+HPSOCKET_API void HP_UdpClient_SetDetectInterval(HP_UdpClient pClient, DWORD dwDetectInterval);
+
+HPSOCKET_API DWORD HP_UdpClient_GetDetectInterval(HP_UdpClient pClient);
 
 HPSOCKET_API HP_UdpNodeListener Create_HP_UdpNodeListener(void);
 

@@ -6,3 +6,9 @@ fn udp_node() {
     let out = common::run_c("udp_node", &[]);
     assert!(out.contains("udp_node:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn udp_server_client() {
+    let out = common::run_c("udp_cs", &[]);
+    assert!(out.contains("udp_cs:") && out.contains(" 0 failed"), "{out}");
+}

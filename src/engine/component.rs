@@ -21,10 +21,23 @@ pub enum Role {
     Client,
 }
 
+/// What carries a component's connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    Tcp,
+    /// UDP with upstream's connection emulation (detect heartbeats, close notification).
+    Udp,
+}
+
 /// State shared between a component and its connection tasks.
 pub struct Shared {
     pub events: Arc<dyn Events>,
-    conns: DashMap<ConnId, Arc<Conn>>,
+    pub(crate) conns: DashMap<ConnId, Arc<Conn>>,
+    /// UDP servers: the connection of each peer address.
+    pub(crate) addrs: DashMap<SocketAddr, ConnId>,
+    pub transport: Transport,
+    /// UDP: the largest datagram, taken from the options at Start.
+    pub(crate) max_datagram: AtomicU32,
     /// Connection tasks spawned and not yet ended.
     live: Mutex<usize>,
     live_cv: Condvar,
@@ -59,7 +72,7 @@ impl Shared {
     pub fn remove(&self, id: ConnId) {
         self.conns.remove(&id);
     }
-    fn task_started(&self) {
+    pub(crate) fn task_started(&self) {
         *self.live.lock().unwrap() += 1;
     }
     pub fn conn_ended(&self) {
@@ -139,6 +152,10 @@ impl Component {
     }
 
     pub fn with_model(role: Role, events: Arc<dyn Events>, model: Model) -> Component {
+        Self::with_transport(role, events, model, Transport::Tcp)
+    }
+
+    pub fn with_transport(role: Role, events: Arc<dyn Events>, model: Model, transport: Transport) -> Component {
         let opts = match role {
             Role::Server => Options::server(),
             Role::Agent => Options::agent(),
@@ -149,6 +166,9 @@ impl Component {
             shared: Arc::new(Shared {
                 events,
                 conns: DashMap::new(),
+                addrs: DashMap::new(),
+                transport,
+                max_datagram: AtomicU32::new(opts.max_datagram_size),
                 live: Mutex::new(0),
                 live_cv: Condvar::new(),
                 stopping: AtomicBool::new(false),
@@ -177,6 +197,10 @@ impl Component {
 
     pub fn model(&self) -> Model {
         self.shared.model
+    }
+
+    pub fn transport(&self) -> Transport {
+        self.shared.transport
     }
 
     /// Identifies this component's worker threads.
@@ -227,7 +251,11 @@ impl Component {
             return Err(fail(SocketError::IllegalState, libc::EALREADY));
         }
         let opts = self.options();
-        if !opts.valid(self.role == Role::Server, self.role == Role::Client) {
+        let valid = match self.shared.transport {
+            Transport::Tcp => opts.valid(self.role == Role::Server, self.role == Role::Client),
+            Transport::Udp => opts.valid_udp(self.role == Role::Server),
+        };
+        if !valid {
             return Err(fail(SocketError::InvalidParam, libc::EINVAL));
         }
         if self.shared.model == Model::Pack
@@ -244,6 +272,8 @@ impl Component {
         self.shared.stopping.store(false, Ordering::Release);
         self.shared.buffer_size.store(opts.socket_buffer_size as usize, Ordering::Relaxed);
         self.shared.mark_silence.store(opts.mark_silence, Ordering::Relaxed);
+        self.shared.max_datagram.store(opts.max_datagram_size, Ordering::Relaxed);
+        self.shared.addrs.clear();
         self.shared.set_state(State::Starting);
         Ok(opts)
     }
@@ -264,6 +294,9 @@ impl Component {
 
     /// Starts a server listening on `bind` (NULL/empty: every address) and `port`.
     pub fn start_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
+        if self.shared.transport == Transport::Udp {
+            return self.start_udp_server(bind, port);
+        }
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
         let r = (|| {
@@ -320,8 +353,98 @@ impl Component {
         }
     }
 
+    /// A UDP server: one socket bound to `bind`:`port`; each peer address is a connection.
+    fn start_udp_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
+        let _l = self.lifecycle.lock().unwrap();
+        let opts = self.begin_start()?;
+        let r = (|| {
+            let addr = parse_bind(bind, port, opts.dual_stack).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
+            let sock = Socket::new(Domain::for_address(addr), Type::DGRAM.nonblocking().cloexec(), Some(Protocol::UDP))
+                .map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
+            if addr.is_ipv6() {
+                let _ = sock.set_only_v6(!opts.dual_stack);
+            }
+            apply_reuse(&sock, opts.reuse_policy);
+            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
+                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+            }
+            let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
+            let workers = self.start_workers(opts.worker_threads)?;
+            let handles: Vec<tokio::runtime::Handle> = (0..workers.len()).map(|_| workers.pick().clone()).collect();
+            let ids = IdSource::new(&self.next_id);
+            let std_sock: std::net::UdpSocket = sock.into();
+            workers.first().spawn(super::udp::server_loop(self.shared.clone(), std_sock, handles, opts.clone(), ids, listen_addr));
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr, bind_addr: None, async_connect: false });
+            Ok(())
+        })();
+        match r {
+            Ok(()) => {
+                self.shared.set_state(State::Started);
+                Ok(())
+            }
+            Err(f) => Err(self.abort_start(f)),
+        }
+    }
+
+    /// A UDP client: a connected UDP socket and its one connection.
+    fn start_udp_client(&self, to: ConnectArgs<'_>) -> Result<()> {
+        let _l = self.lifecycle.lock().unwrap();
+        let opts = self.begin_start()?;
+        let r = (|| {
+            let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
+            let local_ip = match to.local_addr {
+                Some(a) if !a.is_empty() => {
+                    let ip = resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
+                    if ip.is_ipv4() != remote.is_ipv4() {
+                        return Err(fail(SocketError::SocketCreate, libc::EAFNOSUPPORT));
+                    }
+                    Some(ip)
+                }
+                _ => None,
+            };
+            let sock = Socket::new(Domain::for_address(remote), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
+            if local_ip.is_some() || to.local_port != 0 {
+                let ip = local_ip.unwrap_or(if remote.is_ipv4() { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V6(Ipv6Addr::UNSPECIFIED) });
+                sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            }
+            let workers = self.start_workers(1)?;
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect: false });
+            self.shared.set_state(State::Started);
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            self.client_conn.store(id, Ordering::Relaxed);
+            if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
+                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+            }
+            sock.connect(&SockAddr::from(remote)).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
+            sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
+            let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
+            let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()));
+            self.shared.conns.insert(id, conn.clone());
+            self.shared.task_started();
+            let shared = self.shared.clone();
+            let std_sock: std::net::UdpSocket = sock.into();
+            let run = self.run.lock().unwrap();
+            let worker = run.as_ref().map(|r| r.workers.first().clone()).ok_or(fail(SocketError::IllegalState, libc::ENOTCONN))?;
+            worker.spawn(super::udp::client_conn(shared, conn, std_sock, opts));
+            Ok(())
+        })();
+        match r {
+            Ok(()) => Ok(()),
+            Err(f) => {
+                if let Some(run) = self.run.lock().unwrap().take() {
+                    self.release(run);
+                }
+                Err(self.abort_start(f))
+            }
+        }
+    }
+
     /// Starts a client connected (or connecting, when `async_connect`) to `to`.
     pub fn start_client(&self, to: ConnectArgs<'_>, async_connect: bool) -> Result<()> {
+        if self.shared.transport == Transport::Udp {
+            return self.start_udp_client(to);
+        }
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
         let r = (|| {
@@ -532,11 +655,24 @@ impl Component {
     /// Sends the concatenation of `bufs` on connection `id` as one contiguous write (one PACK
     /// message on a PACK component).
     pub fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        if self.shared.transport == Transport::Udp {
+            return self.send_datagram(id, bufs);
+        }
         if self.shared.model == Model::Pack {
             return self.send_pack(id, bufs);
         }
         let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
         c.send(bufs, self.direct_ok()).map_err(|e| fail(SocketError::DataSend, e))
+    }
+
+    /// UDP: the concatenation of `bufs` as one datagram of at most MaxDatagramSize bytes.
+    fn send_datagram(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 || total > self.shared.max_datagram.load(Ordering::Relaxed) as usize {
+            return Err(fail(SocketError::InvalidParam, libc::EMSGSIZE));
+        }
+        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        super::udp::send(&self.shared, &c, bufs, self.role == Role::Client).map_err(|e| fail(SocketError::DataSend, e))
     }
 
     fn send_pack(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
@@ -621,12 +757,12 @@ fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
 
 /// Hands out connection ids; shared by the accept loop with its component.
 #[derive(Clone)]
-struct IdSource(usize);
+pub(crate) struct IdSource(usize);
 impl IdSource {
     fn new(a: &AtomicU64) -> Self {
         IdSource(a as *const AtomicU64 as usize)
     }
-    fn next(&self) -> ConnId {
+    pub(crate) fn next(&self) -> ConnId {
         // Safety: the component outlives its accept loop (Stop joins the workers first).
         unsafe { (*(self.0 as *const AtomicU64)).fetch_add(1, Ordering::Relaxed) }
     }
@@ -691,7 +827,7 @@ fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) {
     }
 }
 
-fn apply_reuse(sock: &Socket, p: ReusePolicy) {
+pub(crate) fn apply_reuse(sock: &Socket, p: ReusePolicy) {
     match p {
         ReusePolicy::None => {}
         ReusePolicy::AddrOnly => {
@@ -704,7 +840,7 @@ fn apply_reuse(sock: &Socket, p: ReusePolicy) {
     }
 }
 
-fn os(e: &std::io::Error) -> i32 {
+pub(crate) fn os(e: &std::io::Error) -> i32 {
     e.raw_os_error().unwrap_or(libc::EIO)
 }
 
@@ -718,14 +854,14 @@ fn error_from(v: i32) -> SocketError {
 
 /// The bind address of a server: NULL or empty means every address (IPv6 "::" with dual
 /// stack, so IPv4 peers are served too; "0.0.0.0" without).
-fn parse_bind(bind: Option<&str>, port: u16, dual_stack: bool) -> Option<SocketAddr> {
+pub(crate) fn parse_bind(bind: Option<&str>, port: u16, dual_stack: bool) -> Option<SocketAddr> {
     match bind {
         None | Some("") => Some(if dual_stack { SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port) } else { SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port) }),
         Some(b) => resolve_ip(b).map(|ip| SocketAddr::new(ip, port)),
     }
 }
 
-fn resolve_ip(host: &str) -> Option<IpAddr> {
+pub(crate) fn resolve_ip(host: &str) -> Option<IpAddr> {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = h.parse::<IpAddr>() {
         return Some(ip);
@@ -760,7 +896,7 @@ mod tests {
     }
 
     impl Events for Rec {
-        fn on_accept(&self, id: ConnId, _fd: RawFd) -> Handled {
+        fn on_accept(&self, id: ConnId, _client: usize) -> Handled {
             self.log.lock().unwrap().push(format!("accept {id}"));
             Handled::Ok
         }

@@ -55,9 +55,11 @@ pub struct Conn {
     has_queued: AtomicBool,
     /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
     close_req: AtomicU64,
-    wake: Notify,
+    pub(crate) wake: Notify,
     /// PULL components: the received bytes Fetch / Peek read.
     pub pull: Option<PullBuf>,
+    /// UDP connections: their inbox and detect state.
+    pub udp: Option<Box<crate::engine::udp::UdpPart>>,
 }
 
 const NO_CLOSE: u64 = u64::MAX;
@@ -82,6 +84,7 @@ impl Conn {
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Notify::new(),
             pull: pull.then(PullBuf::default),
+            udp: None,
         }
     }
 
@@ -119,8 +122,25 @@ impl Conn {
         self.connect_period_ms().saturating_sub(self.last_active_ms.load(Ordering::Relaxed))
     }
 
-    fn mark_active(&self) {
+    pub(crate) fn mark_active(&self) {
         self.last_active_ms.store(self.connect_period_ms(), Ordering::Relaxed);
+    }
+
+    /// Closed (or closing): sends fail.
+    pub fn is_closed(&self) -> bool {
+        self.send.lock().unwrap().closed
+    }
+
+    /// Runs `f` under the send lock unless the connection is closed (None then): the task
+    /// closes the socket only after marking the connection closed under that lock.
+    pub(crate) fn while_open<R>(&self, f: impl FnOnce() -> R) -> Option<R> {
+        let q = self.send.lock().unwrap();
+        if q.closed {
+            return None;
+        }
+        let r = f();
+        drop(q);
+        Some(r)
     }
 
     pub fn pending(&self) -> usize {
@@ -135,7 +155,7 @@ impl Conn {
         }
     }
 
-    fn close_requested(&self) -> Option<CloseReason> {
+    pub(crate) fn close_requested(&self) -> Option<CloseReason> {
         let v = self.close_req.load(Ordering::Acquire);
         (v != NO_CLOSE).then(|| CloseReason { op: op_from((v >> 32) as i32), code: v as u32 as i32 })
     }
@@ -244,7 +264,7 @@ impl Conn {
         Ok(())
     }
 
-    fn mark_closed(&self) {
+    pub(crate) fn mark_closed(&self) {
         let mut q = self.send.lock().unwrap();
         q.closed = true;
         q.chunks.clear();
@@ -336,7 +356,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     }
     match greet {
         Greeting::Accept => {
-            if ev.on_accept(id, stream.as_raw_fd()) == Handled::Error {
+            if ev.on_accept(id, stream.as_raw_fd() as usize) == Handled::Error {
                 // Upstream refuses the connection without OnClose.
                 return None;
             }

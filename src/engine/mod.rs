@@ -8,6 +8,7 @@ pub mod component;
 pub mod conn;
 pub mod options;
 pub mod recv;
+pub mod udp;
 pub mod udp_node;
 pub mod workers;
 
@@ -89,7 +90,9 @@ pub trait Events: Send + Sync + 'static {
     fn on_prepare_connect(&self, _id: ConnId, _fd: RawFd) -> Handled {
         Handled::Ok
     }
-    fn on_accept(&self, _id: ConnId, _fd: RawFd) -> Handled {
+    /// `client` is what upstream passes as `pClient`: the accepted socket for TCP, the
+    /// address of the peer's socket address for UDP.
+    fn on_accept(&self, _id: ConnId, _client: usize) -> Handled {
         Handled::Ok
     }
     fn on_connect(&self, _id: ConnId) -> Handled {

@@ -48,7 +48,17 @@ pub struct Options {
     /// PACK components: largest body, and the header flag (0 = unchecked on receive).
     pub pack_max_size: u32,
     pub pack_header_flag: u16,
+    /// UDP components: largest datagram, and the detect (heartbeat) settings in attempts and
+    /// milliseconds (0 disables detection). `post_receive_count` is kept for Get/Set only.
+    pub max_datagram_size: u32,
+    pub detect_attempts: u32,
+    pub detect_interval: u32,
+    pub post_receive_count: u32,
 }
+
+/// Upstream's default and largest UDP datagram sizes.
+pub(crate) const UDP_DEFAULT_DATAGRAM_SIZE: u32 = 1432;
+pub(crate) const UDP_MAX_DATAGRAM_SIZE: u32 = 65536;
 
 /// Upper bound of `SetWorkerThreadCount` (upstream's MAX_WORKER_THREAD_COUNT).
 pub(crate) const MAX_WORKER_THREADS: u32 = 512;
@@ -88,6 +98,10 @@ impl Options {
             sync_connect_timeout: 10_000,
             pack_max_size: super::recv::PACK_DEFAULT_MAX_SIZE,
             pack_header_flag: 0,
+            max_datagram_size: UDP_DEFAULT_DATAGRAM_SIZE,
+            detect_attempts: 3,
+            detect_interval: 60_000,
+            post_receive_count: 300,
         }
     }
     pub fn agent() -> Self {
@@ -100,6 +114,21 @@ impl Options {
     /// The checks upstream's `CheckParams` makes at Start: counts as signed ints must be positive
     /// (or non-negative for pool sizes), keep-alive times 0 or at least one second.
     pub fn valid(&self, server: bool, client: bool) -> bool {
+        self.valid_common(server, client)
+    }
+
+    /// UDP components add their datagram and detect checks to the common ones.
+    pub fn valid_udp(&self, server: bool) -> bool {
+        let common = if server { self.valid_common(false, false) } else { (self.free_buffer_obj_pool as i32) >= 0 && (self.free_buffer_obj_hold as i32) >= 0 };
+        common
+            && (self.max_datagram_size as i32) > 0
+            && self.max_datagram_size <= UDP_MAX_DATAGRAM_SIZE
+            && (self.detect_attempts as i32) >= 0
+            && (self.detect_interval as i32) >= 0
+            && (!server || (self.post_receive_count as i32) > 0)
+    }
+
+    fn valid_common(&self, server: bool, client: bool) -> bool {
         let non_neg = |v: u32| (v as i32) >= 0;
         let keepalive = |v: u32| v == 0 || (v as i32) >= 1000;
         let common = (self.socket_buffer_size as i32) >= MIN_SOCKET_BUFFER_SIZE as i32

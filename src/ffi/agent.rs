@@ -10,7 +10,7 @@ use crate::engine::component::Role;
 use std::os::raw::c_int;
 
 const R: Role = Role::Agent;
-const LK: ListenerKind = ListenerKind::TcpAgent;
+const LK: ListenerKind = ListenerKind::Agent;
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpAgentListener() -> HP_TcpAgentListener {

@@ -4,14 +4,14 @@
 use super::guard::guard;
 use super::handles::*;
 use super::listener::{self, ListenerKind, Slot};
-use super::tcp::{self, comp, get_opt, set_opt, FALSE};
+use super::tcp::{self, comp, get_opt, get_tcp_opt, set_opt, set_tcp_opt, tcp_comp, FALSE};
 use super::types::*;
 use crate::engine::component::{Component, Role};
 use std::os::raw::c_int;
 use std::sync::atomic::Ordering;
 
 const R: Role = Role::Client;
-const LK: ListenerKind = ListenerKind::TcpClient;
+const LK: ListenerKind = ListenerKind::Client;
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpClientListener() -> HP_TcpClientListener {
@@ -135,7 +135,7 @@ pub unsafe extern "C" fn HP_Client_SendPackets(pClient: HP_Client, pBuffers: *co
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SendSmallFile(pClient: HP_Client, lpszFileName: LPCTSTR, pHead: LPWSABUF, pTail: LPWSABUF) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_small_file(c, cid(c), lpszFileName, pHead, pTail)))
+    guard(|| tcp_comp(pClient, R).map_or(FALSE, |c| tcp::send_small_file(c, cid(c), lpszFileName, pHead, pTail)))
 }
 
 // ---- the connection ----
@@ -223,41 +223,41 @@ pub unsafe extern "C" fn HP_Client_GetFreeBufferPoolHold(pClient: HP_Client) -> 
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SetSocketBufferSize(pClient: HP_TcpClient, dwValue: DWORD) {
-    guard(|| set_opt(pClient, R, |o| o.socket_buffer_size = dwValue))
+    guard(|| set_tcp_opt(pClient, R, |o| o.socket_buffer_size = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_GetSocketBufferSize(pClient: HP_TcpClient) -> DWORD {
-    guard(|| get_opt(pClient, R, |o| o.socket_buffer_size))
+    guard(|| get_tcp_opt(pClient, R, |o| o.socket_buffer_size))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SetKeepAliveTime(pClient: HP_TcpClient, dwValue: DWORD) {
-    guard(|| set_opt(pClient, R, |o| o.keepalive_time = dwValue))
+    guard(|| set_tcp_opt(pClient, R, |o| o.keepalive_time = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_GetKeepAliveTime(pClient: HP_TcpClient) -> DWORD {
-    guard(|| get_opt(pClient, R, |o| o.keepalive_time))
+    guard(|| get_tcp_opt(pClient, R, |o| o.keepalive_time))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SetKeepAliveInterval(pClient: HP_TcpClient, dwValue: DWORD) {
-    guard(|| set_opt(pClient, R, |o| o.keepalive_interval = dwValue))
+    guard(|| set_tcp_opt(pClient, R, |o| o.keepalive_interval = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_GetKeepAliveInterval(pClient: HP_TcpClient) -> DWORD {
-    guard(|| get_opt(pClient, R, |o| o.keepalive_interval))
+    guard(|| get_tcp_opt(pClient, R, |o| o.keepalive_interval))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SetSyncConnectTimeout(pClient: HP_TcpClient, dwValue: DWORD) {
-    guard(|| set_opt(pClient, R, |o| o.sync_connect_timeout = dwValue))
+    guard(|| set_tcp_opt(pClient, R, |o| o.sync_connect_timeout = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_GetSyncConnectTimeout(pClient: HP_TcpClient) -> DWORD {
-    guard(|| get_opt(pClient, R, |o| o.sync_connect_timeout))
+    guard(|| get_tcp_opt(pClient, R, |o| o.sync_connect_timeout))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SetNoDelay(pClient: HP_TcpClient, bValue: BOOL) {
-    guard(|| set_opt(pClient, R, |o| o.no_delay = bValue != 0))
+    guard(|| set_tcp_opt(pClient, R, |o| o.no_delay = bValue != 0))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_IsNoDelay(pClient: HP_TcpClient) -> BOOL {
-    guard(|| get_opt(pClient, R, |o| o.no_delay as BOOL))
+    guard(|| get_tcp_opt(pClient, R, |o| o.no_delay as BOOL))
 }

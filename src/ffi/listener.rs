@@ -29,9 +29,11 @@ const SLOTS: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListenerKind {
-    TcpServer,
-    TcpAgent,
-    TcpClient,
+    /// TCP, PULL, PACK and UDP servers (their callbacks are the `HP_Set_FN_Server_*` ones).
+    Server,
+    Agent,
+    /// TCP, PULL, PACK and UDP clients.
+    Client,
     UdpNode,
 }
 

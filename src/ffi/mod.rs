@@ -13,4 +13,5 @@ pub mod sys;
 pub mod tcp;
 pub mod thread_pool;
 pub mod types;
+pub mod udp;
 pub mod udp_node;

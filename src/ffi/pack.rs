@@ -14,11 +14,11 @@ use crate::engine::recv::Model;
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPackServerListener() -> HP_TcpPackServerListener {
-    listener::create(ListenerKind::TcpServer)
+    listener::create(ListenerKind::Server)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackServerListener(pListener: HP_TcpPackServerListener) {
-    listener::destroy(pListener, ListenerKind::TcpServer)
+    listener::destroy(pListener, ListenerKind::Server)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPackServer(pListener: HP_TcpServerListener) -> HP_TcpPackServer {
@@ -50,11 +50,11 @@ pub unsafe extern "C" fn HP_TcpPackServer_GetPackHeaderFlag(pServer: HP_TcpPackS
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPackAgentListener() -> HP_TcpPackAgentListener {
-    listener::create(ListenerKind::TcpAgent)
+    listener::create(ListenerKind::Agent)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackAgentListener(pListener: HP_TcpPackAgentListener) {
-    listener::destroy(pListener, ListenerKind::TcpAgent)
+    listener::destroy(pListener, ListenerKind::Agent)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPackAgent(pListener: HP_TcpAgentListener) -> HP_TcpPackAgent {
@@ -86,11 +86,11 @@ pub unsafe extern "C" fn HP_TcpPackAgent_GetPackHeaderFlag(pAgent: HP_TcpPackAge
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPackClientListener() -> HP_TcpPackClientListener {
-    listener::create(ListenerKind::TcpClient)
+    listener::create(ListenerKind::Client)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackClientListener(pListener: HP_TcpPackClientListener) {
-    listener::destroy(pListener, ListenerKind::TcpClient)
+    listener::destroy(pListener, ListenerKind::Client)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPackClient(pListener: HP_TcpClientListener) -> HP_TcpPackClient {

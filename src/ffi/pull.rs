@@ -16,11 +16,11 @@ use std::os::raw::c_int;
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPullServerListener() -> HP_TcpPullServerListener {
-    listener::create(ListenerKind::TcpServer)
+    listener::create(ListenerKind::Server)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPullServerListener(pListener: HP_TcpPullServerListener) {
-    listener::destroy(pListener, ListenerKind::TcpServer)
+    listener::destroy(pListener, ListenerKind::Server)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPullServer(pListener: HP_TcpPullServerListener) -> HP_TcpPullServer {
@@ -46,11 +46,11 @@ pub unsafe extern "C" fn HP_TcpPullServer_Peek(pServer: HP_TcpPullServer, dwConn
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPullAgentListener() -> HP_TcpPullAgentListener {
-    listener::create(ListenerKind::TcpAgent)
+    listener::create(ListenerKind::Agent)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPullAgentListener(pListener: HP_TcpPullAgentListener) {
-    listener::destroy(pListener, ListenerKind::TcpAgent)
+    listener::destroy(pListener, ListenerKind::Agent)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPullAgent(pListener: HP_TcpPullAgentListener) -> HP_TcpPullAgent {
@@ -76,11 +76,11 @@ pub unsafe extern "C" fn HP_TcpPullAgent_Peek(pAgent: HP_TcpPullAgent, dwConnID:
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPullClientListener() -> HP_TcpPullClientListener {
-    listener::create(ListenerKind::TcpClient)
+    listener::create(ListenerKind::Client)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPullClientListener(pListener: HP_TcpPullClientListener) {
-    listener::destroy(pListener, ListenerKind::TcpClient)
+    listener::destroy(pListener, ListenerKind::Client)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPullClient(pListener: HP_TcpPullClientListener) -> HP_TcpPullClient {

@@ -4,13 +4,13 @@
 use super::guard::guard;
 use super::handles::*;
 use super::listener::{self, ListenerKind, Slot};
-use super::tcp::{self, comp, done, get_opt, invalid, set_opt, FALSE};
+use super::tcp::{self, comp, done, get_opt, get_tcp_opt, invalid, set_opt, set_tcp_opt, tcp_comp, FALSE};
 use super::types::*;
 use crate::engine::component::Role;
 use std::os::raw::c_int;
 
 const R: Role = Role::Server;
-const LK: ListenerKind = ListenerKind::TcpServer;
+const LK: ListenerKind = ListenerKind::Server;
 
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpServerListener() -> HP_TcpServerListener {
@@ -127,7 +127,7 @@ pub unsafe extern "C" fn HP_Server_SendPackets(pServer: HP_Server, dwConnID: HP_
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SendSmallFile(pServer: HP_Server, dwConnID: HP_CONNID, lpszFileName: LPCTSTR, pHead: LPWSABUF, pTail: LPWSABUF) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::send_small_file(c, dwConnID as u64, lpszFileName, pHead, pTail)))
+    guard(|| tcp_comp(pServer, R).map_or(FALSE, |c| tcp::send_small_file(c, dwConnID as u64, lpszFileName, pHead, pTail)))
 }
 
 // ---- connections ----
@@ -324,49 +324,49 @@ pub unsafe extern "C" fn HP_Server_IsDualStack(pServer: HP_Server) -> BOOL {
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SetAcceptSocketCount(pServer: HP_TcpServer, dwValue: DWORD) {
-    guard(|| set_opt(pServer, R, |o| o.accept_socket_count = dwValue))
+    guard(|| set_tcp_opt(pServer, R, |o| o.accept_socket_count = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_GetAcceptSocketCount(pServer: HP_TcpServer) -> DWORD {
-    guard(|| get_opt(pServer, R, |o| o.accept_socket_count))
+    guard(|| get_tcp_opt(pServer, R, |o| o.accept_socket_count))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SetSocketBufferSize(pServer: HP_TcpServer, dwValue: DWORD) {
-    guard(|| set_opt(pServer, R, |o| o.socket_buffer_size = dwValue))
+    guard(|| set_tcp_opt(pServer, R, |o| o.socket_buffer_size = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_GetSocketBufferSize(pServer: HP_TcpServer) -> DWORD {
-    guard(|| get_opt(pServer, R, |o| o.socket_buffer_size))
+    guard(|| get_tcp_opt(pServer, R, |o| o.socket_buffer_size))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SetSocketListenQueue(pServer: HP_TcpServer, dwValue: DWORD) {
-    guard(|| set_opt(pServer, R, |o| o.listen_queue = dwValue))
+    guard(|| set_tcp_opt(pServer, R, |o| o.listen_queue = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_GetSocketListenQueue(pServer: HP_TcpServer) -> DWORD {
-    guard(|| get_opt(pServer, R, |o| o.listen_queue))
+    guard(|| get_tcp_opt(pServer, R, |o| o.listen_queue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SetKeepAliveTime(pServer: HP_TcpServer, dwValue: DWORD) {
-    guard(|| set_opt(pServer, R, |o| o.keepalive_time = dwValue))
+    guard(|| set_tcp_opt(pServer, R, |o| o.keepalive_time = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_GetKeepAliveTime(pServer: HP_TcpServer) -> DWORD {
-    guard(|| get_opt(pServer, R, |o| o.keepalive_time))
+    guard(|| get_tcp_opt(pServer, R, |o| o.keepalive_time))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SetKeepAliveInterval(pServer: HP_TcpServer, dwValue: DWORD) {
-    guard(|| set_opt(pServer, R, |o| o.keepalive_interval = dwValue))
+    guard(|| set_tcp_opt(pServer, R, |o| o.keepalive_interval = dwValue))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_GetKeepAliveInterval(pServer: HP_TcpServer) -> DWORD {
-    guard(|| get_opt(pServer, R, |o| o.keepalive_interval))
+    guard(|| get_tcp_opt(pServer, R, |o| o.keepalive_interval))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SetNoDelay(pServer: HP_TcpServer, bValue: BOOL) {
-    guard(|| set_opt(pServer, R, |o| o.no_delay = bValue != 0))
+    guard(|| set_tcp_opt(pServer, R, |o| o.no_delay = bValue != 0))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_IsNoDelay(pServer: HP_TcpServer) -> BOOL {
-    guard(|| get_opt(pServer, R, |o| o.no_delay as BOOL))
+    guard(|| get_tcp_opt(pServer, R, |o| o.no_delay as BOOL))
 }

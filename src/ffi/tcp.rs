@@ -5,7 +5,7 @@
 use super::guard::{set_errno, to_bool};
 use super::listener::{self, Listener, ListenerKind, Slot};
 use super::types::*;
-use crate::engine::component::{Component, ConnectArgs, Failure, Role};
+use crate::engine::component::{Component, ConnectArgs, Failure, Role, Transport};
 use crate::engine::options::{OnSendSyncPolicy, Options, ReusePolicy, SendPolicy};
 use crate::engine::recv::{FetchResult, Model};
 use crate::engine::{ConnId, Events, Handled, Op, SocketError, State};
@@ -79,8 +79,8 @@ impl Events for CEvents {
     fn on_prepare_connect(&self, id: ConnId, fd: RawFd) -> Handled {
         self.slot::<FnIdPtr>(Slot::PrepareConnect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
     }
-    fn on_accept(&self, id: ConnId, fd: RawFd) -> Handled {
-        self.slot::<FnIdPtr>(Slot::Accept).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
+    fn on_accept(&self, id: ConnId, client: usize) -> Handled {
+        self.slot::<FnIdPtr>(Slot::Accept).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, client as UINT_PTR) }))
     }
     fn on_connect(&self, id: ConnId) -> Handled {
         self.slot::<FnId>(Slot::Connect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
@@ -111,9 +111,9 @@ impl Events for CEvents {
 
 fn role_listener(role: Role) -> ListenerKind {
     match role {
-        Role::Server => ListenerKind::TcpServer,
-        Role::Agent => ListenerKind::TcpAgent,
-        Role::Client => ListenerKind::TcpClient,
+        Role::Server => ListenerKind::Server,
+        Role::Agent => ListenerKind::Agent,
+        Role::Client => ListenerKind::Client,
     }
 }
 
@@ -130,12 +130,24 @@ pub unsafe fn create(l: PVOID, role: Role) -> PVOID {
 /// # Safety
 /// As for [`create`].
 pub unsafe fn create_model(l: PVOID, role: Role, model: Model) -> PVOID {
+    create_with(l, role, model, Transport::Tcp)
+}
+
+/// Creates a UDP server or client handle (UDP components use the PUSH model).
+///
+/// # Safety
+/// As for [`create`].
+pub unsafe fn create_udp(l: PVOID, role: Role) -> PVOID {
+    create_with(l, role, Model::Push, Transport::Udp)
+}
+
+unsafe fn create_with(l: PVOID, role: Role, model: Model, transport: Transport) -> PVOID {
     let Some(listener) = listener::share(l, role_listener(role)) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
     let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone() });
-    let comp = Arc::new(Component::with_model(role, events.clone(), model));
+    let comp = Arc::new(Component::with_transport(role, events.clone(), model, transport));
     let obj = Box::into_raw(Box::new(TcpObj { magic: TCP_MAGIC, comp, extra: AtomicUsize::new(0), _listener: listener }));
     events.sender.store(obj as usize, Ordering::Relaxed);
     obj as PVOID
@@ -187,6 +199,67 @@ pub unsafe fn comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
             None
         }
     }
+}
+
+/// The component behind a handle of `role` on `transport` (the `HP_Tcp*_` and `HP_Udp*_`
+/// families); on any other handle sets errno and returns None.
+///
+/// # Safety
+/// As for [`obj`].
+#[inline]
+pub unsafe fn comp_of<'a>(p: PVOID, role: Role, transport: Transport) -> Option<&'a Arc<Component>> {
+    match obj(p, role) {
+        Some(o) if o.comp.transport() == transport => Some(&o.comp),
+        _ => {
+            set_errno(libc::EINVAL);
+            None
+        }
+    }
+}
+
+/// A TCP component of `role`.
+///
+/// # Safety
+/// As for [`obj`].
+#[inline]
+pub unsafe fn tcp_comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
+    comp_of(p, role, Transport::Tcp)
+}
+
+/// Sets an option of a component on `transport` (only while stopped, as upstream).
+///
+/// # Safety
+/// As for [`obj`].
+pub unsafe fn set_opt_of(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&mut Options)) {
+    if let Some(c) = comp_of(p, role, transport) {
+        if !c.set_option(f) {
+            c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
+        }
+    }
+}
+
+/// Reads an option of a component on `transport`; 0 for any other handle.
+///
+/// # Safety
+/// As for [`obj`].
+pub unsafe fn get_opt_of<T: Default>(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&Options) -> T) -> T {
+    comp_of(p, role, transport).map(|c| f(&c.options())).unwrap_or_default()
+}
+
+/// `HP_TcpServer_*` / `HP_TcpClient_*` setters.
+///
+/// # Safety
+/// As for [`obj`].
+pub unsafe fn set_tcp_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
+    set_opt_of(p, role, Transport::Tcp, f)
+}
+
+/// `HP_TcpServer_*` / `HP_TcpClient_*` getters.
+///
+/// # Safety
+/// As for [`obj`].
+pub unsafe fn get_tcp_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
+    get_opt_of(p, role, Transport::Tcp, f)
 }
 
 /// The component behind a handle of `role` created with receive model `model`.
@@ -558,6 +631,11 @@ pub fn disconnect_silence(c: &Component, period: DWORD) -> BOOL {
 }
 
 pub fn pause(c: &Component, id: ConnId, pause: BOOL) -> BOOL {
+    if c.transport() == Transport::Udp && c.role() == Role::Server {
+        // Upstream's UDP server cannot pause a peer: ERROR_CALL_NOT_IMPLEMENTED.
+        set_errno(libc::ENOSYS);
+        return FALSE;
+    }
     match c.conn(id) {
         Some(conn) => {
             conn.set_paused(pause != 0);
@@ -568,6 +646,11 @@ pub fn pause(c: &Component, id: ConnId, pause: BOOL) -> BOOL {
 }
 
 pub unsafe fn is_paused(c: &Component, id: ConnId, out: *mut BOOL) -> BOOL {
+    if c.transport() == Transport::Udp && c.role() == Role::Server && !out.is_null() {
+        *out = FALSE;
+        set_errno(libc::ENOSYS);
+        return FALSE;
+    }
     match (c.conn(id), out.is_null()) {
         (_, true) => invalid(c),
         (Some(conn), false) => {

@@ -289,13 +289,33 @@ static void null_handles(void) {
     { En_HP_RejectedPolicy r = HP_ThreadPool_GetRejectedPolicy(0); (void)r; }
     { HP_LPTSocketTask r = Create_HP_SocketTaskObj(0, NULL, 0, NULL, 0, (En_HP_TaskBufferType)0, 0, 0); (void)r; }
     Destroy_HP_SocketTaskObj(0);
+    Destroy_HP_UdpServerListener(0);
+    { HP_UdpServer r = Create_HP_UdpServer(0); CHECK(r == NULL); }
+    Destroy_HP_UdpServer(0);
+    Destroy_HP_UdpClientListener(0);
+    { HP_UdpClient r = Create_HP_UdpClient(0); CHECK(r == NULL); }
+    Destroy_HP_UdpClient(0);
+    HP_UdpServer_SetMaxDatagramSize(0, 0);
+    { DWORD r = HP_UdpServer_GetMaxDatagramSize(0); CHECK_EQ(r, 0); }
+    HP_UdpServer_SetPostReceiveCount(0, 0);
+    { DWORD r = HP_UdpServer_GetPostReceiveCount(0); CHECK_EQ(r, 0); }
+    HP_UdpServer_SetDetectAttempts(0, 0);
+    { DWORD r = HP_UdpServer_GetDetectAttempts(0); CHECK_EQ(r, 0); }
+    HP_UdpServer_SetDetectInterval(0, 0);
+    { DWORD r = HP_UdpServer_GetDetectInterval(0); CHECK_EQ(r, 0); }
+    HP_UdpClient_SetMaxDatagramSize(0, 0);
+    { DWORD r = HP_UdpClient_GetMaxDatagramSize(0); CHECK_EQ(r, 0); }
+    HP_UdpClient_SetDetectAttempts(0, 0);
+    { DWORD r = HP_UdpClient_GetDetectAttempts(0); CHECK_EQ(r, 0); }
+    HP_UdpClient_SetDetectInterval(0, 0);
+    { DWORD r = HP_UdpClient_GetDetectInterval(0); CHECK_EQ(r, 0); }
     Destroy_HP_UdpNodeListener(0);
     HP_Set_FN_UdpNode_OnPrepareListen(0, NULL);
     HP_Set_FN_UdpNode_OnSend(0, NULL);
     HP_Set_FN_UdpNode_OnReceive(0, NULL);
     HP_Set_FN_UdpNode_OnError(0, NULL);
     HP_Set_FN_UdpNode_OnShutdown(0, NULL);
-    { HP_UdpNode r = Create_HP_UdpNode(0); (void)r; }
+    { HP_UdpNode r = Create_HP_UdpNode(0); CHECK(r == NULL); }
     Destroy_HP_UdpNode(0);
     { BOOL r = HP_UdpNode_Start(0, NULL, 0); CHECK_EQ(r, FALSE); }
     { BOOL r = HP_UdpNode_StartWithCast(0, NULL, 0, (En_HP_CastMode)0, NULL); CHECK_EQ(r, FALSE); }
@@ -496,6 +516,20 @@ static void null_pointers(HP_TcpServer srv, HP_TcpAgent agt, HP_TcpClient cli) {
     { DWORD r = HP_TcpServer_GetKeepAliveInterval(srv); (void)r; }
     HP_TcpServer_SetNoDelay(srv, 0);
     { BOOL r = HP_TcpServer_IsNoDelay(srv); (void)r; }
+    HP_UdpServer_SetMaxDatagramSize(srv, 0);
+    { DWORD r = HP_UdpServer_GetMaxDatagramSize(srv); (void)r; }
+    HP_UdpServer_SetPostReceiveCount(srv, 0);
+    { DWORD r = HP_UdpServer_GetPostReceiveCount(srv); (void)r; }
+    HP_UdpServer_SetDetectAttempts(srv, 0);
+    { DWORD r = HP_UdpServer_GetDetectAttempts(srv); (void)r; }
+    HP_UdpServer_SetDetectInterval(srv, 0);
+    { DWORD r = HP_UdpServer_GetDetectInterval(srv); (void)r; }
+    HP_UdpClient_SetMaxDatagramSize(cli, 0);
+    { DWORD r = HP_UdpClient_GetMaxDatagramSize(cli); (void)r; }
+    HP_UdpClient_SetDetectAttempts(cli, 0);
+    { DWORD r = HP_UdpClient_GetDetectAttempts(cli); (void)r; }
+    HP_UdpClient_SetDetectInterval(cli, 0);
+    { DWORD r = HP_UdpClient_GetDetectInterval(cli); (void)r; }
 }
 
 int main(void) {
@@ -543,5 +577,30 @@ int main(void) {
     CHECK(HP_Server_Stop(srv));
     Destroy_HP_TcpClient(cli); Destroy_HP_TcpAgent(agt); Destroy_HP_TcpServer(srv);
     Destroy_HP_TcpClientListener(cl); Destroy_HP_TcpAgentListener(al); Destroy_HP_TcpServerListener(sl);
+
+    /* The same on UDP components (the TCP-only calls refuse them), stopped then started. */
+    HP_UdpServerListener usl = Create_HP_UdpServerListener();
+    HP_UdpClientListener ucl = Create_HP_UdpClientListener();
+    HP_UdpServer usrv = Create_HP_UdpServer(usl);
+    HP_UdpClient ucli = Create_HP_UdpClient(ucl);
+    CHECK(usrv && ucli);
+    null_pointers(usrv, NULL, ucli);
+    CHECK(!HP_Server_Start(usrv, "127.0.0.1", 0));
+    CHECK_EQ(HP_Server_GetLastError(usrv), SE_INVALID_PARAM);
+    CHECK(!HP_Client_Start(ucli, "127.0.0.1", 9, FALSE));
+    Destroy_HP_UdpClient(ucli); Destroy_HP_UdpServer(usrv);
+    usrv = Create_HP_UdpServer(usl);
+    ucli = Create_HP_UdpClient(ucl);
+    CHECK(HP_Server_Start(usrv, "127.0.0.1", 0));
+    len = sizeof(addr);
+    CHECK(HP_Server_GetListenAddress(usrv, addr, &len, &port));
+    CHECK(HP_Client_Start(ucli, "127.0.0.1", port, FALSE));
+    null_pointers(usrv, NULL, ucli);
+    CHECK_EQ(HP_Server_GetState(usrv), SS_STARTED);
+    HP_Client_Stop(ucli);
+    CHECK(HP_Client_Wait(ucli, 5000));
+    CHECK(HP_Server_Stop(usrv));
+    Destroy_HP_UdpClient(ucli); Destroy_HP_UdpServer(usrv);
+    Destroy_HP_UdpClientListener(ucl); Destroy_HP_UdpServerListener(usl);
     return t_finish("api_null");
 }

@@ -62,14 +62,14 @@ for ret, name, args in protos:
         lines.append("    %s;" % call)
     elif ret in EXPECT:
         lines.append("    { %s r = %s; %s; }" % (ret, call, EXPECT[ret]))
-    elif ret.startswith("HP_Tcp"):
+    elif ret.startswith(("HP_Tcp", "HP_Udp")):
         lines.append("    { %s r = %s; CHECK(r == NULL); }" % (ret, call))
     else:
         lines.append("    { %s r = %s; (void)r; }" % (ret, call))
     # Same call on a live handle with every pointer NULL and every number 0: must not crash.
     first = ps[0]
     target = {"HP_Server": "srv", "HP_TcpServer": "srv", "HP_Agent": "agt", "HP_TcpAgent": "agt",
-              "HP_Client": "cli", "HP_TcpClient": "cli"}.get(first)
+              "HP_Client": "cli", "HP_TcpClient": "cli", "HP_UdpServer": "srv", "HP_UdpClient": "cli"}.get(first)
     if target and not name.startswith("Destroy_") and not re.search(r"_(Start|Stop|Wait)\w*$", name) and "SetWorkerThreadCount" not in name:
         rest = ", ".join([target] + [zero(t) for t in ps[1:]])
         if ret == "void":
@@ -137,6 +137,31 @@ int main(void) {
     CHECK(HP_Server_Stop(srv));
     Destroy_HP_TcpClient(cli); Destroy_HP_TcpAgent(agt); Destroy_HP_TcpServer(srv);
     Destroy_HP_TcpClientListener(cl); Destroy_HP_TcpAgentListener(al); Destroy_HP_TcpServerListener(sl);
+
+    /* The same on UDP components (the TCP-only calls refuse them), stopped then started. */
+    HP_UdpServerListener usl = Create_HP_UdpServerListener();
+    HP_UdpClientListener ucl = Create_HP_UdpClientListener();
+    HP_UdpServer usrv = Create_HP_UdpServer(usl);
+    HP_UdpClient ucli = Create_HP_UdpClient(ucl);
+    CHECK(usrv && ucli);
+    null_pointers(usrv, NULL, ucli);
+    CHECK(!HP_Server_Start(usrv, "127.0.0.1", 0));
+    CHECK_EQ(HP_Server_GetLastError(usrv), SE_INVALID_PARAM);
+    CHECK(!HP_Client_Start(ucli, "127.0.0.1", 9, FALSE));
+    Destroy_HP_UdpClient(ucli); Destroy_HP_UdpServer(usrv);
+    usrv = Create_HP_UdpServer(usl);
+    ucli = Create_HP_UdpClient(ucl);
+    CHECK(HP_Server_Start(usrv, "127.0.0.1", 0));
+    len = sizeof(addr);
+    CHECK(HP_Server_GetListenAddress(usrv, addr, &len, &port));
+    CHECK(HP_Client_Start(ucli, "127.0.0.1", port, FALSE));
+    null_pointers(usrv, NULL, ucli);
+    CHECK_EQ(HP_Server_GetState(usrv), SS_STARTED);
+    HP_Client_Stop(ucli);
+    CHECK(HP_Client_Wait(ucli, 5000));
+    CHECK(HP_Server_Stop(usrv));
+    Destroy_HP_UdpClient(ucli); Destroy_HP_UdpServer(usrv);
+    Destroy_HP_UdpClientListener(ucl); Destroy_HP_UdpServerListener(usl);
     return t_finish("api_null");
 }
 """ % ("\n".join(lines), "\n".join(live))

@@ -1,0 +1,437 @@
+//! UDP server and client connections, as upstream emulates them over datagrams.
+//!
+//! A server has one socket; its receive loop keys peers by address and hands each datagram to
+//! that peer's connection task (created on the first datagram, which raises OnAccept). A client
+//! has a connected socket read by its one connection task. Both sides keep upstream's wire
+//! conventions: a zero-length datagram is a heartbeat ("detect") that the server answers, and a
+//! fixed 16-byte datagram tells the peer the connection is closed.
+
+use super::component::{os, IdSource, Shared};
+use super::conn::{CloseReason, Conn};
+use super::options::Options;
+use super::{ConnId, Handled, Op};
+use socket2::SockAddr;
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::Interest;
+use tokio::net::UdpSocket;
+
+/// The datagram that closes a connection (sent by whichever side closes it).
+pub const CLOSE_NOTIFY: [u8; 16] = [0xBE, 0xB6, 0x1F, 0xEB, 0xDA, 0x52, 0x46, 0xBA, 0x92, 0x33, 0x59, 0xDB, 0xBF, 0xE6, 0xC8, 0xE4];
+
+/// Reads at most this many datagrams in a row before letting other tasks run.
+const READS_PER_TURN: usize = 32;
+
+/// What a connection task has to raise, in order.
+enum Inbound {
+    /// A datagram from the peer (OnReceive).
+    Data(Vec<u8>),
+    /// A datagram sent by the application (OnSend).
+    Sent(Vec<u8>),
+}
+
+/// The UDP side of a connection.
+pub struct UdpPart {
+    inbox: Mutex<VecDeque<Inbound>>,
+    /// Detect ticks since the peer was last heard from.
+    fails: AtomicU32,
+    /// The peer closed with its notification: nothing is sent back.
+    peer_closed: AtomicBool,
+    /// The peer's address in the layout upstream's OnAccept passes as `pClient`.
+    sockaddr: SockAddr,
+}
+
+impl UdpPart {
+    fn push(&self, item: Inbound) {
+        self.inbox.lock().unwrap().push_back(item);
+    }
+    fn pop(&self) -> Option<Inbound> {
+        self.inbox.lock().unwrap().pop_front()
+    }
+    fn has_inbound(&self) -> bool {
+        !self.inbox.lock().unwrap().is_empty()
+    }
+}
+
+/// A UDP connection object: `fd` is the socket it sends on.
+pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, host: Option<String>) -> Arc<Conn> {
+    let mut c = Conn::new(id, fd, local, remote, host, true, false);
+    c.udp = Some(Box::new(UdpPart {
+        inbox: Mutex::new(VecDeque::new()),
+        fails: AtomicU32::new(0),
+        peer_closed: AtomicBool::new(false),
+        sockaddr: SockAddr::from(remote),
+    }));
+    Arc::new(c)
+}
+
+fn part(c: &Conn) -> &UdpPart {
+    c.udp.as_deref().expect("a UDP connection")
+}
+
+/// Sends one datagram, gathered from `bufs`, to the connection's peer. A full socket buffer is
+/// waited out briefly (datagrams are never split or queued). `connected`: the socket has a
+/// default destination (clients).
+pub fn send(shared: &Shared, c: &Conn, bufs: &[&[u8]], connected: bool) -> Result<(), i32> {
+    let to = (!connected).then(|| &part(c).sockaddr);
+    // The connection's send lock keeps its socket open for the call.
+    c.while_open(|| send_raw(c.fd, bufs, to)).ok_or(libc::ENOTCONN)??;
+    if shared.events.wants_on_send() {
+        part(c).push(Inbound::Sent(bufs.concat()));
+        c.wake();
+    }
+    Ok(())
+}
+
+/// `sendmsg` of one datagram, retrying while the socket buffer is full (up to about a second).
+fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32> {
+    let mut iov: Vec<libc::iovec> = bufs.iter().map(|b| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() }).collect();
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    if let Some(a) = to {
+        msg.msg_name = a.as_ptr() as *mut _;
+        msg.msg_namelen = a.len();
+    }
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = iov.len() as _;
+    let mut waits = 0;
+    loop {
+        // Safety: msg points at live buffers and address for the duration of the call.
+        let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+        if r >= 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+        match e {
+            libc::EINTR => continue,
+            libc::EAGAIN if waits < 100 => {
+                waits += 1;
+                let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+                unsafe { libc::poll(&mut p, 1, 10) };
+            }
+            _ => return Err(e),
+        }
+    }
+}
+
+// ---- server ----
+
+/// The server's receive loop: routes each datagram to its peer's connection, accepting new
+/// peers, answering detects and honouring close notifications.
+pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, workers: Vec<tokio::runtime::Handle>, opts: Options, ids: IdSource, local: Option<SocketAddr>) {
+    let Ok(sock) = UdpSocket::from_std(sock) else { return };
+    let sock = Arc::new(sock);
+    let fd = sock.as_raw_fd();
+    let max = opts.max_datagram_size as usize;
+    let local = local.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let mut buf = vec![0u8; max.max(CLOSE_NOTIFY.len())];
+    let mut next = 0usize;
+    loop {
+        if shared.is_stopping() {
+            return;
+        }
+        let ready = tokio::select! {
+            r = sock.readable() => r,
+            _ = tokio::time::sleep(Duration::from_millis(100)) => continue,
+        };
+        if ready.is_err() {
+            return;
+        }
+        loop {
+            let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+            let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            let r = sock.try_io(Interest::READABLE, || {
+                // MSG_TRUNC: the datagram's real length, so an oversize one is recognised.
+                let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, max, libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            });
+            let n = match r {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // An ICMP error for an earlier send: nothing to do with the next datagram.
+                Err(_) => continue,
+            };
+            // Safety: recvfrom filled `len` bytes of the storage.
+            let addr = unsafe { SockAddr::new(ss, len) };
+            let Some(peer) = addr.as_socket() else { continue };
+            let data = &buf[..n.min(max)];
+            let Some(conn) = find_or_accept(&shared, fd, peer, data, n > max, &opts, &ids, local) else { continue };
+            // A closing connection takes nothing more.
+            if conn.is_closed() || conn.close_requested().is_some() {
+                continue;
+            }
+            if let Some(new_conn) = route(&shared, fd, &conn, data, n > max) {
+                let worker = &workers[next % workers.len()];
+                next = next.wrapping_add(1);
+                worker.spawn(server_conn(shared.clone(), new_conn, sock.clone(), detect_of(&opts)));
+            }
+        }
+    }
+}
+
+fn detect_of(opts: &Options) -> Option<(u32, Duration)> {
+    (opts.detect_attempts > 0 && opts.detect_interval > 0).then(|| (opts.detect_attempts, Duration::from_millis(opts.detect_interval as u64)))
+}
+
+/// The connection of `peer`, creating it for a new peer (None: the datagram is dropped).
+#[allow(clippy::too_many_arguments)]
+fn find_or_accept(shared: &Arc<Shared>, fd: RawFd, peer: SocketAddr, data: &[u8], truncated: bool, opts: &Options, ids: &IdSource, local: SocketAddr) -> Option<Arc<Conn>> {
+    if let Some(id) = shared.addrs.get(&peer).map(|e| *e) {
+        if let Some(c) = shared.conns.get(&id).map(|c| c.clone()) {
+            return Some(c);
+        }
+    }
+    // A stranger's oversize datagram or goodbye opens nothing.
+    if truncated || data == CLOSE_NOTIFY || shared.is_stopping() {
+        return None;
+    }
+    if shared.conns.len() >= opts.max_connections as usize {
+        let _ = send_raw(fd, &[&CLOSE_NOTIFY], Some(&SockAddr::from(peer)));
+        return None;
+    }
+    let id = ids.next();
+    let conn = new_conn(id, fd, local, peer, None);
+    // Marks the connection as new for `route` (its task is spawned there).
+    part(&conn).fails.store(u32::MAX, Ordering::Relaxed);
+    shared.conns.insert(id, conn.clone());
+    shared.addrs.insert(peer, id);
+    shared.task_started();
+    Some(conn)
+}
+
+/// Hands a datagram to its connection. Returns the connection when it is new and its task
+/// must be started.
+fn route(shared: &Shared, fd: RawFd, conn: &Arc<Conn>, data: &[u8], truncated: bool) -> Option<Arc<Conn>> {
+    let p = part(conn);
+    let is_new = p.fails.swap(0, Ordering::Relaxed) == u32::MAX;
+    if truncated {
+        conn.request_close(Op::Receive, libc::EMSGSIZE);
+    } else if data.is_empty() {
+        let _ = send_raw(fd, &[], Some(&p.sockaddr));
+    } else if data == CLOSE_NOTIFY {
+        p.peer_closed.store(true, Ordering::Release);
+        conn.request_close(Op::Close, 0);
+    } else {
+        if shared.mark_silence() {
+            conn.mark_active();
+        }
+        p.push(Inbound::Data(data.to_vec()));
+        if !is_new {
+            conn.wake();
+        }
+    }
+    is_new.then(|| conn.clone())
+}
+
+/// One server connection: OnAccept, OnHandShake, then its datagrams, detect ticks and close.
+async fn server_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: Arc<UdpSocket>, detect: Option<(u32, Duration)>) {
+    let reason = drive_server(&shared, &conn, detect).await;
+    finish(&shared, &conn, reason, false);
+    drop(sock);
+}
+
+async fn drive_server(shared: &Shared, conn: &Conn, detect: Option<(u32, Duration)>) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let id = conn.id;
+    let p = part(conn);
+    if shared.is_stopping() {
+        conn.request_close(Op::Close, 0);
+    }
+    if ev.on_accept(id, p.sockaddr.as_ptr() as usize) == Handled::Error {
+        return None;
+    }
+    if let Some(r) = conn.close_requested() {
+        return Some(r);
+    }
+    if ev.on_handshake(id) == Handled::Error {
+        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
+    }
+    let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
+    loop {
+        if let Some(r) = deliver(shared, conn) {
+            return Some(r);
+        }
+        let woken = conn.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if conn.close_requested().is_some() || p.has_inbound() {
+            continue;
+        }
+        tokio::select! {
+            _ = &mut woken => {}
+            _ = async { tick.as_mut().unwrap().tick().await }, if tick.is_some() => {
+                if let Some(r) = detect_tick(p, detect) {
+                    return Some(r);
+                }
+            }
+        }
+    }
+}
+
+/// One detect interval passed: too many without a word from the peer closes the connection.
+fn detect_tick(p: &UdpPart, detect: Option<(u32, Duration)>) -> Option<CloseReason> {
+    let attempts = detect.map_or(0, |d| d.0);
+    let fails = p.fails.fetch_add(1, Ordering::Relaxed);
+    (fails >= attempts).then_some(CloseReason { op: Op::Close, code: libc::ECONNRESET })
+}
+
+/// Raises OnReceive / OnSend for what is queued; a close request stops it.
+fn deliver(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let p = part(conn);
+    loop {
+        if let Some(r) = conn.close_requested() {
+            return Some(r);
+        }
+        match p.pop()? {
+            Inbound::Data(d) => {
+                if ev.on_receive(conn.id, &d) == Handled::Error {
+                    return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+                }
+            }
+            Inbound::Sent(d) => {
+                ev.on_send(conn.id, &d);
+            }
+        }
+    }
+}
+
+/// Ends a connection: the close notification (unless the peer sent one, or the connection was
+/// refused by OnAccept), OnClose once, and removal.
+fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, connected: bool) {
+    let p = part(conn);
+    if reason.is_some() && !p.peer_closed.load(Ordering::Acquire) {
+        let to = (!connected).then_some(&p.sockaddr);
+        let _ = send_raw(conn.fd, &[&CLOSE_NOTIFY], to);
+    }
+    conn.mark_closed();
+    p.inbox.lock().unwrap().clear();
+    if let Some(r) = reason {
+        shared.events.on_close(conn.id, r.op, r.code);
+    }
+    shared.addrs.remove_if(&conn.remote, |_, id| *id == conn.id);
+    shared.remove(conn.id);
+    shared.conn_ended();
+}
+
+// ---- client ----
+
+/// The client's connection: OnConnect, OnHandShake, a first detect, then reads, detect ticks
+/// and close.
+pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options) {
+    match UdpSocket::from_std(sock) {
+        Ok(sock) => {
+            let r = drive_client(&shared, &conn, &sock, &opts).await;
+            finish(&shared, &conn, r, true);
+        }
+        Err(e) => finish(&shared, &conn, Some(CloseReason { op: Op::Connect, code: os(&e) }), true),
+    }
+}
+
+async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Options) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let id = conn.id;
+    let p = part(conn);
+    if shared.is_stopping() {
+        conn.request_close(Op::Close, 0);
+    }
+    if ev.on_connect(id) == Handled::Error {
+        return None;
+    }
+    if let Some(r) = conn.close_requested() {
+        return Some(r);
+    }
+    if ev.on_handshake(id) == Handled::Error {
+        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
+    }
+    // The first detect lets the server know us at once.
+    let _ = send_raw(conn.fd, &[], None);
+    let detect = detect_of(opts);
+    let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
+    let max = opts.max_datagram_size as usize;
+    let mut buf = vec![0u8; max.max(CLOSE_NOTIFY.len())];
+    loop {
+        if let Some(r) = deliver(shared, conn) {
+            return Some(r);
+        }
+        let paused = conn.paused.load(Ordering::Acquire);
+        let want_read = !paused;
+        let woken = conn.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if conn.close_requested().is_some() || p.has_inbound() || paused != conn.paused.load(Ordering::Acquire) {
+            continue;
+        }
+        tokio::select! {
+            biased;
+            _ = &mut woken => {}
+            _ = async { tick.as_mut().unwrap().tick().await }, if tick.is_some() => {
+                if let Some(r) = detect_tick(p, detect) {
+                    return Some(r);
+                }
+                let _ = send_raw(conn.fd, &[], None);
+            }
+            r = sock.readable(), if want_read => {
+                if r.is_err() {
+                    return Some(CloseReason { op: Op::Receive, code: libc::EIO });
+                }
+                if let Some(r) = read_client(shared, conn, sock, &mut buf, max) {
+                    return Some(r);
+                }
+            }
+        }
+    }
+}
+
+fn read_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], max: usize) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let p = part(conn);
+    let fd = conn.fd;
+    for _ in 0..READS_PER_TURN {
+        if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
+            return None;
+        }
+        let r = sock.try_io(Interest::READABLE, || {
+            let n = unsafe { libc::recv(fd, buf.as_mut_ptr() as *mut _, max, libc::MSG_TRUNC | libc::MSG_DONTWAIT) };
+            if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            }
+        });
+        let n = match r {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Some(CloseReason { op: Op::Receive, code: os(&e) }),
+        };
+        p.fails.store(0, Ordering::Relaxed);
+        if n == 0 {
+            continue; // the server's detect answer
+        }
+        if n > max {
+            return Some(CloseReason { op: Op::Receive, code: libc::EMSGSIZE });
+        }
+        let data = &buf[..n];
+        if data == CLOSE_NOTIFY {
+            p.peer_closed.store(true, Ordering::Release);
+            return Some(CloseReason { op: Op::Close, code: 0 });
+        }
+        if shared.mark_silence() {
+            conn.mark_active();
+        }
+        if ev.on_receive(conn.id, data) == Handled::Error {
+            return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+        }
+    }
+    None
+}
