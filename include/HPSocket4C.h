@@ -125,6 +125,10 @@ typedef PVOID HP_UdpClientListener;
 
 typedef PVOID HP_UdpClient;
 
+typedef PVOID HP_UdpCastListener;
+
+typedef PVOID HP_UdpCast;
+
 typedef PVOID HP_UdpNodeListener;
 
 typedef PVOID HP_UdpNode;
@@ -190,10 +194,6 @@ typedef PVOID HP_UdpArqClientListener;
 typedef PVOID HP_UdpArqServer;
 
 typedef PVOID HP_UdpArqServerListener;
-
-typedef PVOID HP_UdpCast;
-
-typedef PVOID HP_UdpCastListener;
 
 typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
 
@@ -1733,6 +1733,58 @@ HPSOCKET_API DWORD HP_UdpClient_GetDetectAttempts(HP_UdpClient pClient);
 HPSOCKET_API void HP_UdpClient_SetDetectInterval(HP_UdpClient pClient, DWORD dwDetectInterval);
 
 HPSOCKET_API DWORD HP_UdpClient_GetDetectInterval(HP_UdpClient pClient);
+
+HPSOCKET_API HP_UdpCastListener Create_HP_UdpCastListener(void);
+
+HPSOCKET_API void Destroy_HP_UdpCastListener(HP_UdpCastListener pListener);
+
+HPSOCKET_API HP_UdpCast Create_HP_UdpCast(HP_UdpCastListener pListener);
+
+HPSOCKET_API void Destroy_HP_UdpCast(HP_UdpCast pCast);
+
+HPSOCKET_API void HP_UdpCast_SetMaxDatagramSize(HP_UdpCast pCast, DWORD dwMaxDatagramSize);
+
+HPSOCKET_API DWORD HP_UdpCast_GetMaxDatagramSize(HP_UdpCast pCast);
+
+/**
+ * CM_MULTICAST (default) or CM_BROADCAST; any other value is refused here with EINVAL.
+ */
+HPSOCKET_API void HP_UdpCast_SetCastMode(HP_UdpCast pCast, En_HP_CastMode enCastMode);
+
+HPSOCKET_API En_HP_CastMode HP_UdpCast_GetCastMode(HP_UdpCast pCast);
+
+/**
+ * Multicast TTL (default 1); Start refuses values outside 0..=255.
+ */
+HPSOCKET_API void HP_UdpCast_SetMultiCastTtl(HP_UdpCast pCast, int iMCTtl);
+
+HPSOCKET_API int HP_UdpCast_GetMultiCastTtl(HP_UdpCast pCast);
+
+/**
+ * Whether this host's own receivers (this cast included) get what it sends (default FALSE).
+ */
+HPSOCKET_API void HP_UdpCast_SetMultiCastLoop(HP_UdpCast pCast, BOOL bMCLoop);
+
+HPSOCKET_API BOOL HP_UdpCast_IsMultiCastLoop(HP_UdpCast pCast);
+
+/**
+ * The sender of the datagram being received (call it from OnReceive); FALSE before the first.
+ */
+HPSOCKET_API
+BOOL HP_UdpCast_GetRemoteAddress(HP_UdpCast pCast,
+                                 TCHAR *lpszAddress,
+                                 int *piAddressLen,
+                                 USHORT *pusPort);
+
+/**
+ * 5.1.1's name: TRUE maps onto RAP_ADDR_ONLY, FALSE onto RAP_NONE.
+ */
+HPSOCKET_API void HP_UdpCast_SetReuseAddress(HP_UdpCast pCast, BOOL bReuseAddress);
+
+/**
+ * 5.1.1's name: TRUE unless the policy is RAP_NONE.
+ */
+HPSOCKET_API BOOL HP_UdpCast_IsReuseAddress(HP_UdpCast pCast);
 
 HPSOCKET_API HP_UdpNodeListener Create_HP_UdpNodeListener(void);
 

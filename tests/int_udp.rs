@@ -12,3 +12,9 @@ fn udp_server_client() {
     let out = common::run_c("udp_cs", &[]);
     assert!(out.contains("udp_cs:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn udp_cast() {
+    let out = common::run_c("udp_cast", &[]);
+    assert!(out.contains("udp_cast:") && out.contains(" 0 failed"), "{out}");
+}

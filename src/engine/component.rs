@@ -27,6 +27,8 @@ pub enum Transport {
     Tcp,
     /// UDP with upstream's connection emulation (detect heartbeats, close notification).
     Udp,
+    /// UdpCast: a client of a multicast group or of broadcast, no connection emulation.
+    Cast,
 }
 
 /// State shared between a component and its connection tasks.
@@ -254,6 +256,7 @@ impl Component {
         let valid = match self.shared.transport {
             Transport::Tcp => opts.valid(self.role == Role::Server, self.role == Role::Client),
             Transport::Udp => opts.valid_udp(self.role == Role::Server),
+            Transport::Cast => opts.valid_cast(),
         };
         if !valid {
             return Err(fail(SocketError::InvalidParam, libc::EINVAL));
@@ -440,10 +443,86 @@ impl Component {
         }
     }
 
+    /// A UdpCast: a receiving socket bound to the group (or broadcast) address and port, and a
+    /// sending socket bound to `to.local_addr`; `to.host` is the group (ignored for broadcast).
+    fn start_cast(&self, to: ConnectArgs<'_>) -> Result<()> {
+        let _l = self.lifecycle.lock().unwrap();
+        let opts = self.begin_start()?;
+        let r = (|| {
+            let broadcast = opts.cast_mode == 1;
+            let cast_addr = if broadcast {
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), to.port)
+            } else {
+                resolve(to.host, to.port).filter(|a| a.ip().is_multicast()).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?
+            };
+            let bind_ip = match to.local_addr {
+                Some(a) if !a.is_empty() => {
+                    let ip = resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
+                    if broadcast && ip.is_ipv6() {
+                        return Err(fail(SocketError::SocketCreate, libc::EPFNOSUPPORT));
+                    }
+                    if ip.is_ipv4() != cast_addr.is_ipv4() {
+                        return Err(fail(SocketError::SocketCreate, libc::EAFNOSUPPORT));
+                    }
+                    ip
+                }
+                _ if cast_addr.is_ipv4() => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                _ => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            };
+            let new_sock = || Socket::new(Domain::for_address(cast_addr), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)));
+            let recv = new_sock()?;
+            let send = new_sock()?;
+            apply_reuse(&recv, opts.reuse_policy);
+            recv.bind(&SockAddr::from(cast_addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            send.bind(&SockAddr::from(SocketAddr::new(bind_ip, 0))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            let workers = self.start_workers(1)?;
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect: false });
+            self.shared.set_state(State::Started);
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            self.client_conn.store(id, Ordering::Relaxed);
+            if self.shared.events.on_prepare_connect(id, recv.as_raw_fd()) == Handled::Error {
+                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+            }
+            let joined = match (broadcast, cast_addr.ip(), bind_ip) {
+                (true, _, _) => send.set_broadcast(true),
+                (false, IpAddr::V4(g), IpAddr::V4(iface)) => send
+                    .set_multicast_ttl_v4(opts.mc_ttl as u32)
+                    .and_then(|_| send.set_multicast_loop_v4(opts.mc_loop))
+                    .and_then(|_| recv.join_multicast_v4(&g, &iface)),
+                (false, IpAddr::V6(g), _) => send
+                    .set_multicast_hops_v6(opts.mc_ttl as u32)
+                    .and_then(|_| send.set_multicast_loop_v6(opts.mc_loop))
+                    .and_then(|_| recv.join_multicast_v6(&g, 0)),
+                _ => Err(std::io::Error::from_raw_os_error(libc::EAFNOSUPPORT)),
+            };
+            joined.map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
+            recv.set_nonblocking(true).and_then(|_| send.set_nonblocking(true)).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
+            let local = send.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(cast_addr);
+            let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()));
+            self.shared.conns.insert(id, conn.clone());
+            self.shared.task_started();
+            let run = self.run.lock().unwrap();
+            let worker = run.as_ref().map(|r| r.workers.first().clone()).ok_or(fail(SocketError::IllegalState, libc::ENOTCONN))?;
+            worker.spawn(super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts));
+            Ok(())
+        })();
+        match r {
+            Ok(()) => Ok(()),
+            Err(f) => {
+                if let Some(run) = self.run.lock().unwrap().take() {
+                    self.release(run);
+                }
+                Err(self.abort_start(f))
+            }
+        }
+    }
+
     /// Starts a client connected (or connecting, when `async_connect`) to `to`.
     pub fn start_client(&self, to: ConnectArgs<'_>, async_connect: bool) -> Result<()> {
-        if self.shared.transport == Transport::Udp {
-            return self.start_udp_client(to);
+        match self.shared.transport {
+            Transport::Udp => return self.start_udp_client(to),
+            Transport::Cast => return self.start_cast(to),
+            Transport::Tcp => {}
         }
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
@@ -655,7 +734,7 @@ impl Component {
     /// Sends the concatenation of `bufs` on connection `id` as one contiguous write (one PACK
     /// message on a PACK component).
     pub fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
-        if self.shared.transport == Transport::Udp {
+        if self.shared.transport != Transport::Tcp {
             return self.send_datagram(id, bufs);
         }
         if self.shared.model == Model::Pack {
@@ -672,7 +751,8 @@ impl Component {
             return Err(fail(SocketError::InvalidParam, libc::EMSGSIZE));
         }
         let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
-        super::udp::send(&self.shared, &c, bufs, self.role == Role::Client).map_err(|e| fail(SocketError::DataSend, e))
+        let connected = self.role == Role::Client && self.shared.transport == Transport::Udp;
+        super::udp::send(&self.shared, &c, bufs, connected).map_err(|e| fail(SocketError::DataSend, e))
     }
 
     fn send_pack(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {

@@ -54,6 +54,10 @@ pub struct Options {
     pub detect_attempts: u32,
     pub detect_interval: u32,
     pub post_receive_count: u32,
+    /// UdpCast: 0 multicast, 1 broadcast (upstream's `EnCastMode`), TTL and loopback.
+    pub cast_mode: i32,
+    pub mc_ttl: i32,
+    pub mc_loop: bool,
 }
 
 /// Upstream's default and largest UDP datagram sizes.
@@ -102,6 +106,9 @@ impl Options {
             detect_attempts: 3,
             detect_interval: 60_000,
             post_receive_count: 300,
+            cast_mode: 0,
+            mc_ttl: 1,
+            mc_loop: false,
         }
     }
     pub fn agent() -> Self {
@@ -126,6 +133,16 @@ impl Options {
             && (self.detect_attempts as i32) >= 0
             && (self.detect_interval as i32) >= 0
             && (!server || (self.post_receive_count as i32) > 0)
+    }
+
+    /// UdpCast: its datagram size, a cast mode it knows and a TTL of 0..=255.
+    pub fn valid_cast(&self) -> bool {
+        (self.free_buffer_obj_pool as i32) >= 0
+            && (self.free_buffer_obj_hold as i32) >= 0
+            && (self.max_datagram_size as i32) > 0
+            && self.max_datagram_size <= UDP_MAX_DATAGRAM_SIZE
+            && (0..=1).contains(&self.cast_mode)
+            && (0..=255).contains(&self.mc_ttl)
     }
 
     fn valid_common(&self, server: bool, client: bool) -> bool {

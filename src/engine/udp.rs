@@ -42,8 +42,11 @@ pub struct UdpPart {
     fails: AtomicU32,
     /// The peer closed with its notification: nothing is sent back.
     peer_closed: AtomicBool,
-    /// The peer's address in the layout upstream's OnAccept passes as `pClient`.
+    /// The peer's address in the layout upstream's OnAccept passes as `pClient` (a UdpCast's
+    /// group or broadcast address).
     sockaddr: SockAddr,
+    /// UdpCast: the sender of the datagram being (or last) received.
+    last_from: Mutex<Option<SocketAddr>>,
 }
 
 impl UdpPart {
@@ -66,12 +69,29 @@ pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, ho
         fails: AtomicU32::new(0),
         peer_closed: AtomicBool::new(false),
         sockaddr: SockAddr::from(remote),
+        last_from: Mutex::new(None),
     }));
     Arc::new(c)
 }
 
 fn part(c: &Conn) -> &UdpPart {
     c.udp.as_deref().expect("a UDP connection")
+}
+
+/// UdpCast: who sent the datagram being (or last) received.
+pub fn last_from(c: &Conn) -> Option<SocketAddr> {
+    c.udp.as_deref().and_then(|p| *p.last_from.lock().unwrap())
+}
+
+/// Where a closing connection sends the close notification.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Notify {
+    /// To the peer's address (server connections).
+    Peer,
+    /// On the connected socket (clients).
+    Connected,
+    /// Not at all (UdpCast).
+    Never,
 }
 
 /// Sends one datagram, gathered from `bufs`, to the connection's peer. A full socket buffer is
@@ -235,7 +255,7 @@ fn route(shared: &Shared, fd: RawFd, conn: &Arc<Conn>, data: &[u8], truncated: b
 /// One server connection: OnAccept, OnHandShake, then its datagrams, detect ticks and close.
 async fn server_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: Arc<UdpSocket>, detect: Option<(u32, Duration)>) {
     let reason = drive_server(&shared, &conn, detect).await;
-    finish(&shared, &conn, reason, false);
+    finish(&shared, &conn, reason, Notify::Peer);
     drop(sock);
 }
 
@@ -307,10 +327,10 @@ fn deliver(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
 
 /// Ends a connection: the close notification (unless the peer sent one, or the connection was
 /// refused by OnAccept), OnClose once, and removal.
-fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, connected: bool) {
+fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Notify) {
     let p = part(conn);
-    if reason.is_some() && !p.peer_closed.load(Ordering::Acquire) {
-        let to = (!connected).then_some(&p.sockaddr);
+    if reason.is_some() && notify != Notify::Never && !p.peer_closed.load(Ordering::Acquire) {
+        let to = (notify == Notify::Peer).then_some(&p.sockaddr);
         let _ = send_raw(conn.fd, &[&CLOSE_NOTIFY], to);
     }
     conn.mark_closed();
@@ -331,9 +351,9 @@ pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std:
     match UdpSocket::from_std(sock) {
         Ok(sock) => {
             let r = drive_client(&shared, &conn, &sock, &opts).await;
-            finish(&shared, &conn, r, true);
+            finish(&shared, &conn, r, Notify::Connected);
         }
-        Err(e) => finish(&shared, &conn, Some(CloseReason { op: Op::Connect, code: os(&e) }), true),
+        Err(e) => finish(&shared, &conn, Some(CloseReason { op: Op::Connect, code: os(&e) }), Notify::Connected),
     }
 }
 
@@ -430,6 +450,103 @@ fn read_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], m
             conn.mark_active();
         }
         if ev.on_receive(conn.id, data) == Handled::Error {
+            return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+        }
+    }
+    None
+}
+
+// ---- cast ----
+
+/// A UdpCast's life: OnConnect, OnHandShake, then every datagram to the group (or broadcast
+/// port) until Stop. `recv` is bound to the cast address, `send` (the connection's fd) sends.
+pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options) {
+    let r = match UdpSocket::from_std(recv) {
+        Ok(recv) => drive_cast(&shared, &conn, &recv, &opts).await,
+        Err(e) => Some(CloseReason { op: Op::Connect, code: os(&e) }),
+    };
+    finish(&shared, &conn, r, Notify::Never);
+    drop(send);
+}
+
+async fn drive_cast(shared: &Shared, conn: &Conn, recv: &UdpSocket, opts: &Options) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let p = part(conn);
+    if shared.is_stopping() {
+        conn.request_close(Op::Close, 0);
+    }
+    if ev.on_connect(conn.id) == Handled::Error {
+        return None;
+    }
+    if let Some(r) = conn.close_requested() {
+        return Some(r);
+    }
+    if ev.on_handshake(conn.id) == Handled::Error {
+        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
+    }
+    let max = opts.max_datagram_size as usize;
+    let mut buf = vec![0u8; max];
+    loop {
+        if let Some(r) = deliver(shared, conn) {
+            return Some(r);
+        }
+        let paused = conn.paused.load(Ordering::Acquire);
+        let woken = conn.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if conn.close_requested().is_some() || p.has_inbound() || paused != conn.paused.load(Ordering::Acquire) {
+            continue;
+        }
+        tokio::select! {
+            biased;
+            _ = &mut woken => {}
+            r = recv.readable(), if !paused => {
+                if r.is_err() {
+                    return Some(CloseReason { op: Op::Receive, code: libc::EIO });
+                }
+                if let Some(r) = read_cast(shared, conn, recv, &mut buf) {
+                    return Some(r);
+                }
+            }
+        }
+    }
+}
+
+fn read_cast(shared: &Shared, conn: &Conn, recv: &UdpSocket, buf: &mut [u8]) -> Option<CloseReason> {
+    let ev = &*shared.events;
+    let p = part(conn);
+    let fd = recv.as_raw_fd();
+    for _ in 0..READS_PER_TURN {
+        if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
+            return None;
+        }
+        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let r = recv.try_io(Interest::READABLE, || {
+            let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, buf.len(), libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
+            if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            }
+        });
+        let n = match r {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Some(CloseReason { op: Op::Receive, code: os(&e) }),
+        };
+        // As upstream: an oversize datagram is skipped.
+        if n > buf.len() {
+            continue;
+        }
+        // Safety: recvfrom filled `len` bytes of the storage.
+        let from = unsafe { SockAddr::new(ss, len) }.as_socket();
+        *p.last_from.lock().unwrap() = from;
+        if shared.mark_silence() {
+            conn.mark_active();
+        }
+        if ev.on_receive(conn.id, &buf[..n]) == Handled::Error {
             return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
         }
     }

@@ -141,6 +141,14 @@ pub unsafe fn create_udp(l: PVOID, role: Role) -> PVOID {
     create_with(l, role, Model::Push, Transport::Udp)
 }
 
+/// Creates a UdpCast handle (a client of a group or of broadcast).
+///
+/// # Safety
+/// As for [`create`].
+pub unsafe fn create_cast(l: PVOID) -> PVOID {
+    create_with(l, Role::Client, Model::Push, Transport::Cast)
+}
+
 unsafe fn create_with(l: PVOID, role: Role, model: Model, transport: Transport) -> PVOID {
     let Some(listener) = listener::share(l, role_listener(role)) else {
         set_errno(libc::EINVAL);
@@ -590,7 +598,9 @@ pub unsafe fn connect(c: &Component, host: LPCTSTR, port: USHORT, pid: *mut HP_C
 }
 
 pub unsafe fn start_client(c: &Component, host: LPCTSTR, port: USHORT, async_connect: BOOL, bind: LPCTSTR, local_port: USHORT) -> BOOL {
-    let (Ok(Some(host)), Ok(local_addr)) = (opt_str(host), opt_str(bind)) else { return invalid(c) };
+    let (Ok(host), Ok(local_addr)) = (opt_str(host), opt_str(bind)) else { return invalid(c) };
+    // A broadcasting UdpCast needs no remote address; everything else does.
+    let Some(host) = host.or((c.transport() == Transport::Cast).then_some("")) else { return invalid(c) };
     let extra = 0;
     done(c, c.start_client(ConnectArgs { host, port, extra, local_addr, local_port }, async_connect != 0))
 }

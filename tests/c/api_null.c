@@ -309,6 +309,20 @@ static void null_handles(void) {
     { DWORD r = HP_UdpClient_GetDetectAttempts(0); CHECK_EQ(r, 0); }
     HP_UdpClient_SetDetectInterval(0, 0);
     { DWORD r = HP_UdpClient_GetDetectInterval(0); CHECK_EQ(r, 0); }
+    Destroy_HP_UdpCastListener(0);
+    { HP_UdpCast r = Create_HP_UdpCast(0); CHECK(r == NULL); }
+    Destroy_HP_UdpCast(0);
+    HP_UdpCast_SetMaxDatagramSize(0, 0);
+    { DWORD r = HP_UdpCast_GetMaxDatagramSize(0); CHECK_EQ(r, 0); }
+    HP_UdpCast_SetCastMode(0, (En_HP_CastMode)0);
+    { En_HP_CastMode r = HP_UdpCast_GetCastMode(0); (void)r; }
+    HP_UdpCast_SetMultiCastTtl(0, 0);
+    { int r = HP_UdpCast_GetMultiCastTtl(0); (void)r; }
+    HP_UdpCast_SetMultiCastLoop(0, 0);
+    { BOOL r = HP_UdpCast_IsMultiCastLoop(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpCast_GetRemoteAddress(0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    HP_UdpCast_SetReuseAddress(0, 0);
+    { BOOL r = HP_UdpCast_IsReuseAddress(0); CHECK_EQ(r, FALSE); }
     Destroy_HP_UdpNodeListener(0);
     HP_Set_FN_UdpNode_OnPrepareListen(0, NULL);
     HP_Set_FN_UdpNode_OnSend(0, NULL);
@@ -530,6 +544,17 @@ static void null_pointers(HP_TcpServer srv, HP_TcpAgent agt, HP_TcpClient cli) {
     { DWORD r = HP_UdpClient_GetDetectAttempts(cli); (void)r; }
     HP_UdpClient_SetDetectInterval(cli, 0);
     { DWORD r = HP_UdpClient_GetDetectInterval(cli); (void)r; }
+    HP_UdpCast_SetMaxDatagramSize(cli, 0);
+    { DWORD r = HP_UdpCast_GetMaxDatagramSize(cli); (void)r; }
+    HP_UdpCast_SetCastMode(cli, (En_HP_CastMode)0);
+    { En_HP_CastMode r = HP_UdpCast_GetCastMode(cli); (void)r; }
+    HP_UdpCast_SetMultiCastTtl(cli, 0);
+    { int r = HP_UdpCast_GetMultiCastTtl(cli); (void)r; }
+    HP_UdpCast_SetMultiCastLoop(cli, 0);
+    { BOOL r = HP_UdpCast_IsMultiCastLoop(cli); (void)r; }
+    { BOOL r = HP_UdpCast_GetRemoteAddress(cli, NULL, NULL, NULL); (void)r; }
+    HP_UdpCast_SetReuseAddress(cli, 0);
+    { BOOL r = HP_UdpCast_IsReuseAddress(cli); (void)r; }
 }
 
 int main(void) {
