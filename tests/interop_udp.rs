@@ -1,7 +1,7 @@
 //! Interop with upstream HP-Socket 5.1.1 (PyPI hpsocket==0.9.3) over UDP: our UdpServer with its
 //! UdpClient and its UdpServer with our UdpClient (hundreds of datagrams echoed, then heartbeats
 //! alone keeping the connection up past several detect intervals), and the close notification
-//! between two of ours. Each side runs in its own process (`tests/interop/udp_peer.c` loads one
+//! between two of ours; UdpCast both ways in a multicast group. Each side runs in its own process (`tests/interop/udp_peer.c` loads one
 //! library or the other with dlopen). 5.1.1 counts detect intervals in seconds, 6.x (and we) in
 //! milliseconds; 5.1.1 has no close notification, so against it a stopped client is noticed by
 //! the detect timeout instead.
@@ -134,4 +134,37 @@ fn ours_with_ours_close_notification() {
     assert!(c.contains("client sent=300 echoed=301 bad=0 held=1 ok=1"), "{c}");
     assert_eq!(server.closed(1, 2000), "closed=1");
     assert_eq!(server.finish(), format!("accepted=1 closed=1 bytes={} shutdown=1", echo_bytes(300)));
+}
+
+/// A UdpCast of `recv_lib` in a multicast group gets every datagram a UdpCast of `send_lib`
+/// sends to it. None when this host cannot join a group.
+fn cast(recv_lib: &Path, send_lib: &Path, group: &str) -> Option<String> {
+    let port = free_udp_port().to_string();
+    let mut recv = Command::new(peer()).arg(recv_lib).args(["cast-recv", group, &port, "100"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(recv.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    if line.trim() != "READY" {
+        let _ = recv.wait();
+        eprintln!("SKIPPED: no multicast on this host ({})", line.trim());
+        return None;
+    }
+    let sent = Command::new(peer()).arg(send_lib).args(["cast-send", group, &port, "100"]).output().unwrap();
+    let sent = String::from_utf8_lossy(&sent.stdout).into_owned();
+    assert!(sent.contains("cast sent=100"), "{sent}");
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    assert!(recv.wait().unwrap().success());
+    Some(line.trim().to_string())
+}
+
+#[test]
+fn cast_ours_to_upstream_and_back() {
+    let Some((ours, up)) = libs() else { return };
+    if let Some(r) = cast(&up, &ours, "239.255.79.1") {
+        assert_eq!(r, "cast received=100 bad=0 ok=1", "upstream receiving from ours");
+    }
+    if let Some(r) = cast(&ours, &up, "239.255.79.2") {
+        assert_eq!(r, "cast received=100 bad=0 ok=1", "ours receiving from upstream");
+    }
 }

@@ -64,6 +64,7 @@ static struct {
     H (*CreateCast)(H);
     void (*CastSetMode)(H, int);
     void (*CastSetLoop)(H, PBOOL);
+    void (*CastSetReuse)(H, PBOOL);
     void (*DestroyCast)(H);
 } L;
 
@@ -117,6 +118,7 @@ static void bind_cast(void) {
     B(CreateCast, "Create_HP_UdpCast");
     B(CastSetMode, "HP_UdpCast_SetCastMode");
     B(CastSetLoop, "HP_UdpCast_SetMultiCastLoop");
+    B(CastSetReuse, "HP_UdpCast_SetReuseAddress");
     B(DestroyCast, "Destroy_HP_UdpCast");
 #undef B
 }
@@ -244,6 +246,7 @@ static H start_cast(const char *group, unsigned short port) {
     H c = L.CreateCast(l);
     L.CastSetMode(c, 0); /* CM_MULTICAST */
     L.CastSetLoop(c, 1);
+    L.CastSetReuse(c, 1); /* both libraries' receivers share the group's port */
     if (!L.ClientStartWithBind(c, group, port, 0, "0.0.0.0")) {
         printf("START FAILED\n");
         exit(1);
