@@ -1,5 +1,5 @@
 //! The README's demo: `make -C examples-c demo` builds the examples against the library and runs
-//! echo_server with echo_client and echo_agent against it.
+//! the TCP, PACK, PULL and UDP echo servers with their clients, and the UdpNode chat.
 mod common;
 
 use std::process::Command;
@@ -7,9 +7,9 @@ use std::process::Command;
 #[test]
 fn examples_demo() {
     let lib = common::lib_dir();
-    // the demo uses PORT, PORT+1 and PORT+2: find three free in a row
-    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
-    let port = (20000..60000).step_by(7).find(|&p| free(p) && free(p + 1) && free(p + 2)).unwrap();
+    // the demo uses PORT .. PORT+5 (TCP for the first three, UDP for the rest): find them free
+    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() && std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok();
+    let port = (20000..60000).step_by(7).find(|&p| (p..p + 6).all(free)).unwrap();
     let out = Command::new("make")
         .arg("-C")
         .arg(common::root().join("examples-c"))
@@ -28,6 +28,8 @@ fn examples_demo() {
     assert!(stdout.contains("[client] OK"), "{stdout}");
     assert!(stdout.contains("[agent] OK: 8 of 8"), "{stdout}");
     assert!(stdout.contains("[pack client] OK: 200 of 200"), "{stdout}");
+    assert!(stdout.contains("[udp client] 1000 datagrams of 512 bytes echoed: OK"), "{stdout}");
+    assert!(stdout.contains("[chat] OK"), "{stdout}");
     assert!(stdout.contains("[pull client] OK: 200 of 200"), "{stdout}");
     assert!(stdout.contains("demo: OK"), "{stdout}");
 }

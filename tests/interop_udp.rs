@@ -1,10 +1,10 @@
 //! Interop with upstream HP-Socket 5.1.1 (PyPI hpsocket==0.9.3) over UDP: our UdpServer with its
 //! UdpClient and its UdpServer with our UdpClient (hundreds of datagrams echoed, then heartbeats
-//! alone keeping the connection up past several detect intervals), and the close notification
-//! between two of ours; UdpCast both ways in a multicast group. Each side runs in its own process (`tests/interop/udp_peer.c` loads one
-//! library or the other with dlopen). 5.1.1 counts detect intervals in seconds, 6.x (and we) in
-//! milliseconds; 5.1.1 has no close notification, so against it a stopped client is noticed by
-//! the detect timeout instead.
+//! alone keeping the connection up past several detect intervals), the close notification
+//! between two of ours, and UdpCast both ways in a multicast group. Each side runs in its own
+//! process (`tests/interop/udp_peer.c` loads one library or the other with dlopen). 5.1.1 counts
+//! detect intervals in seconds, 6.x (and we) in milliseconds; 5.1.1 has no close notification,
+//! so against it a stopped client is noticed by the detect timeout instead.
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
