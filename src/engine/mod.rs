@@ -6,6 +6,7 @@
 
 pub mod component;
 pub mod conn;
+pub mod kcp;
 pub mod options;
 pub mod recv;
 pub mod udp;
