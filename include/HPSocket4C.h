@@ -129,6 +129,14 @@ typedef PVOID HP_UdpCastListener;
 
 typedef PVOID HP_UdpCast;
 
+typedef PVOID HP_UdpArqServerListener;
+
+typedef PVOID HP_UdpArqServer;
+
+typedef PVOID HP_UdpArqClientListener;
+
+typedef PVOID HP_UdpArqClient;
+
 typedef PVOID HP_UdpNodeListener;
 
 typedef PVOID HP_UdpNode;
@@ -186,14 +194,6 @@ typedef PVOID HP_PullClientListener;
 typedef PVOID HP_PullSocket;
 
 typedef PVOID HP_PullSocketListener;
-
-typedef PVOID HP_UdpArqClient;
-
-typedef PVOID HP_UdpArqClientListener;
-
-typedef PVOID HP_UdpArqServer;
-
-typedef PVOID HP_UdpArqServerListener;
 
 typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
 
@@ -1785,6 +1785,125 @@ HPSOCKET_API void HP_UdpCast_SetReuseAddress(HP_UdpCast pCast, BOOL bReuseAddres
  * 5.1.1's name: TRUE unless the policy is RAP_NONE.
  */
 HPSOCKET_API BOOL HP_UdpCast_IsReuseAddress(HP_UdpCast pCast);
+
+HPSOCKET_API HP_UdpArqServerListener Create_HP_UdpArqServerListener(void);
+
+HPSOCKET_API void Destroy_HP_UdpArqServerListener(HP_UdpArqServerListener pListener);
+
+HPSOCKET_API HP_UdpArqServer Create_HP_UdpArqServer(HP_UdpServerListener pListener);
+
+HPSOCKET_API void Destroy_HP_UdpArqServer(HP_UdpArqServer pServer);
+
+HPSOCKET_API HP_UdpArqClientListener Create_HP_UdpArqClientListener(void);
+
+HPSOCKET_API void Destroy_HP_UdpArqClientListener(HP_UdpArqClientListener pListener);
+
+HPSOCKET_API HP_UdpArqClient Create_HP_UdpArqClient(HP_UdpClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_UdpArqClient(HP_UdpArqClient pClient);
+
+HPSOCKET_API
+BOOL HP_UdpArqServer_GetWaitingSendMessageCount(HP_UdpArqServer pServer,
+                                                HP_CONNID dwConnID,
+                                                int *piCount);
+
+HPSOCKET_API BOOL HP_UdpArqClient_GetWaitingSendMessageCount(HP_UdpArqClient pClient, int *piCount);
+
+HPSOCKET_API void HP_UdpArqServer_SetNoDelay(HP_UdpArqServer pServer, BOOL bNoDelay);
+
+HPSOCKET_API BOOL HP_UdpArqServer_IsNoDelay(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetTurnoffCongestCtrl(HP_UdpArqServer pServer, BOOL bTurnOff);
+
+HPSOCKET_API BOOL HP_UdpArqServer_IsTurnoffCongestCtrl(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetFlushInterval(HP_UdpArqServer pServer, DWORD dwFlushInterval);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetFlushInterval(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetResendByAcks(HP_UdpArqServer pServer, DWORD dwResendByAcks);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetResendByAcks(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetSendWndSize(HP_UdpArqServer pServer, DWORD dwSendWndSize);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetSendWndSize(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetRecvWndSize(HP_UdpArqServer pServer, DWORD dwRecvWndSize);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetRecvWndSize(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetMinRto(HP_UdpArqServer pServer, DWORD dwMinRto);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetMinRto(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetFastLimit(HP_UdpArqServer pServer, DWORD dwFastLimit);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetFastLimit(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqServer_SetMaxTransUnit(HP_UdpArqServer pServer, DWORD dwMaxTransUnit);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetMaxTransUnit(HP_UdpArqServer pServer);
+
+HPSOCKET_API
+void HP_UdpArqServer_SetMaxMessageSize(HP_UdpArqServer pServer,
+                                       DWORD dwMaxMessageSize);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetMaxMessageSize(HP_UdpArqServer pServer);
+
+HPSOCKET_API
+void HP_UdpArqServer_SetHandShakeTimeout(HP_UdpArqServer pServer,
+                                         DWORD dwHandShakeTimeout);
+
+HPSOCKET_API DWORD HP_UdpArqServer_GetHandShakeTimeout(HP_UdpArqServer pServer);
+
+HPSOCKET_API void HP_UdpArqClient_SetNoDelay(HP_UdpArqClient pClient, BOOL bNoDelay);
+
+HPSOCKET_API BOOL HP_UdpArqClient_IsNoDelay(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetTurnoffCongestCtrl(HP_UdpArqClient pClient, BOOL bTurnOff);
+
+HPSOCKET_API BOOL HP_UdpArqClient_IsTurnoffCongestCtrl(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetFlushInterval(HP_UdpArqClient pClient, DWORD dwFlushInterval);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetFlushInterval(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetResendByAcks(HP_UdpArqClient pClient, DWORD dwResendByAcks);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetResendByAcks(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetSendWndSize(HP_UdpArqClient pClient, DWORD dwSendWndSize);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetSendWndSize(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetRecvWndSize(HP_UdpArqClient pClient, DWORD dwRecvWndSize);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetRecvWndSize(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetMinRto(HP_UdpArqClient pClient, DWORD dwMinRto);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetMinRto(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetFastLimit(HP_UdpArqClient pClient, DWORD dwFastLimit);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetFastLimit(HP_UdpArqClient pClient);
+
+HPSOCKET_API void HP_UdpArqClient_SetMaxTransUnit(HP_UdpArqClient pClient, DWORD dwMaxTransUnit);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetMaxTransUnit(HP_UdpArqClient pClient);
+
+HPSOCKET_API
+void HP_UdpArqClient_SetMaxMessageSize(HP_UdpArqClient pClient,
+                                       DWORD dwMaxMessageSize);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetMaxMessageSize(HP_UdpArqClient pClient);
+
+HPSOCKET_API
+void HP_UdpArqClient_SetHandShakeTimeout(HP_UdpArqClient pClient,
+                                         DWORD dwHandShakeTimeout);
+
+HPSOCKET_API DWORD HP_UdpArqClient_GetHandShakeTimeout(HP_UdpArqClient pClient);
 
 HPSOCKET_API HP_UdpNodeListener Create_HP_UdpNodeListener(void);
 

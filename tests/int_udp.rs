@@ -18,3 +18,9 @@ fn udp_cast() {
     let out = common::run_c("udp_cast", &[]);
     assert!(out.contains("udp_cast:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn udp_arq() {
+    let out = common::run_c("udp_arq", &[]);
+    assert!(out.contains("udp_arq:") && out.contains(" 0 failed"), "{out}");
+}

@@ -38,6 +38,11 @@ pub struct Shared {
     /// UDP servers: the connection of each peer address.
     pub(crate) addrs: DashMap<SocketAddr, ConnId>,
     pub transport: Transport,
+    /// UdpArqServer / UdpArqClient (UDP transport with an ARQ session per connection).
+    pub arq: bool,
+    /// ARQ: the flush interval, taken from the options at Start.
+    arq_flush: AtomicU32,
+    arq_max_message: AtomicU32,
     /// UDP: the largest datagram, taken from the options at Start.
     pub(crate) max_datagram: AtomicU32,
     /// Connection tasks spawned and not yet ended.
@@ -61,6 +66,10 @@ pub struct Shared {
 impl Shared {
     pub fn buffer_size(&self) -> usize {
         self.buffer_size.load(Ordering::Relaxed)
+    }
+    /// ARQ: the flush interval in ms (0 for other components).
+    pub fn arq_flush_interval(&self) -> u32 {
+        self.arq_flush.load(Ordering::Relaxed)
     }
     pub fn mark_silence(&self) -> bool {
         self.mark_silence.load(Ordering::Relaxed)
@@ -158,6 +167,15 @@ impl Component {
     }
 
     pub fn with_transport(role: Role, events: Arc<dyn Events>, model: Model, transport: Transport) -> Component {
+        Self::build(role, events, model, transport, false)
+    }
+
+    /// A UdpArqServer (role Server) or UdpArqClient (role Client).
+    pub fn new_arq(role: Role, events: Arc<dyn Events>) -> Component {
+        Self::build(role, events, Model::Push, Transport::Udp, true)
+    }
+
+    fn build(role: Role, events: Arc<dyn Events>, model: Model, transport: Transport, arq: bool) -> Component {
         let opts = match role {
             Role::Server => Options::server(),
             Role::Agent => Options::agent(),
@@ -170,6 +188,9 @@ impl Component {
                 conns: DashMap::new(),
                 addrs: DashMap::new(),
                 transport,
+                arq,
+                arq_flush: AtomicU32::new(0),
+                arq_max_message: AtomicU32::new(0),
                 max_datagram: AtomicU32::new(opts.max_datagram_size),
                 live: Mutex::new(0),
                 live_cv: Condvar::new(),
@@ -203,6 +224,10 @@ impl Component {
 
     pub fn transport(&self) -> Transport {
         self.shared.transport
+    }
+
+    pub fn is_arq(&self) -> bool {
+        self.shared.arq
     }
 
     /// Identifies this component's worker threads.
@@ -257,7 +282,7 @@ impl Component {
             Transport::Tcp => opts.valid(self.role == Role::Server, self.role == Role::Client),
             Transport::Udp => opts.valid_udp(self.role == Role::Server),
             Transport::Cast => opts.valid_cast(),
-        };
+        } && (!self.shared.arq || opts.arq.valid());
         if !valid {
             return Err(fail(SocketError::InvalidParam, libc::EINVAL));
         }
@@ -276,6 +301,13 @@ impl Component {
         self.shared.buffer_size.store(opts.socket_buffer_size as usize, Ordering::Relaxed);
         self.shared.mark_silence.store(opts.mark_silence, Ordering::Relaxed);
         self.shared.max_datagram.store(opts.max_datagram_size, Ordering::Relaxed);
+        self.shared.arq_flush.store(if self.shared.arq { opts.arq.flush_interval } else { 0 }, Ordering::Relaxed);
+        self.shared.arq_max_message.store(opts.arq.max_message, Ordering::Relaxed);
+        let mut opts = opts;
+        if self.shared.arq {
+            // KCP's datagrams may be as large as its MTU: receive them whole.
+            opts.max_datagram_size = opts.max_datagram_size.max(opts.arq.mtu);
+        }
         self.shared.addrs.clear();
         self.shared.set_state(State::Starting);
         Ok(opts)
@@ -422,7 +454,7 @@ impl Component {
             sock.connect(&SockAddr::from(remote)).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
             sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
             let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
-            let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()));
+            let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()), true, self.shared.arq.then_some(&opts.arq));
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
             let shared = self.shared.clone();
@@ -498,7 +530,7 @@ impl Component {
             joined.map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
             recv.set_nonblocking(true).and_then(|_| send.set_nonblocking(true)).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
             let local = send.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(cast_addr);
-            let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()));
+            let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()), false, None);
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
             let run = self.run.lock().unwrap();
@@ -747,12 +779,12 @@ impl Component {
     /// UDP: the concatenation of `bufs` as one datagram of at most MaxDatagramSize bytes.
     fn send_datagram(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 || total > self.shared.max_datagram.load(Ordering::Relaxed) as usize {
+        let max = if self.shared.arq { self.shared.arq_max_message.load(Ordering::Relaxed) } else { self.shared.max_datagram.load(Ordering::Relaxed) };
+        if total == 0 || total > max as usize {
             return Err(fail(SocketError::InvalidParam, libc::EMSGSIZE));
         }
         let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
-        let connected = self.role == Role::Client && self.shared.transport == Transport::Udp;
-        super::udp::send(&self.shared, &c, bufs, connected).map_err(|e| fail(SocketError::DataSend, e))
+        super::udp::send(&self.shared, &c, bufs).map_err(|e| fail(SocketError::DataSend, e))
     }
 
     fn send_pack(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {

@@ -4,6 +4,7 @@
 //! share the connection registry, the worker threads, the send path and the receive loop, and
 //! differ only in how connections come to be (accept or connect).
 
+pub mod arq;
 pub mod component;
 pub mod conn;
 pub mod kcp;

@@ -58,6 +58,8 @@ pub struct Options {
     pub cast_mode: i32,
     pub mc_ttl: i32,
     pub mc_loop: bool,
+    /// UdpArqServer / UdpArqClient.
+    pub arq: super::arq::ArqOptions,
 }
 
 /// Upstream's default and largest UDP datagram sizes.
@@ -109,6 +111,7 @@ impl Options {
             cast_mode: 0,
             mc_ttl: 1,
             mc_loop: false,
+            arq: Default::default(),
         }
     }
     pub fn agent() -> Self {

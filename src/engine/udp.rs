@@ -6,6 +6,7 @@
 //! conventions: a zero-length datagram is a heartbeat ("detect") that the server answers, and a
 //! fixed 16-byte datagram tells the peer the connection is closed.
 
+use super::arq::{self, ArqOptions, Session};
 use super::component::{os, IdSource, Shared};
 use super::conn::{CloseReason, Conn};
 use super::options::Options;
@@ -47,6 +48,17 @@ pub struct UdpPart {
     sockaddr: SockAddr,
     /// UdpCast: the sender of the datagram being (or last) received.
     last_from: Mutex<Option<SocketAddr>>,
+    /// The socket has the peer as its default destination (clients).
+    connected: bool,
+    /// UdpArqServer / UdpArqClient: the handshake and KCP state.
+    arq: Option<Mutex<Session>>,
+}
+
+impl UdpPart {
+    /// Where this connection's datagrams go: None for a connected socket.
+    fn dest(&self) -> Option<&SockAddr> {
+        (!self.connected).then_some(&self.sockaddr)
+    }
 }
 
 impl UdpPart {
@@ -61,8 +73,9 @@ impl UdpPart {
     }
 }
 
-/// A UDP connection object: `fd` is the socket it sends on.
-pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, host: Option<String>) -> Arc<Conn> {
+/// A UDP connection object: `fd` is the socket it sends on (`connected`: to its peer by
+/// default); `arq` makes it an ARQ connection.
+pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, host: Option<String>, connected: bool, arq: Option<&ArqOptions>) -> Arc<Conn> {
     let mut c = Conn::new(id, fd, local, remote, host, true, false);
     c.udp = Some(Box::new(UdpPart {
         inbox: Mutex::new(VecDeque::new()),
@@ -70,8 +83,15 @@ pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, ho
         peer_closed: AtomicBool::new(false),
         sockaddr: SockAddr::from(remote),
         last_from: Mutex::new(None),
+        connected,
+        arq: arq.map(|o| Mutex::new(Session::new(o))),
     }));
     Arc::new(c)
+}
+
+/// ARQ: messages queued or unacknowledged on a connection (None: not an ARQ connection).
+pub fn arq_waiting(c: &Conn) -> Option<usize> {
+    c.udp.as_deref()?.arq.as_ref().map(|s| s.lock().unwrap().waiting())
 }
 
 fn part(c: &Conn) -> &UdpPart {
@@ -94,13 +114,20 @@ enum Notify {
     Never,
 }
 
-/// Sends one datagram, gathered from `bufs`, to the connection's peer. A full socket buffer is
-/// waited out briefly (datagrams are never split or queued). `connected`: the socket has a
-/// default destination (clients).
-pub fn send(shared: &Shared, c: &Conn, bufs: &[&[u8]], connected: bool) -> Result<(), i32> {
-    let to = (!connected).then(|| &part(c).sockaddr);
+/// Sends one datagram, gathered from `bufs`, to the connection's peer (on an ARQ connection,
+/// one message through KCP). A full socket buffer is waited out briefly (datagrams are never
+/// split or queued).
+pub fn send(shared: &Shared, c: &Conn, bufs: &[&[u8]]) -> Result<(), i32> {
+    let p = part(c);
+    let to = p.dest();
     // The connection's send lock keeps its socket open for the call.
-    c.while_open(|| send_raw(c.fd, bufs, to)).ok_or(libc::ENOTCONN)??;
+    match &p.arq {
+        None => c.while_open(|| send_raw(c.fd, bufs, to)).ok_or(libc::ENOTCONN)??,
+        Some(s) => {
+            let msg = bufs.concat();
+            c.while_open(|| s.lock().unwrap().send(&msg, arq::now_ms(), &mut |d| { let _ = send_raw(c.fd, &[d], to); })).ok_or(libc::ENOTCONN)??
+        }
+    }
     if shared.events.wants_on_send() {
         part(c).push(Inbound::Sent(bufs.concat()));
         c.wake();
@@ -219,7 +246,7 @@ fn find_or_accept(shared: &Arc<Shared>, fd: RawFd, peer: SocketAddr, data: &[u8]
         return None;
     }
     let id = ids.next();
-    let conn = new_conn(id, fd, local, peer, None);
+    let conn = new_conn(id, fd, local, peer, None, false, shared.arq.then_some(&opts.arq));
     // Marks the connection as new for `route` (its task is spawned there).
     part(&conn).fails.store(u32::MAX, Ordering::Relaxed);
     shared.conns.insert(id, conn.clone());
@@ -272,10 +299,11 @@ async fn drive_server(shared: &Shared, conn: &Conn, detect: Option<(u32, Duratio
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    if ev.on_handshake(id) == Handled::Error {
-        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
+    if let Some(r) = greet_ready(shared, conn) {
+        return Some(r);
     }
     let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
+    let mut arq_tick = arq_ticker(shared);
     loop {
         if let Some(r) = deliver(shared, conn) {
             return Some(r);
@@ -293,8 +321,63 @@ async fn drive_server(shared: &Shared, conn: &Conn, detect: Option<(u32, Duratio
                     return Some(r);
                 }
             }
+            _ = async { arq_tick.as_mut().unwrap().tick().await }, if arq_tick.is_some() => {
+                if let Some(r) = arq_periodic(conn) {
+                    return Some(r);
+                }
+            }
         }
     }
+}
+
+/// After OnAccept / OnConnect: OnHandShake at once, or on an ARQ connection the first
+/// handshake datagram (OnHandShake follows when the peer completes it).
+fn greet_ready(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
+    match &part(conn).arq {
+        None => (shared.events.on_handshake(conn.id) == Handled::Error).then_some(CloseReason { op: Op::Close, code: libc::ECANCELED }),
+        Some(_) => arq_periodic(conn),
+    }
+}
+
+/// The ARQ flush timer (every FlushInterval), when the component is an ARQ one.
+fn arq_ticker(shared: &Shared) -> Option<tokio::time::Interval> {
+    let ms = shared.arq_flush_interval();
+    (ms > 0).then(|| {
+        let iv = Duration::from_millis(ms as u64);
+        let mut t = tokio::time::interval_at(tokio::time::Instant::now() + iv, iv);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    })
+}
+
+/// One ARQ tick: handshake resends (and its timeout), KCP's update.
+fn arq_periodic(conn: &Conn) -> Option<CloseReason> {
+    let p = part(conn);
+    let s = p.arq.as_ref()?;
+    let to = p.dest();
+    let r = s.lock().unwrap().tick(arq::now_ms(), &mut |d| { let _ = send_raw(conn.fd, &[d], to); });
+    r.err().map(|code| CloseReason { op: Op::Close, code })
+}
+
+/// One datagram on an ARQ connection: the handshake or KCP; then OnHandShake / OnReceive for
+/// what it completed, outside the session's lock (so the callbacks may Send).
+fn arq_input(shared: &Shared, conn: &Conn, data: &[u8]) -> Option<CloseReason> {
+    let p = part(conn);
+    let s = p.arq.as_ref()?;
+    let to = p.dest();
+    let mut events = Vec::new();
+    let r = s.lock().unwrap().receive(data, arq::now_ms(), &mut |d| { let _ = send_raw(conn.fd, &[d], to); }, &mut events);
+    let ev = &*shared.events;
+    for e in events {
+        let rejected = match e {
+            arq::Event::HandShake => ev.on_handshake(conn.id) == Handled::Error,
+            arq::Event::Message(m) => ev.on_receive(conn.id, &m) == Handled::Error,
+        };
+        if rejected {
+            return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+        }
+    }
+    r.err().map(|code| CloseReason { op: Op::Receive, code })
 }
 
 /// One detect interval passed: too many without a word from the peer closes the connection.
@@ -313,6 +396,11 @@ fn deliver(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
             return Some(r);
         }
         match p.pop()? {
+            Inbound::Data(d) if p.arq.is_some() => {
+                if let Some(r) = arq_input(shared, conn, &d) {
+                    return Some(r);
+                }
+            }
             Inbound::Data(d) => {
                 if ev.on_receive(conn.id, &d) == Handled::Error {
                     return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
@@ -370,13 +458,14 @@ async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    if ev.on_handshake(id) == Handled::Error {
-        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
-    }
     // The first detect lets the server know us at once.
     let _ = send_raw(conn.fd, &[], None);
+    if let Some(r) = greet_ready(shared, conn) {
+        return Some(r);
+    }
     let detect = detect_of(opts);
     let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
+    let mut arq_tick = arq_ticker(shared);
     let max = opts.max_datagram_size as usize;
     let mut buf = vec![0u8; max.max(CLOSE_NOTIFY.len())];
     loop {
@@ -399,6 +488,11 @@ async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
                     return Some(r);
                 }
                 let _ = send_raw(conn.fd, &[], None);
+            }
+            _ = async { arq_tick.as_mut().unwrap().tick().await }, if arq_tick.is_some() => {
+                if let Some(r) = arq_periodic(conn) {
+                    return Some(r);
+                }
             }
             r = sock.readable(), if want_read => {
                 if r.is_err() {
@@ -449,7 +543,11 @@ fn read_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], m
         if shared.mark_silence() {
             conn.mark_active();
         }
-        if ev.on_receive(conn.id, data) == Handled::Error {
+        if p.arq.is_some() {
+            if let Some(r) = arq_input(shared, conn, data) {
+                return Some(r);
+            }
+        } else if ev.on_receive(conn.id, data) == Handled::Error {
             return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
         }
     }

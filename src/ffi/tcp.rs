@@ -141,6 +141,14 @@ pub unsafe fn create_udp(l: PVOID, role: Role) -> PVOID {
     create_with(l, role, Model::Push, Transport::Udp)
 }
 
+/// Creates a UdpArqServer (role Server) or UdpArqClient (role Client) handle.
+///
+/// # Safety
+/// As for [`create`].
+pub unsafe fn create_arq(l: PVOID, role: Role) -> PVOID {
+    create_from(l, role, |events| Component::new_arq(role, events))
+}
+
 /// Creates a UdpCast handle (a client of a group or of broadcast).
 ///
 /// # Safety
@@ -150,12 +158,17 @@ pub unsafe fn create_cast(l: PVOID) -> PVOID {
 }
 
 unsafe fn create_with(l: PVOID, role: Role, model: Model, transport: Transport) -> PVOID {
+    create_from(l, role, |events| Component::with_transport(role, events, model, transport))
+}
+
+/// A handle for the component `make` builds around the listener behind `l`.
+unsafe fn create_from(l: PVOID, role: Role, make: impl FnOnce(Arc<dyn Events>) -> Component) -> PVOID {
     let Some(listener) = listener::share(l, role_listener(role)) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
     let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone() });
-    let comp = Arc::new(Component::with_transport(role, events.clone(), model, transport));
+    let comp = Arc::new(make(events.clone()));
     let obj = Box::into_raw(Box::new(TcpObj { magic: TCP_MAGIC, comp, extra: AtomicUsize::new(0), _listener: listener }));
     events.sender.store(obj as usize, Ordering::Relaxed);
     obj as PVOID

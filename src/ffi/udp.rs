@@ -2,7 +2,8 @@
 //! `HP_UdpServer_*` / `HP_UdpClient_*` options. Everything else (`HP_Server_*`,
 //! `HP_Client_*`, `HP_Set_FN_Server_*`, `HP_Set_FN_Client_*`) works on them as on TCP
 //! components: a peer address is a connection, one Send is one datagram. UdpCast, a client of
-//! a multicast group or of broadcast, is here too.
+//! a multicast group or of broadcast, and the ARQ server and client (UDP plus KCP, with
+//! upstream's handshake) are here too.
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::guard;
@@ -10,7 +11,8 @@ use super::handles::*;
 use super::listener::{self, ListenerKind};
 use super::tcp::{self, get_opt_of, set_opt_of};
 use super::types::*;
-use crate::engine::component::{Role, Transport};
+use crate::engine::arq::ArqOptions;
+use crate::engine::component::{Component, Role, Transport};
 use crate::engine::options::ReusePolicy;
 use std::os::raw::c_int;
 
@@ -206,4 +208,262 @@ pub unsafe extern "C" fn HP_UdpCast_SetReuseAddress(pCast: HP_UdpCast, bReuseAdd
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpCast_IsReuseAddress(pCast: HP_UdpCast) -> BOOL {
     guard(|| get_opt_of(pCast, Role::Client, CAST, |o| (o.reuse_policy != ReusePolicy::None) as BOOL))
+}
+
+// ---- UdpArqServer / UdpArqClient: UDP plus KCP; HP_Server_* / HP_Client_* and the
+// HP_UdpServer_* / HP_UdpClient_* options work on them too ----
+
+/// The ARQ component behind a handle of `role`; on any other handle sets errno and returns None.
+unsafe fn arq_comp<'a>(p: PVOID, role: Role) -> Option<&'a std::sync::Arc<Component>> {
+    match tcp::comp_of(p, role, U) {
+        Some(c) if c.is_arq() => Some(c),
+        Some(_) => {
+            super::guard::set_errno(libc::EINVAL);
+            None
+        }
+        None => None,
+    }
+}
+
+unsafe fn set_arq(p: PVOID, role: Role, f: impl FnOnce(&mut ArqOptions)) {
+    if arq_comp(p, role).is_some() {
+        set_opt_of(p, role, U, |o| f(&mut o.arq))
+    }
+}
+
+unsafe fn get_arq<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&ArqOptions) -> T) -> T {
+    arq_comp(p, role).map(|c| f(&c.options().arq)).unwrap_or_default()
+}
+
+/// `GetWaitingSendMessageCount`: messages queued or not yet acknowledged on a connection.
+unsafe fn waiting(p: PVOID, role: Role, id: Option<HP_CONNID>, out: *mut c_int) -> BOOL {
+    let Some(c) = arq_comp(p, role) else { return tcp::FALSE };
+    if out.is_null() {
+        return tcp::invalid(c);
+    }
+    let id = id.map_or_else(|| c.client_conn_id(), |i| i as u64);
+    match c.conn(id).and_then(|conn| crate::engine::udp::arq_waiting(&conn)) {
+        Some(n) => {
+            *out = n.min(c_int::MAX as usize) as c_int;
+            tcp::TRUE
+        }
+        None => tcp::not_found(c),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn Create_HP_UdpArqServerListener() -> HP_UdpArqServerListener {
+    listener::create(ListenerKind::Server)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_UdpArqServerListener(pListener: HP_UdpArqServerListener) {
+    listener::destroy(pListener, ListenerKind::Server)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_UdpArqServer(pListener: HP_UdpServerListener) -> HP_UdpArqServer {
+    guard(|| tcp::create_arq(pListener, Role::Server))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_UdpArqServer(pServer: HP_UdpArqServer) {
+    guard(|| tcp::destroy(pServer, Role::Server))
+}
+#[no_mangle]
+pub extern "C" fn Create_HP_UdpArqClientListener() -> HP_UdpArqClientListener {
+    listener::create(ListenerKind::Client)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_UdpArqClientListener(pListener: HP_UdpArqClientListener) {
+    listener::destroy(pListener, ListenerKind::Client)
+}
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_UdpArqClient(pListener: HP_UdpClientListener) -> HP_UdpArqClient {
+    guard(|| tcp::create_arq(pListener, Role::Client))
+}
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_UdpArqClient(pClient: HP_UdpArqClient) {
+    guard(|| tcp::destroy(pClient, Role::Client))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetWaitingSendMessageCount(pServer: HP_UdpArqServer, dwConnID: HP_CONNID, piCount: *mut c_int) -> BOOL {
+    guard(|| waiting(pServer, Role::Server, Some(dwConnID), piCount))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetWaitingSendMessageCount(pClient: HP_UdpArqClient, piCount: *mut c_int) -> BOOL {
+    guard(|| waiting(pClient, Role::Client, None, piCount))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetNoDelay(pServer: HP_UdpArqServer, bNoDelay: BOOL) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.no_delay = bNoDelay != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_IsNoDelay(pServer: HP_UdpArqServer) -> BOOL {
+    guard(|| get_arq(pServer, Role::Server, |o| o.no_delay as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetTurnoffCongestCtrl(pServer: HP_UdpArqServer, bTurnOff: BOOL) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.turnoff_nc = bTurnOff != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_IsTurnoffCongestCtrl(pServer: HP_UdpArqServer) -> BOOL {
+    guard(|| get_arq(pServer, Role::Server, |o| o.turnoff_nc as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetFlushInterval(pServer: HP_UdpArqServer, dwFlushInterval: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.flush_interval = dwFlushInterval))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetFlushInterval(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.flush_interval))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetResendByAcks(pServer: HP_UdpArqServer, dwResendByAcks: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.resend_by_acks = dwResendByAcks))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetResendByAcks(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.resend_by_acks))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetSendWndSize(pServer: HP_UdpArqServer, dwSendWndSize: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.send_wnd = dwSendWndSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetSendWndSize(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.send_wnd))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetRecvWndSize(pServer: HP_UdpArqServer, dwRecvWndSize: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.recv_wnd = dwRecvWndSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetRecvWndSize(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.recv_wnd))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetMinRto(pServer: HP_UdpArqServer, dwMinRto: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.min_rto = dwMinRto))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetMinRto(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.min_rto))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetFastLimit(pServer: HP_UdpArqServer, dwFastLimit: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.fast_limit = dwFastLimit))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetFastLimit(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.fast_limit))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetMaxTransUnit(pServer: HP_UdpArqServer, dwMaxTransUnit: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.mtu = dwMaxTransUnit))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetMaxTransUnit(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.mtu))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetMaxMessageSize(pServer: HP_UdpArqServer, dwMaxMessageSize: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.max_message = dwMaxMessageSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetMaxMessageSize(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.max_message))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_SetHandShakeTimeout(pServer: HP_UdpArqServer, dwHandShakeTimeout: DWORD) {
+    guard(|| set_arq(pServer, Role::Server, |o| o.handshake_timeout = dwHandShakeTimeout))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqServer_GetHandShakeTimeout(pServer: HP_UdpArqServer) -> DWORD {
+    guard(|| get_arq(pServer, Role::Server, |o| o.handshake_timeout))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetNoDelay(pClient: HP_UdpArqClient, bNoDelay: BOOL) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.no_delay = bNoDelay != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_IsNoDelay(pClient: HP_UdpArqClient) -> BOOL {
+    guard(|| get_arq(pClient, Role::Client, |o| o.no_delay as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetTurnoffCongestCtrl(pClient: HP_UdpArqClient, bTurnOff: BOOL) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.turnoff_nc = bTurnOff != 0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_IsTurnoffCongestCtrl(pClient: HP_UdpArqClient) -> BOOL {
+    guard(|| get_arq(pClient, Role::Client, |o| o.turnoff_nc as BOOL))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetFlushInterval(pClient: HP_UdpArqClient, dwFlushInterval: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.flush_interval = dwFlushInterval))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetFlushInterval(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.flush_interval))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetResendByAcks(pClient: HP_UdpArqClient, dwResendByAcks: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.resend_by_acks = dwResendByAcks))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetResendByAcks(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.resend_by_acks))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetSendWndSize(pClient: HP_UdpArqClient, dwSendWndSize: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.send_wnd = dwSendWndSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetSendWndSize(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.send_wnd))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetRecvWndSize(pClient: HP_UdpArqClient, dwRecvWndSize: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.recv_wnd = dwRecvWndSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetRecvWndSize(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.recv_wnd))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetMinRto(pClient: HP_UdpArqClient, dwMinRto: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.min_rto = dwMinRto))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetMinRto(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.min_rto))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetFastLimit(pClient: HP_UdpArqClient, dwFastLimit: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.fast_limit = dwFastLimit))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetFastLimit(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.fast_limit))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetMaxTransUnit(pClient: HP_UdpArqClient, dwMaxTransUnit: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.mtu = dwMaxTransUnit))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetMaxTransUnit(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.mtu))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetMaxMessageSize(pClient: HP_UdpArqClient, dwMaxMessageSize: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.max_message = dwMaxMessageSize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetMaxMessageSize(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.max_message))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_SetHandShakeTimeout(pClient: HP_UdpArqClient, dwHandShakeTimeout: DWORD) {
+    guard(|| set_arq(pClient, Role::Client, |o| o.handshake_timeout = dwHandShakeTimeout))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_UdpArqClient_GetHandShakeTimeout(pClient: HP_UdpArqClient) -> DWORD {
+    guard(|| get_arq(pClient, Role::Client, |o| o.handshake_timeout))
 }

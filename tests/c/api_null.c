@@ -323,6 +323,58 @@ static void null_handles(void) {
     { BOOL r = HP_UdpCast_GetRemoteAddress(0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
     HP_UdpCast_SetReuseAddress(0, 0);
     { BOOL r = HP_UdpCast_IsReuseAddress(0); CHECK_EQ(r, FALSE); }
+    Destroy_HP_UdpArqServerListener(0);
+    { HP_UdpArqServer r = Create_HP_UdpArqServer(0); CHECK(r == NULL); }
+    Destroy_HP_UdpArqServer(0);
+    Destroy_HP_UdpArqClientListener(0);
+    { HP_UdpArqClient r = Create_HP_UdpArqClient(0); CHECK(r == NULL); }
+    Destroy_HP_UdpArqClient(0);
+    { BOOL r = HP_UdpArqServer_GetWaitingSendMessageCount(0, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_UdpArqClient_GetWaitingSendMessageCount(0, NULL); CHECK_EQ(r, FALSE); }
+    HP_UdpArqServer_SetNoDelay(0, 0);
+    { BOOL r = HP_UdpArqServer_IsNoDelay(0); CHECK_EQ(r, FALSE); }
+    HP_UdpArqServer_SetTurnoffCongestCtrl(0, 0);
+    { BOOL r = HP_UdpArqServer_IsTurnoffCongestCtrl(0); CHECK_EQ(r, FALSE); }
+    HP_UdpArqServer_SetFlushInterval(0, 0);
+    { DWORD r = HP_UdpArqServer_GetFlushInterval(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetResendByAcks(0, 0);
+    { DWORD r = HP_UdpArqServer_GetResendByAcks(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetSendWndSize(0, 0);
+    { DWORD r = HP_UdpArqServer_GetSendWndSize(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetRecvWndSize(0, 0);
+    { DWORD r = HP_UdpArqServer_GetRecvWndSize(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetMinRto(0, 0);
+    { DWORD r = HP_UdpArqServer_GetMinRto(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetFastLimit(0, 0);
+    { DWORD r = HP_UdpArqServer_GetFastLimit(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetMaxTransUnit(0, 0);
+    { DWORD r = HP_UdpArqServer_GetMaxTransUnit(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetMaxMessageSize(0, 0);
+    { DWORD r = HP_UdpArqServer_GetMaxMessageSize(0); CHECK_EQ(r, 0); }
+    HP_UdpArqServer_SetHandShakeTimeout(0, 0);
+    { DWORD r = HP_UdpArqServer_GetHandShakeTimeout(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetNoDelay(0, 0);
+    { BOOL r = HP_UdpArqClient_IsNoDelay(0); CHECK_EQ(r, FALSE); }
+    HP_UdpArqClient_SetTurnoffCongestCtrl(0, 0);
+    { BOOL r = HP_UdpArqClient_IsTurnoffCongestCtrl(0); CHECK_EQ(r, FALSE); }
+    HP_UdpArqClient_SetFlushInterval(0, 0);
+    { DWORD r = HP_UdpArqClient_GetFlushInterval(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetResendByAcks(0, 0);
+    { DWORD r = HP_UdpArqClient_GetResendByAcks(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetSendWndSize(0, 0);
+    { DWORD r = HP_UdpArqClient_GetSendWndSize(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetRecvWndSize(0, 0);
+    { DWORD r = HP_UdpArqClient_GetRecvWndSize(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetMinRto(0, 0);
+    { DWORD r = HP_UdpArqClient_GetMinRto(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetFastLimit(0, 0);
+    { DWORD r = HP_UdpArqClient_GetFastLimit(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetMaxTransUnit(0, 0);
+    { DWORD r = HP_UdpArqClient_GetMaxTransUnit(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetMaxMessageSize(0, 0);
+    { DWORD r = HP_UdpArqClient_GetMaxMessageSize(0); CHECK_EQ(r, 0); }
+    HP_UdpArqClient_SetHandShakeTimeout(0, 0);
+    { DWORD r = HP_UdpArqClient_GetHandShakeTimeout(0); CHECK_EQ(r, 0); }
     Destroy_HP_UdpNodeListener(0);
     HP_Set_FN_UdpNode_OnPrepareListen(0, NULL);
     HP_Set_FN_UdpNode_OnSend(0, NULL);
@@ -555,6 +607,52 @@ static void null_pointers(HP_TcpServer srv, HP_TcpAgent agt, HP_TcpClient cli) {
     { BOOL r = HP_UdpCast_GetRemoteAddress(cli, NULL, NULL, NULL); (void)r; }
     HP_UdpCast_SetReuseAddress(cli, 0);
     { BOOL r = HP_UdpCast_IsReuseAddress(cli); (void)r; }
+    { BOOL r = HP_UdpArqServer_GetWaitingSendMessageCount(srv, 0, NULL); (void)r; }
+    { BOOL r = HP_UdpArqClient_GetWaitingSendMessageCount(cli, NULL); (void)r; }
+    HP_UdpArqServer_SetNoDelay(srv, 0);
+    { BOOL r = HP_UdpArqServer_IsNoDelay(srv); (void)r; }
+    HP_UdpArqServer_SetTurnoffCongestCtrl(srv, 0);
+    { BOOL r = HP_UdpArqServer_IsTurnoffCongestCtrl(srv); (void)r; }
+    HP_UdpArqServer_SetFlushInterval(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetFlushInterval(srv); (void)r; }
+    HP_UdpArqServer_SetResendByAcks(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetResendByAcks(srv); (void)r; }
+    HP_UdpArqServer_SetSendWndSize(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetSendWndSize(srv); (void)r; }
+    HP_UdpArqServer_SetRecvWndSize(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetRecvWndSize(srv); (void)r; }
+    HP_UdpArqServer_SetMinRto(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetMinRto(srv); (void)r; }
+    HP_UdpArqServer_SetFastLimit(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetFastLimit(srv); (void)r; }
+    HP_UdpArqServer_SetMaxTransUnit(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetMaxTransUnit(srv); (void)r; }
+    HP_UdpArqServer_SetMaxMessageSize(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetMaxMessageSize(srv); (void)r; }
+    HP_UdpArqServer_SetHandShakeTimeout(srv, 0);
+    { DWORD r = HP_UdpArqServer_GetHandShakeTimeout(srv); (void)r; }
+    HP_UdpArqClient_SetNoDelay(cli, 0);
+    { BOOL r = HP_UdpArqClient_IsNoDelay(cli); (void)r; }
+    HP_UdpArqClient_SetTurnoffCongestCtrl(cli, 0);
+    { BOOL r = HP_UdpArqClient_IsTurnoffCongestCtrl(cli); (void)r; }
+    HP_UdpArqClient_SetFlushInterval(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetFlushInterval(cli); (void)r; }
+    HP_UdpArqClient_SetResendByAcks(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetResendByAcks(cli); (void)r; }
+    HP_UdpArqClient_SetSendWndSize(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetSendWndSize(cli); (void)r; }
+    HP_UdpArqClient_SetRecvWndSize(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetRecvWndSize(cli); (void)r; }
+    HP_UdpArqClient_SetMinRto(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetMinRto(cli); (void)r; }
+    HP_UdpArqClient_SetFastLimit(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetFastLimit(cli); (void)r; }
+    HP_UdpArqClient_SetMaxTransUnit(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetMaxTransUnit(cli); (void)r; }
+    HP_UdpArqClient_SetMaxMessageSize(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetMaxMessageSize(cli); (void)r; }
+    HP_UdpArqClient_SetHandShakeTimeout(cli, 0);
+    { DWORD r = HP_UdpArqClient_GetHandShakeTimeout(cli); (void)r; }
 }
 
 int main(void) {

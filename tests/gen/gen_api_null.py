@@ -69,7 +69,7 @@ for ret, name, args in protos:
     # Same call on a live handle with every pointer NULL and every number 0: must not crash.
     first = ps[0]
     target = {"HP_Server": "srv", "HP_TcpServer": "srv", "HP_Agent": "agt", "HP_TcpAgent": "agt",
-              "HP_Client": "cli", "HP_TcpClient": "cli", "HP_UdpServer": "srv", "HP_UdpClient": "cli", "HP_UdpCast": "cli"}.get(first)
+              "HP_Client": "cli", "HP_TcpClient": "cli", "HP_UdpServer": "srv", "HP_UdpClient": "cli", "HP_UdpCast": "cli", "HP_UdpArqServer": "srv", "HP_UdpArqClient": "cli"}.get(first)
     if target and not name.startswith("Destroy_") and not re.search(r"_(Start|Stop|Wait)\w*$", name) and "SetWorkerThreadCount" not in name:
         rest = ", ".join([target] + [zero(t) for t in ps[1:]])
         if ret == "void":
