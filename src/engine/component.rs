@@ -994,7 +994,6 @@ pub fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::RawFd;
     use std::sync::{Mutex, OnceLock, Weak};
     use std::time::{Duration, Instant};
 
