@@ -327,37 +327,12 @@ impl Component {
         f
     }
 
-    /// Starts a server listening on `bind` (NULL/empty: every address) and `port`.
-    pub fn start_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
-        if self.shared.transport == Transport::Udp {
-            return self.start_udp_server(bind, port);
-        }
+    /// Runs a server's or agent's Start: `body` sets up sockets and workers; the state becomes
+    /// Started on success and Stopped on failure.
+    fn run_start(&self, body: impl FnOnce(&Options) -> Result<()>) -> Result<()> {
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
-        let r = (|| {
-            let addr = parse_bind(bind, port, opts.dual_stack).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?;
-            let sock = Socket::new(Domain::for_address(addr), Type::STREAM.nonblocking().cloexec(), Some(Protocol::TCP))
-                .map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
-            if addr.is_ipv6() {
-                let _ = sock.set_only_v6(!opts.dual_stack);
-            }
-            apply_reuse(&sock, opts.reuse_policy);
-            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
-            }
-            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            sock.listen(opts.listen_queue.min(i32::MAX as u32) as i32).map_err(|e| fail(SocketError::SocketListen, os(&e)))?;
-            let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
-            let workers = self.start_workers(opts.worker_threads)?;
-            let std_listener: std::net::TcpListener = sock.into();
-            let shared = self.shared.clone();
-            let handles: Vec<tokio::runtime::Handle> = (0..workers.len()).map(|_| workers.pick().clone()).collect();
-            let ids = IdSource::new(&self.next_id);
-            workers.first().spawn(accept_loop(shared, std_listener, handles, opts.clone(), ids));
-            *self.run.lock().unwrap() = Some(Running { workers, listen_addr, bind_addr: None, async_connect: false });
-            Ok(())
-        })();
-        match r {
+        match body(&opts) {
             Ok(()) => {
                 self.shared.set_state(State::Started);
                 Ok(())
@@ -366,11 +341,78 @@ impl Component {
         }
     }
 
-    /// Starts an agent; connections are made later with [`Component::connect`].
-    pub fn start_agent(&self, bind: Option<&str>, async_connect: bool) -> Result<()> {
+    /// Runs a client's Start: its one worker runs and the state is Started (so that its events
+    /// see it) before `body` opens the connection with the id given; on failure the worker goes.
+    fn run_client_start(&self, async_connect: bool, body: impl FnOnce(&Options, ConnId) -> Result<()>) -> Result<()> {
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
         let r = (|| {
+            let workers = self.start_workers(1)?;
+            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect });
+            self.shared.set_state(State::Started);
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            self.client_conn.store(id, Ordering::Relaxed);
+            body(&opts, id)
+        })();
+        r.map_err(|f| {
+            if let Some(run) = self.run.lock().unwrap().take() {
+                self.release(run);
+            }
+            self.abort_start(f)
+        })
+    }
+
+    /// The first worker of a started component.
+    fn first_worker(&self) -> Result<tokio::runtime::Handle> {
+        let run = self.run.lock().unwrap();
+        run.as_ref().map(|r| r.workers.first().clone()).ok_or(fail(SocketError::IllegalState, libc::ENOTCONN))
+    }
+
+    /// A server's socket for `bind`:`port` (not yet bound): dual stack and reuse applied.
+    fn server_socket(bind: Option<&str>, port: u16, opts: &Options, ty: Type, proto: Protocol, bad_addr: SocketError) -> Result<(SocketAddr, Socket)> {
+        let addr = parse_bind(bind, port, opts.dual_stack).ok_or(fail(bad_addr, libc::EADDRNOTAVAIL))?;
+        let sock = Socket::new(Domain::for_address(addr), ty.nonblocking().cloexec(), Some(proto)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
+        if addr.is_ipv6() {
+            let _ = sock.set_only_v6(!opts.dual_stack);
+        }
+        apply_reuse(&sock, opts.reuse_policy);
+        Ok((addr, sock))
+    }
+
+    /// Starts the workers of a server and spawns its receiving loop on the first.
+    fn start_serving<F>(&self, opts: &Options, listen_addr: Option<SocketAddr>, serve: impl FnOnce(Vec<tokio::runtime::Handle>, IdSource) -> F) -> Result<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let workers = self.start_workers(opts.worker_threads)?;
+        let handles: Vec<tokio::runtime::Handle> = (0..workers.len()).map(|_| workers.pick().clone()).collect();
+        workers.first().spawn(serve(handles, IdSource::new(&self.next_id)));
+        *self.run.lock().unwrap() = Some(Running { workers, listen_addr, bind_addr: None, async_connect: false });
+        Ok(())
+    }
+
+    /// Starts a server listening on `bind` (NULL/empty: every address) and `port`.
+    pub fn start_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
+        if self.shared.transport == Transport::Udp {
+            return self.start_udp_server(bind, port);
+        }
+        self.run_start(|opts| {
+            let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::InvalidParam)?;
+            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
+                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+            }
+            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            sock.listen(opts.listen_queue.min(i32::MAX as u32) as i32).map_err(|e| fail(SocketError::SocketListen, os(&e)))?;
+            let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
+            let std_listener: std::net::TcpListener = sock.into();
+            let (shared, o) = (self.shared.clone(), opts.clone());
+            self.start_serving(opts, listen_addr, |handles, ids| accept_loop(shared, std_listener, handles, o, ids))
+        })
+    }
+
+    /// Starts an agent; connections are made later with [`Component::connect`].
+    pub fn start_agent(&self, bind: Option<&str>, async_connect: bool) -> Result<()> {
+        self.run_start(|opts| {
             let bind_addr = match bind {
                 Some(b) if !b.is_empty() => Some(resolve_ip(b).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
                 _ => None,
@@ -378,76 +420,49 @@ impl Component {
             let workers = self.start_workers(opts.worker_threads)?;
             *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr, async_connect });
             Ok(())
-        })();
-        match r {
-            Ok(()) => {
-                self.shared.set_state(State::Started);
-                Ok(())
-            }
-            Err(f) => Err(self.abort_start(f)),
-        }
+        })
     }
 
     /// A UDP server: one socket bound to `bind`:`port`; each peer address is a connection.
     fn start_udp_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
-        let _l = self.lifecycle.lock().unwrap();
-        let opts = self.begin_start()?;
-        let r = (|| {
-            let addr = parse_bind(bind, port, opts.dual_stack).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
-            let sock = Socket::new(Domain::for_address(addr), Type::DGRAM.nonblocking().cloexec(), Some(Protocol::UDP))
-                .map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
-            if addr.is_ipv6() {
-                let _ = sock.set_only_v6(!opts.dual_stack);
-            }
-            apply_reuse(&sock, opts.reuse_policy);
+        self.run_start(|opts| {
+            let (addr, sock) = Self::server_socket(bind, port, opts, Type::DGRAM, Protocol::UDP, SocketError::SocketCreate)?;
             sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
-            let workers = self.start_workers(opts.worker_threads)?;
-            let handles: Vec<tokio::runtime::Handle> = (0..workers.len()).map(|_| workers.pick().clone()).collect();
-            let ids = IdSource::new(&self.next_id);
             let std_sock: std::net::UdpSocket = sock.into();
-            workers.first().spawn(super::udp::server_loop(self.shared.clone(), std_sock, handles, opts.clone(), ids, listen_addr));
-            *self.run.lock().unwrap() = Some(Running { workers, listen_addr, bind_addr: None, async_connect: false });
-            Ok(())
-        })();
-        match r {
-            Ok(()) => {
-                self.shared.set_state(State::Started);
-                Ok(())
+            let (shared, o) = (self.shared.clone(), opts.clone());
+            self.start_serving(opts, listen_addr, |handles, ids| super::udp::server_loop(shared, std_sock, handles, o, ids, listen_addr))
+        })
+    }
+
+    /// A bind address for a client socket talking to `remote`: None when not given; refused
+    /// when of another family.
+    fn client_bind_ip(local: Option<&str>, remote: &SocketAddr) -> Result<Option<IpAddr>> {
+        match local {
+            Some(a) if !a.is_empty() => {
+                let ip = resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
+                if ip.is_ipv4() != remote.is_ipv4() {
+                    return Err(fail(SocketError::SocketCreate, libc::EAFNOSUPPORT));
+                }
+                Ok(Some(ip))
             }
-            Err(f) => Err(self.abort_start(f)),
+            _ => Ok(None),
         }
     }
 
     /// A UDP client: a connected UDP socket and its one connection.
     fn start_udp_client(&self, to: ConnectArgs<'_>) -> Result<()> {
-        let _l = self.lifecycle.lock().unwrap();
-        let opts = self.begin_start()?;
-        let r = (|| {
+        self.run_client_start(false, |opts, id| {
             let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
-            let local_ip = match to.local_addr {
-                Some(a) if !a.is_empty() => {
-                    let ip = resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
-                    if ip.is_ipv4() != remote.is_ipv4() {
-                        return Err(fail(SocketError::SocketCreate, libc::EAFNOSUPPORT));
-                    }
-                    Some(ip)
-                }
-                _ => None,
-            };
+            let local_ip = Self::client_bind_ip(to.local_addr, &remote)?;
             let sock = Socket::new(Domain::for_address(remote), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
             if local_ip.is_some() || to.local_port != 0 {
-                let ip = local_ip.unwrap_or(if remote.is_ipv4() { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V6(Ipv6Addr::UNSPECIFIED) });
+                let ip = local_ip.unwrap_or(unspecified(&remote));
                 sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             }
-            let workers = self.start_workers(1)?;
-            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect: false });
-            self.shared.set_state(State::Started);
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            self.client_conn.store(id, Ordering::Relaxed);
             if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
@@ -457,61 +472,31 @@ impl Component {
             let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()), true, self.shared.arq.then_some(&opts.arq));
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
-            let shared = self.shared.clone();
-            let std_sock: std::net::UdpSocket = sock.into();
-            let run = self.run.lock().unwrap();
-            let worker = run.as_ref().map(|r| r.workers.first().clone()).ok_or(fail(SocketError::IllegalState, libc::ENOTCONN))?;
-            worker.spawn(super::udp::client_conn(shared, conn, std_sock, opts));
+            self.first_worker()?.spawn(super::udp::client_conn(self.shared.clone(), conn, sock.into(), opts.clone()));
             Ok(())
-        })();
-        match r {
-            Ok(()) => Ok(()),
-            Err(f) => {
-                if let Some(run) = self.run.lock().unwrap().take() {
-                    self.release(run);
-                }
-                Err(self.abort_start(f))
-            }
-        }
+        })
     }
 
     /// A UdpCast: a receiving socket bound to the group (or broadcast) address and port, and a
     /// sending socket bound to `to.local_addr`; `to.host` is the group (ignored for broadcast).
     fn start_cast(&self, to: ConnectArgs<'_>) -> Result<()> {
-        let _l = self.lifecycle.lock().unwrap();
-        let opts = self.begin_start()?;
-        let r = (|| {
+        self.run_client_start(false, |opts, id| {
             let broadcast = opts.cast_mode == 1;
             let cast_addr = if broadcast {
                 SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), to.port)
             } else {
                 resolve(to.host, to.port).filter(|a| a.ip().is_multicast()).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?
             };
-            let bind_ip = match to.local_addr {
-                Some(a) if !a.is_empty() => {
-                    let ip = resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
-                    if broadcast && ip.is_ipv6() {
-                        return Err(fail(SocketError::SocketCreate, libc::EPFNOSUPPORT));
-                    }
-                    if ip.is_ipv4() != cast_addr.is_ipv4() {
-                        return Err(fail(SocketError::SocketCreate, libc::EAFNOSUPPORT));
-                    }
-                    ip
-                }
-                _ if cast_addr.is_ipv4() => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-                _ => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-            };
+            if broadcast && to.local_addr.and_then(resolve_ip).is_some_and(|ip| ip.is_ipv6()) {
+                return Err(fail(SocketError::SocketCreate, libc::EPFNOSUPPORT));
+            }
+            let bind_ip = Self::client_bind_ip(to.local_addr, &cast_addr)?.unwrap_or(unspecified(&cast_addr));
             let new_sock = || Socket::new(Domain::for_address(cast_addr), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)));
             let recv = new_sock()?;
             let send = new_sock()?;
             apply_reuse(&recv, opts.reuse_policy);
             recv.bind(&SockAddr::from(cast_addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             send.bind(&SockAddr::from(SocketAddr::new(bind_ip, 0))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            let workers = self.start_workers(1)?;
-            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect: false });
-            self.shared.set_state(State::Started);
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            self.client_conn.store(id, Ordering::Relaxed);
             if self.shared.events.on_prepare_connect(id, recv.as_raw_fd()) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
@@ -533,20 +518,9 @@ impl Component {
             let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()), false, None);
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
-            let run = self.run.lock().unwrap();
-            let worker = run.as_ref().map(|r| r.workers.first().clone()).ok_or(fail(SocketError::IllegalState, libc::ENOTCONN))?;
-            worker.spawn(super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts));
+            self.first_worker()?.spawn(super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts.clone()));
             Ok(())
-        })();
-        match r {
-            Ok(()) => Ok(()),
-            Err(f) => {
-                if let Some(run) = self.run.lock().unwrap().take() {
-                    self.release(run);
-                }
-                Err(self.abort_start(f))
-            }
-        }
+        })
     }
 
     /// Starts a client connected (or connecting, when `async_connect`) to `to`.
@@ -556,26 +530,9 @@ impl Component {
             Transport::Cast => return self.start_cast(to),
             Transport::Tcp => {}
         }
-        let _l = self.lifecycle.lock().unwrap();
-        let opts = self.begin_start()?;
-        let r = (|| {
-            let workers = self.start_workers(1)?;
-            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect });
-            // The client counts as started while it connects, so that its events see Started.
-            self.shared.set_state(State::Started);
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            self.client_conn.store(id, Ordering::Relaxed);
-            self.connect_with_id(id, &to, &opts, async_connect, None).map_err(|f| Failure { code: SocketError::ConnectServer, ..f })
-        })();
-        match r {
-            Ok(()) => Ok(()),
-            Err(f) => {
-                if let Some(run) = self.run.lock().unwrap().take() {
-                    self.release(run);
-                }
-                Err(self.abort_start(f))
-            }
-        }
+        self.run_client_start(async_connect, |opts, id| {
+            self.connect_with_id(id, &to, opts, async_connect, None).map_err(|f| Failure { code: SocketError::ConnectServer, ..f })
+        })
     }
 
     /// Opens a connection from an agent. Returns its id (also when the connect fails, as
@@ -605,7 +562,7 @@ impl Component {
             _ => bind_addr,
         };
         if local_ip.is_some() || to.local_port != 0 {
-            let ip = local_ip.unwrap_or(if remote.is_ipv4() { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V6(Ipv6Addr::UNSPECIFIED) });
+            let ip = local_ip.unwrap_or(unspecified(&remote));
             sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
         }
         if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
@@ -636,8 +593,7 @@ impl Component {
             return Ok(());
         }
         configure_stream(&sock, opts);
-        let unspecified = if remote.is_ipv4() { SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0) } else { SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0) };
-        let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), unspecified, remote, host, false, shared_pull(&self.shared)));
+        let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), SocketAddr::new(unspecified(&remote), 0), remote, host, false, shared_pull(&self.shared)));
         conn.extra.store(to.extra, Ordering::Relaxed);
         self.shared.conns.insert(id, conn.clone());
         self.shared.task_started();
@@ -949,6 +905,15 @@ pub(crate) fn apply_reuse(sock: &Socket, p: ReusePolicy) {
             let _ = sock.set_reuse_address(true);
             let _ = sock.set_reuse_port(true);
         }
+    }
+}
+
+/// The unspecified address of `a`'s family.
+fn unspecified(a: &SocketAddr) -> IpAddr {
+    if a.is_ipv4() {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    } else {
+        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
     }
 }
 

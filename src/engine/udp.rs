@@ -431,39 +431,53 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
     shared.conn_ended();
 }
 
-// ---- client ----
+// ---- client and cast ----
 
-/// The client's connection: OnConnect, OnHandShake, a first detect, then reads, detect ticks
-/// and close.
+/// The client's connection: OnConnect, a first detect, OnHandShake (or the ARQ handshake), then
+/// reads, detect ticks and close.
 pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options) {
     match UdpSocket::from_std(sock) {
         Ok(sock) => {
-            let r = drive_client(&shared, &conn, &sock, &opts).await;
+            let r = drive_reader(&shared, &conn, &sock, &opts, false).await;
+            // The socket stays open until the close notification has gone out on it.
             finish(&shared, &conn, r, Notify::Connected);
         }
         Err(e) => finish(&shared, &conn, Some(CloseReason { op: Op::Connect, code: os(&e) }), Notify::Connected),
     }
 }
 
-async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Options) -> Option<CloseReason> {
-    let ev = &*shared.events;
-    let id = conn.id;
+/// A UdpCast's life: OnConnect, OnHandShake, then every datagram to the group (or broadcast
+/// port) until Stop. `recv` is bound to the cast address, `send` (the connection's fd) sends.
+pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options) {
+    let r = match UdpSocket::from_std(recv) {
+        Ok(recv) => drive_reader(&shared, &conn, &recv, &opts, true).await,
+        Err(e) => Some(CloseReason { op: Op::Connect, code: os(&e) }),
+    };
+    finish(&shared, &conn, r, Notify::Never);
+    drop(send);
+}
+
+/// The task of a client or a cast: it reads its socket itself. A cast has no detect, no close
+/// notification and no ARQ, and reports the sender of each datagram.
+async fn drive_reader(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Options, cast: bool) -> Option<CloseReason> {
     let p = part(conn);
     if shared.is_stopping() {
         conn.request_close(Op::Close, 0);
     }
-    if ev.on_connect(id) == Handled::Error {
+    if shared.events.on_connect(conn.id) == Handled::Error {
         return None;
     }
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    // The first detect lets the server know us at once.
-    let _ = send_raw(conn.fd, &[], None);
+    if !cast {
+        // The first detect lets the server know us at once.
+        let _ = send_raw(conn.fd, &[], None);
+    }
     if let Some(r) = greet_ready(shared, conn) {
         return Some(r);
     }
-    let detect = detect_of(opts);
+    let detect = if cast { None } else { detect_of(opts) };
     let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
     let mut arq_tick = arq_ticker(shared);
     let max = opts.max_datagram_size as usize;
@@ -473,7 +487,6 @@ async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
             return Some(r);
         }
         let paused = conn.paused.load(Ordering::Acquire);
-        let want_read = !paused;
         let woken = conn.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
@@ -494,11 +507,11 @@ async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
                     return Some(r);
                 }
             }
-            r = sock.readable(), if want_read => {
+            r = sock.readable(), if !paused => {
                 if r.is_err() {
                     return Some(CloseReason { op: Op::Receive, code: libc::EIO });
                 }
-                if let Some(r) = read_client(shared, conn, sock, &mut buf, max) {
+                if let Some(r) = read_datagrams(shared, conn, sock, &mut buf, max, cast) {
                     return Some(r);
                 }
             }
@@ -506,16 +519,21 @@ async fn drive_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
     }
 }
 
-fn read_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], max: usize) -> Option<CloseReason> {
+/// Reads what the socket holds (a bounded number of datagrams) and hands each over: to the
+/// application, to ARQ, or to the detect and close-notification logic.
+fn read_datagrams(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], max: usize, cast: bool) -> Option<CloseReason> {
     let ev = &*shared.events;
     let p = part(conn);
-    let fd = conn.fd;
+    let fd = sock.as_raw_fd();
     for _ in 0..READS_PER_TURN {
         if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
             return None;
         }
+        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
         let r = sock.try_io(Interest::READABLE, || {
-            let n = unsafe { libc::recv(fd, buf.as_mut_ptr() as *mut _, max, libc::MSG_TRUNC | libc::MSG_DONTWAIT) };
+            // MSG_TRUNC: the datagram's real length, so an oversize one is recognised.
+            let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, max, libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
             if n < 0 {
                 Err(io::Error::last_os_error())
             } else {
@@ -528,18 +546,26 @@ fn read_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], m
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Some(CloseReason { op: Op::Receive, code: os(&e) }),
         };
-        p.fails.store(0, Ordering::Relaxed);
-        if n == 0 {
-            continue; // the server's detect answer
-        }
-        if n > max {
-            return Some(CloseReason { op: Op::Receive, code: libc::EMSGSIZE });
+        if cast {
+            if n > max {
+                continue; // as upstream: an oversize datagram is skipped
+            }
+            // Safety: recvfrom filled `len` bytes of the storage.
+            *p.last_from.lock().unwrap() = unsafe { SockAddr::new(ss, len) }.as_socket();
+        } else {
+            p.fails.store(0, Ordering::Relaxed);
+            if n == 0 {
+                continue; // the server's detect answer
+            }
+            if n > max {
+                return Some(CloseReason { op: Op::Receive, code: libc::EMSGSIZE });
+            }
+            if buf[..n] == CLOSE_NOTIFY {
+                p.peer_closed.store(true, Ordering::Release);
+                return Some(CloseReason { op: Op::Close, code: 0 });
+            }
         }
         let data = &buf[..n];
-        if data == CLOSE_NOTIFY {
-            p.peer_closed.store(true, Ordering::Release);
-            return Some(CloseReason { op: Op::Close, code: 0 });
-        }
         if shared.mark_silence() {
             conn.mark_active();
         }
@@ -548,103 +574,6 @@ fn read_client(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], m
                 return Some(r);
             }
         } else if ev.on_receive(conn.id, data) == Handled::Error {
-            return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
-        }
-    }
-    None
-}
-
-// ---- cast ----
-
-/// A UdpCast's life: OnConnect, OnHandShake, then every datagram to the group (or broadcast
-/// port) until Stop. `recv` is bound to the cast address, `send` (the connection's fd) sends.
-pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options) {
-    let r = match UdpSocket::from_std(recv) {
-        Ok(recv) => drive_cast(&shared, &conn, &recv, &opts).await,
-        Err(e) => Some(CloseReason { op: Op::Connect, code: os(&e) }),
-    };
-    finish(&shared, &conn, r, Notify::Never);
-    drop(send);
-}
-
-async fn drive_cast(shared: &Shared, conn: &Conn, recv: &UdpSocket, opts: &Options) -> Option<CloseReason> {
-    let ev = &*shared.events;
-    let p = part(conn);
-    if shared.is_stopping() {
-        conn.request_close(Op::Close, 0);
-    }
-    if ev.on_connect(conn.id) == Handled::Error {
-        return None;
-    }
-    if let Some(r) = conn.close_requested() {
-        return Some(r);
-    }
-    if ev.on_handshake(conn.id) == Handled::Error {
-        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
-    }
-    let max = opts.max_datagram_size as usize;
-    let mut buf = vec![0u8; max];
-    loop {
-        if let Some(r) = deliver(shared, conn) {
-            return Some(r);
-        }
-        let paused = conn.paused.load(Ordering::Acquire);
-        let woken = conn.wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
-        if conn.close_requested().is_some() || p.has_inbound() || paused != conn.paused.load(Ordering::Acquire) {
-            continue;
-        }
-        tokio::select! {
-            biased;
-            _ = &mut woken => {}
-            r = recv.readable(), if !paused => {
-                if r.is_err() {
-                    return Some(CloseReason { op: Op::Receive, code: libc::EIO });
-                }
-                if let Some(r) = read_cast(shared, conn, recv, &mut buf) {
-                    return Some(r);
-                }
-            }
-        }
-    }
-}
-
-fn read_cast(shared: &Shared, conn: &Conn, recv: &UdpSocket, buf: &mut [u8]) -> Option<CloseReason> {
-    let ev = &*shared.events;
-    let p = part(conn);
-    let fd = recv.as_raw_fd();
-    for _ in 0..READS_PER_TURN {
-        if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
-            return None;
-        }
-        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        let r = recv.try_io(Interest::READABLE, || {
-            let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, buf.len(), libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-            if n < 0 {
-                Err(io::Error::last_os_error())
-            } else {
-                Ok(n as usize)
-            }
-        });
-        let n = match r {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Some(CloseReason { op: Op::Receive, code: os(&e) }),
-        };
-        // As upstream: an oversize datagram is skipped.
-        if n > buf.len() {
-            continue;
-        }
-        // Safety: recvfrom filled `len` bytes of the storage.
-        let from = unsafe { SockAddr::new(ss, len) }.as_socket();
-        *p.last_from.lock().unwrap() = from;
-        if shared.mark_silence() {
-            conn.mark_active();
-        }
-        if ev.on_receive(conn.id, &buf[..n]) == Handled::Error {
             return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
         }
     }
