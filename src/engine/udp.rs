@@ -73,6 +73,23 @@ impl UdpPart {
     }
 }
 
+/// One datagram into `buf`: its real length (above `buf.len()` when it was truncated: MSG_TRUNC)
+/// and its sender.
+fn recv_from(sock: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SockAddr)> {
+    let fd = sock.as_raw_fd();
+    sock.try_io(Interest::READABLE, || {
+        // Safety: an all-zero sockaddr_storage is valid; recvfrom fills at most `len` bytes.
+        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, buf.len(), libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Safety: recvfrom filled `len` bytes of the storage.
+        Ok((n as usize, unsafe { SockAddr::new(ss, len) }))
+    })
+}
+
 /// A UDP connection object: `fd` is the socket it sends on (`connected`: to its peer by
 /// default); `arq` makes it an ARQ connection.
 pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, host: Option<String>, connected: bool, arq: Option<&ArqOptions>) -> Arc<Conn> {
@@ -189,26 +206,12 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
             return;
         }
         loop {
-            let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-            let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            let r = sock.try_io(Interest::READABLE, || {
-                // MSG_TRUNC: the datagram's real length, so an oversize one is recognised.
-                let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, max, libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-                if n < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(n as usize)
-                }
-            });
-            let n = match r {
-                Ok(n) => n,
+            let (n, addr) = match recv_from(&sock, &mut buf[..max]) {
+                Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // An ICMP error for an earlier send: nothing to do with the next datagram.
+                // Interrupted, or an ICMP error for an earlier send: on to the next datagram.
                 Err(_) => continue,
             };
-            // Safety: recvfrom filled `len` bytes of the storage.
-            let addr = unsafe { SockAddr::new(ss, len) };
             let Some(peer) = addr.as_socket() else { continue };
             let data = &buf[..n.min(max)];
             let Some(conn) = find_or_accept(&shared, fd, peer, data, n > max, &opts, &ids, local) else { continue };
@@ -524,24 +527,12 @@ async fn drive_reader(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
 fn read_datagrams(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], max: usize, cast: bool) -> Option<CloseReason> {
     let ev = &*shared.events;
     let p = part(conn);
-    let fd = sock.as_raw_fd();
     for _ in 0..READS_PER_TURN {
         if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
             return None;
         }
-        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        let r = sock.try_io(Interest::READABLE, || {
-            // MSG_TRUNC: the datagram's real length, so an oversize one is recognised.
-            let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, max, libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-            if n < 0 {
-                Err(io::Error::last_os_error())
-            } else {
-                Ok(n as usize)
-            }
-        });
-        let n = match r {
-            Ok(n) => n,
+        let (n, from) = match recv_from(sock, &mut buf[..max]) {
+            Ok(x) => x,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Some(CloseReason { op: Op::Receive, code: os(&e) }),
@@ -550,8 +541,7 @@ fn read_datagrams(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8]
             if n > max {
                 continue; // as upstream: an oversize datagram is skipped
             }
-            // Safety: recvfrom filled `len` bytes of the storage.
-            *p.last_from.lock().unwrap() = unsafe { SockAddr::new(ss, len) }.as_socket();
+            *p.last_from.lock().unwrap() = from.as_socket();
         } else {
             p.fails.store(0, Ordering::Relaxed);
             if n == 0 {
