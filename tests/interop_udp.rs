@@ -130,7 +130,7 @@ fn ours_with_ours_close_notification() {
     let port = free_udp_port();
     // Detection far too slow to matter: only the close notification can close it in time.
     let mut server = start_server(&ours, port, detect_env(&ours, 60_000, 3));
-    let c = run_client(&ours, port, 300, 500, detect_env(&ours, 100, 2));
+    let c = run_client(&ours, port, 300, 600, detect_env(&ours, 150, 3));
     assert!(c.contains("client sent=300 echoed=301 bad=0 held=1 ok=1"), "{c}");
     assert_eq!(server.closed(1, 2000), "closed=1");
     assert_eq!(server.finish(), format!("accepted=1 closed=1 bytes={} shutdown=1", echo_bytes(300)));
