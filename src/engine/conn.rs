@@ -11,9 +11,51 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use std::task::{Context, Poll, Waker};
 use tokio::io::Interest;
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
+
+/// The wake-up of a connection's one task: flags (close request, queued data, resumed reading)
+/// are set first, then `notify_one`; the task registers its waker and re-checks them. A
+/// notification with no task waiting is kept (a permit), as tokio's `Notify` does, in less room.
+pub(crate) struct Wake {
+    waker: Mutex<Option<Waker>>,
+    pending: AtomicBool,
+}
+
+impl Wake {
+    fn new() -> Wake {
+        Wake { waker: Mutex::new(None), pending: AtomicBool::new(false) }
+    }
+
+    pub(crate) fn notify_one(&self) {
+        self.pending.store(true, Ordering::Release);
+        let w = self.waker.lock().unwrap().take();
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
+    /// Registers the task's waker; Ready (consuming the permit) when notified since the last call.
+    pub(crate) fn poll_woken(&self, cx: &mut Context<'_>) -> Poll<()> {
+        {
+            let mut g = self.waker.lock().unwrap();
+            if !g.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *g = Some(cx.waker().clone());
+            }
+        }
+        if self.pending.swap(false, Ordering::AcqRel) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Waits for the next notification (or takes a pending one).
+    pub(crate) async fn notified(&self) {
+        std::future::poll_fn(|cx| self.poll_woken(cx)).await
+    }
+}
 
 /// Bytes waiting to be written, one chunk per Send call (so OnSend can report each call).
 #[derive(Default)]
@@ -55,7 +97,7 @@ pub struct Conn {
     has_queued: AtomicBool,
     /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
     close_req: AtomicU64,
-    pub(crate) wake: Notify,
+    pub(crate) wake: Wake,
     /// PULL components: the received bytes Fetch / Peek read.
     pub pull: Option<PullBuf>,
     /// UDP connections: their inbox and detect state.
@@ -82,7 +124,7 @@ impl Conn {
             send: Mutex::new(SendQueue::default()),
             has_queued: AtomicBool::new(false),
             close_req: AtomicU64::new(NO_CLOSE),
-            wake: Notify::new(),
+            wake: Wake::new(),
             pull: pull.then(PullBuf::default),
             udp: None,
         }
@@ -98,15 +140,14 @@ impl Conn {
 
     /// Waits until Disconnect or Stop asks for the connection to close.
     pub async fn closed_by_request(&self) -> CloseReason {
-        loop {
-            let woken = self.wake.notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
-            if let Some(r) = self.close_requested() {
-                return r;
+        std::future::poll_fn(|cx| {
+            let _ = self.wake.poll_woken(cx);
+            match self.close_requested() {
+                Some(r) => Poll::Ready(r),
+                None => Poll::Pending,
             }
-            woken.await;
-        }
+        })
+        .await
     }
 
     /// A connection that never got going (failed connect): sends fail from now on.
@@ -379,23 +420,9 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let mut sent = Vec::new();
     let mut pack = PackParser::default();
     loop {
-        if let Some(r) = conn.close_requested() {
-            return Some(r);
-        }
-        let want_write = conn.has_queued.load(Ordering::Acquire);
-        let want_read = !conn.read_held();
-        let woken = conn.wake.notified();
-        tokio::pin!(woken);
-        // Register interest in the wake-up before re-checking, so no request is missed.
-        woken.as_mut().enable();
-        if conn.close_requested().is_some() || (conn.has_queued.load(Ordering::Acquire) && !want_write) {
-            continue;
-        }
-        tokio::select! {
-            biased;
-            _ = &mut woken => {}
-            r = stream.writable(), if want_write => {
-                if r.is_err() { return Some(CloseReason { op: Op::Send, code: libc::EIO }); }
+        match next_event(conn, stream).await {
+            Event::Closed(r) => return Some(r),
+            Event::Writable => {
                 let collect = ev.wants_on_send();
                 if let Err(e) = conn.flush(stream, collect, &mut sent) {
                     return Some(CloseReason { op: Op::Send, code: e });
@@ -406,14 +433,48 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                     }
                 }
             }
-            r = stream.readable(), if want_read => {
-                if r.is_err() { return Some(CloseReason { op: Op::Receive, code: libc::EIO }); }
+            Event::Readable => {
                 if let Some(reason) = read_some(shared, conn, stream, buf_size, mark, &mut pack) {
                     return Some(reason);
                 }
             }
         }
     }
+}
+
+/// What a connection's task does next.
+enum Event {
+    Closed(CloseReason),
+    Writable,
+    Readable,
+}
+
+/// Waits for the next thing to do: a close request first, then flushing queued bytes, then
+/// reading (unless held back). A plain poll function keeps the task small: no select of
+/// readiness futures is stored in it.
+fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream) -> impl std::future::Future<Output = Event> + 'a {
+    std::future::poll_fn(move |cx| {
+        // Register for wake-ups before looking at the flags they announce.
+        let _ = conn.wake.poll_woken(cx);
+        if let Some(r) = conn.close_requested() {
+            return Poll::Ready(Event::Closed(r));
+        }
+        if conn.has_queued.load(Ordering::Acquire) {
+            match stream.poll_write_ready(cx) {
+                Poll::Ready(Ok(())) => return Poll::Ready(Event::Writable),
+                Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Send, code: libc::EIO })),
+                Poll::Pending => {}
+            }
+        }
+        if !conn.read_held() {
+            match stream.poll_read_ready(cx) {
+                Poll::Ready(Ok(())) => return Poll::Ready(Event::Readable),
+                Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Receive, code: libc::EIO })),
+                Poll::Pending => {}
+            }
+        }
+        Poll::Pending
+    })
 }
 
 /// Reads what is there (a few times at most) and raises OnReceive for each read.

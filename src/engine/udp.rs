@@ -311,14 +311,11 @@ async fn drive_server(shared: &Shared, conn: &Conn, detect: Option<(u32, Duratio
         if let Some(r) = deliver(shared, conn) {
             return Some(r);
         }
-        let woken = conn.wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
         if conn.close_requested().is_some() || p.has_inbound() {
             continue;
         }
         tokio::select! {
-            _ = &mut woken => {}
+            _ = conn.wake.notified() => {}
             _ = async { tick.as_mut().unwrap().tick().await }, if tick.is_some() => {
                 if let Some(r) = detect_tick(p, detect) {
                     return Some(r);
@@ -490,15 +487,12 @@ async fn drive_reader(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Opt
             return Some(r);
         }
         let paused = conn.paused.load(Ordering::Acquire);
-        let woken = conn.wake.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
-        if conn.close_requested().is_some() || p.has_inbound() || paused != conn.paused.load(Ordering::Acquire) {
+        if conn.close_requested().is_some() || p.has_inbound() {
             continue;
         }
         tokio::select! {
             biased;
-            _ = &mut woken => {}
+            _ = conn.wake.notified() => {}
             _ = async { tick.as_mut().unwrap().tick().await }, if tick.is_some() => {
                 if let Some(r) = detect_tick(p, detect) {
                     return Some(r);
