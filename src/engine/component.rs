@@ -837,47 +837,68 @@ impl IdSource {
 }
 
 async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpListener, workers: Vec<tokio::runtime::Handle>, opts: Options, ids: IdSource) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(l) => l,
-        Err(_) => return,
-    };
+    // The listener is watched for readiness only; accept4 makes each connection non-blocking at
+    // once, so it is registered just once, on the worker that will own it.
+    // Safety: the AsyncFd owns the listener, whose descriptor stays open and the same for its life.
+    let Ok(listener) = (unsafe { tokio::io::unix::AsyncFd::register_with_interest(listener, tokio::io::Interest::READABLE) }) else { return };
+    let fd = listener.as_raw_fd();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut next = 0usize;
     loop {
         if shared.stopping.load(Ordering::Acquire) {
             return;
         }
-        let accepted = tokio::select! {
-            r = listener.accept() => r,
-            _ = tokio::time::sleep(Duration::from_millis(100)) => continue,
+        let mut ready = tokio::select! {
+            r = listener.readable() => match r {
+                Ok(g) => g,
+                Err(_) => return,
+            },
+            _ = tick.tick() => continue,
         };
-        let (stream, remote) = match accepted {
-            Ok(x) => x,
-            Err(_) => continue,
-        };
-        if shared.stopping.load(Ordering::Acquire) || shared.conns.len() >= opts.max_connections as usize {
-            drop(stream);
-            continue;
-        }
-        let std_stream = match stream.into_std() {
-            Ok(s) => s,
-            Err(_) => continue,
-        };
-        let sock = socket2::SockRef::from(&std_stream);
-        configure_stream_ref(&sock, &opts);
-        let local = std_stream.local_addr().unwrap_or(remote);
-        let id = ids.next();
-        let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true, shared_pull(&shared)));
-        shared.conns.insert(id, conn.clone());
-        shared.task_started();
-        let worker = &workers[next % workers.len()];
-        next = next.wrapping_add(1);
-        let sh = shared.clone();
-        worker.spawn(async move {
-            match tokio::net::TcpStream::from_std(std_stream) {
-                Ok(stream) => conn::run(sh, conn, stream, Greeting::Accept).await,
-                Err(e) => finish_failed(&sh, &conn, Op::Accept, os(&e)),
+        // Take every connection waiting, then wait again.
+        loop {
+            let accepted = ready.try_io(|_| {
+                // Safety: accept4 on our listening socket; the peer address fits the storage.
+                let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+                let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+                let s = unsafe { libc::accept4(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len, libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) };
+                if s < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // Safety: `s` is a new socket we own; the address was filled by accept4.
+                Ok((unsafe { std::net::TcpStream::from_raw_fd(s) }, unsafe { SockAddr::new(ss, len) }))
+            });
+            let (std_stream, remote) = match accepted {
+                Ok(Ok((s, a))) => match a.as_socket() {
+                    Some(a) => (s, a),
+                    None => continue,
+                },
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // A connection that failed before we took it, or out of descriptors: go on.
+                Ok(Err(_)) => break,
+                Err(_would_block) => break,
+            };
+            if shared.stopping.load(Ordering::Acquire) || shared.conns.len() >= opts.max_connections as usize {
+                drop(std_stream);
+                continue;
             }
-        });
+            let sock = socket2::SockRef::from(&std_stream);
+            configure_stream_ref(&sock, &opts);
+            let local = std_stream.local_addr().unwrap_or(remote);
+            let id = ids.next();
+            let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true, shared_pull(&shared)));
+            shared.conns.insert(id, conn.clone());
+            shared.task_started();
+            let worker = &workers[next % workers.len()];
+            next = next.wrapping_add(1);
+            let sh = shared.clone();
+            worker.spawn(async move {
+                match tokio::net::TcpStream::from_std(std_stream) {
+                    Ok(stream) => conn::run(sh, conn, stream, Greeting::Accept).await,
+                    Err(e) => finish_failed(&sh, &conn, Op::Accept, os(&e)),
+                }
+            });
+        }
     }
 }
 
