@@ -99,7 +99,7 @@ pub struct Conn {
     close_req: AtomicU64,
     pub(crate) wake: Wake,
     /// PULL components: the received bytes Fetch / Peek read.
-    pub pull: Option<PullBuf>,
+    pub pull: Option<Box<PullBuf>>,
     /// UDP connections: their inbox and detect state.
     pub udp: Option<Box<crate::engine::udp::UdpPart>>,
 }
@@ -125,7 +125,7 @@ impl Conn {
             has_queued: AtomicBool::new(false),
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
-            pull: pull.then(PullBuf::default),
+            pull: pull.then(Box::default),
             udp: None,
         }
     }
