@@ -89,17 +89,6 @@ fn run_client(peer: &Path, lib: &Path, mode: &str, port: u16, conns: usize, mode
     stdout
 }
 
-fn libs() -> Option<(PathBuf, PathBuf)> {
-    let ours = common::lib_dir().join("libhpsocket4c.so");
-    match common::upstream_lib() {
-        Some(up) => Some((ours, up)),
-        None => {
-            eprintln!("SKIPPED: upstream 5.1.1 library could not be fetched (PyPI hpsocket==0.9.3)");
-            None
-        }
-    }
-}
-
 /// Echo of 1 B .. 1 MiB messages on 4 connections through the server library `srv`, once with
 /// four TcpClients and once with one TcpAgent from the library `cli`.
 fn echo_both_ways(srv: &Path, cli: &Path) {
@@ -122,14 +111,14 @@ fn echo_model(srv: &Path, cli: &Path, model: &[(&str, &str)]) {
 
 #[test]
 fn ours_server_upstream_clients() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         echo_both_ways(&ours, &up);
     }
 }
 
 #[test]
 fn upstream_server_our_clients() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         echo_both_ways(&up, &ours);
     }
 }
@@ -159,14 +148,14 @@ fn stop_reaches_client(srv: &Path, cli: &Path) {
 
 #[test]
 fn our_stop_closes_upstream_client() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         stop_reaches_client(&ours, &up);
     }
 }
 
 #[test]
 fn upstream_stop_closes_our_client() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         stop_reaches_client(&up, &ours);
     }
 }
@@ -177,7 +166,7 @@ const PULL: &[(&str, &str)] = &[("PEER_MODEL", "pull")];
 
 #[test]
 fn pack_ours_server_upstream_clients() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         echo_model(&ours, &up, PACK_169);
         echo_model(&ours, &up, PACK_0);
     }
@@ -185,7 +174,7 @@ fn pack_ours_server_upstream_clients() {
 
 #[test]
 fn pack_upstream_server_our_clients() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         echo_model(&up, &ours, PACK_169);
         echo_model(&up, &ours, PACK_0);
     }
@@ -193,7 +182,7 @@ fn pack_upstream_server_our_clients() {
 
 #[test]
 fn pull_both_ways() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         echo_model(&ours, &up, PULL);
         echo_model(&up, &ours, PULL);
     }
@@ -203,7 +192,7 @@ fn pull_both_ways() {
 /// library's client sees its echo never come and fails.
 #[test]
 fn pack_flag_mismatch_is_refused_across_libraries() {
-    if let Some((ours, up)) = libs() {
+    if let Some((ours, up)) = common::ours_and_upstream() {
         let peer = peer();
         let port = free_port();
         let server = start_server(&peer, &ours, port, PACK_169);

@@ -78,17 +78,6 @@ fn run_client(lib: &Path, port: u16, count: u32, hold_ms: u32, env: Vec<(&'stati
     stdout
 }
 
-fn libs() -> Option<(PathBuf, PathBuf)> {
-    let ours = common::lib_dir().join("libhpsocket4c.so");
-    match common::upstream_lib() {
-        Some(up) => Some((ours, up)),
-        None => {
-            eprintln!("SKIPPED: upstream 5.1.1 library could not be fetched (PyPI hpsocket==0.9.3)");
-            None
-        }
-    }
-}
-
 /// The bytes of datagrams 0..n as the peer's client sends them (1 + i*131 % 1400 each), plus the
 /// one sent after the quiet hold.
 fn echo_bytes(n: u32) -> u64 {
@@ -97,7 +86,7 @@ fn echo_bytes(n: u32) -> u64 {
 
 #[test]
 fn ours_server_upstream_client() {
-    let Some((ours, up)) = libs() else { return };
+    let Some((ours, up)) = common::ours_and_upstream() else { return };
     let port = free_udp_port();
     // Our server drops a peer silent for two 1 s intervals; 5.1.1's client beats every second.
     let mut server = start_server(&ours, port, detect_env(&ours, 1000, 2));
@@ -111,7 +100,7 @@ fn ours_server_upstream_client() {
 
 #[test]
 fn upstream_server_our_client() {
-    let Some((ours, up)) = libs() else { return };
+    let Some((ours, up)) = common::ours_and_upstream() else { return };
     let port = free_udp_port();
     // 5.1.1's server drops a client silent for two 1 s intervals; ours beats every 300 ms.
     let server = start_server(&up, port, detect_env(&up, 1000, 2));
@@ -160,7 +149,7 @@ fn cast(recv_lib: &Path, send_lib: &Path, group: &str) -> Option<String> {
 
 #[test]
 fn cast_ours_to_upstream_and_back() {
-    let Some((ours, up)) = libs() else { return };
+    let Some((ours, up)) = common::ours_and_upstream() else { return };
     if let Some(r) = cast(&up, &ours, "239.255.79.1") {
         assert_eq!(r, "cast received=100 bad=0 ok=1", "upstream receiving from ours");
     }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include "HPSocket4C.h"
 #include "testutil.h"
+#include "udputil.h"
 
 static volatile long s_accepts, s_hands, s_recv, s_closes, s_close_op, s_close_code;
 static volatile long c_connects, c_hands, c_recv, c_bad, c_closes, c_close_op, c_close_code;
@@ -67,19 +68,6 @@ static void reset(void) {
     c_send_before_hs = -1;
 }
 
-static USHORT listen_port(HP_Server s) {
-    TCHAR a[64]; int n = sizeof a; USHORT port = 0;
-    CHECK(HP_Server_GetListenAddress(s, a, &n, &port));
-    return port;
-}
-
-static int raw_peer(USHORT port) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET; a.sin_port = htons(port); a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    return fd;
-}
 
 /* ---- a lossy relay: client <-> [front socket | relay | back socket] <-> server ---- */
 struct held { long long due; int to_server; int len; BYTE data[2048]; };

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include "HPSocket4C.h"
 #include "testutil.h"
+#include "udputil.h"
 
 static const BYTE CLOSE_NOTIFY[16] = {0xBE, 0xB6, 0x1F, 0xEB, 0xDA, 0x52, 0x46, 0xBA, 0x92, 0x33, 0x59, 0xDB, 0xBF, 0xE6, 0xC8, 0xE4};
 
@@ -77,37 +78,6 @@ static void reset_counts(void) {
     c_connects = c_recv = c_bytes = c_sent = c_closes = c_close_op = c_close_code = c_stop_in_cb = 0;
 }
 
-static USHORT listen_port(HP_Server s) {
-    TCHAR a[64]; int n = sizeof a; USHORT port = 0;
-    CHECK(HP_Server_GetListenAddress(s, a, &n, &port));
-    return port;
-}
-
-/* A raw UDP socket "connected" to 127.0.0.1:port. */
-static int raw_peer(USHORT port) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET; a.sin_port = htons(port); a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    return fd;
-}
-/* A raw UDP socket bound to a free loopback port (a server that never answers). */
-static int raw_bound(USHORT *port) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET; a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-/* Receives one datagram within ms; its length, or -1. */
-static int raw_recv(int fd, BYTE *buf, int cap, int ms) {
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, ms) != 1) return -1;
-    return (int)recv(fd, buf, (size_t)cap, 0);
-}
 
 int main(void) {
     HP_UdpServerListener sl = Create_HP_UdpServerListener();

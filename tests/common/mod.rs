@@ -116,3 +116,16 @@ pub fn upstream_lib() -> Option<PathBuf> {
     })
     .clone()
 }
+
+/// Our library and upstream 5.1.1's, or None (with a SKIPPED line) when upstream cannot be
+/// fetched.
+pub fn ours_and_upstream() -> Option<(PathBuf, PathBuf)> {
+    let ours = lib_dir().join("libhpsocket4c.so");
+    match upstream_lib() {
+        Some(up) => Some((ours, up)),
+        None => {
+            eprintln!("SKIPPED: upstream 5.1.1 library could not be fetched (PyPI hpsocket==0.9.3)");
+            None
+        }
+    }
+}
