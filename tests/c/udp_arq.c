@@ -181,9 +181,45 @@ int main(void) {
     CHECK_EQ(HP_UdpArqServer_GetMaxTransUnit(s), 1432);
     CHECK_EQ(HP_UdpArqServer_GetMaxMessageSize(s), 4096);
     CHECK_EQ(HP_UdpArqServer_GetHandShakeTimeout(s), 5000);
+    CHECK(!HP_UdpArqClient_IsNoDelay(c));
+    CHECK(!HP_UdpArqClient_IsTurnoffCongestCtrl(c));
     CHECK_EQ(HP_UdpArqClient_GetFlushInterval(c), 60);
+    CHECK_EQ(HP_UdpArqClient_GetResendByAcks(c), 0);
+    CHECK_EQ(HP_UdpArqClient_GetSendWndSize(c), 128);
+    CHECK_EQ(HP_UdpArqClient_GetRecvWndSize(c), 512);
+    CHECK_EQ(HP_UdpArqClient_GetMinRto(c), 30);
+    CHECK_EQ(HP_UdpArqClient_GetFastLimit(c), 5);
+    CHECK_EQ(HP_UdpArqClient_GetMaxTransUnit(c), 1432);
     CHECK_EQ(HP_UdpArqClient_GetMaxMessageSize(c), 4096);
     CHECK_EQ(HP_UdpArqClient_GetHandShakeTimeout(c), 5000);
+
+    /* every setter reads back (while stopped), then the defaults go back */
+    HP_UdpArqClient_SetSendWndSize(c, 64); CHECK_EQ(HP_UdpArqClient_GetSendWndSize(c), 64);
+    HP_UdpArqClient_SetRecvWndSize(c, 256); CHECK_EQ(HP_UdpArqClient_GetRecvWndSize(c), 256);
+    HP_UdpArqClient_SetMinRto(c, 20); CHECK_EQ(HP_UdpArqClient_GetMinRto(c), 20);
+    HP_UdpArqClient_SetFastLimit(c, 0); CHECK_EQ(HP_UdpArqClient_GetFastLimit(c), 0);
+    HP_UdpArqClient_SetMaxTransUnit(c, 1200); CHECK_EQ(HP_UdpArqClient_GetMaxTransUnit(c), 1200);
+    HP_UdpArqClient_SetMaxMessageSize(c, 8192); CHECK_EQ(HP_UdpArqClient_GetMaxMessageSize(c), 8192);
+    HP_UdpArqClient_SetHandShakeTimeout(c, 3000); CHECK_EQ(HP_UdpArqClient_GetHandShakeTimeout(c), 3000);
+    HP_UdpArqClient_SetNoDelay(c, TRUE); CHECK(HP_UdpArqClient_IsNoDelay(c));
+    HP_UdpArqClient_SetTurnoffCongestCtrl(c, TRUE); CHECK(HP_UdpArqClient_IsTurnoffCongestCtrl(c));
+    HP_UdpArqClient_SetResendByAcks(c, 3); CHECK_EQ(HP_UdpArqClient_GetResendByAcks(c), 3);
+    HP_UdpArqServer_SetSendWndSize(s, 64); CHECK_EQ(HP_UdpArqServer_GetSendWndSize(s), 64);
+    HP_UdpArqServer_SetRecvWndSize(s, 256); CHECK_EQ(HP_UdpArqServer_GetRecvWndSize(s), 256);
+    HP_UdpArqServer_SetMinRto(s, 20); CHECK_EQ(HP_UdpArqServer_GetMinRto(s), 20);
+    HP_UdpArqServer_SetFastLimit(s, 0); CHECK_EQ(HP_UdpArqServer_GetFastLimit(s), 0);
+    HP_UdpArqServer_SetResendByAcks(s, 3); CHECK_EQ(HP_UdpArqServer_GetResendByAcks(s), 3);
+    HP_UdpArqServer_SetNoDelay(s, TRUE); CHECK(HP_UdpArqServer_IsNoDelay(s));
+    HP_UdpArqServer_SetTurnoffCongestCtrl(s, TRUE); CHECK(HP_UdpArqServer_IsTurnoffCongestCtrl(s));
+    HP_UdpArqClient_SetSendWndSize(c, 128); HP_UdpArqClient_SetRecvWndSize(c, 512);
+    HP_UdpArqClient_SetMinRto(c, 30); HP_UdpArqClient_SetFastLimit(c, 5);
+    HP_UdpArqClient_SetMaxTransUnit(c, 1432); HP_UdpArqClient_SetMaxMessageSize(c, 4096);
+    HP_UdpArqClient_SetHandShakeTimeout(c, 5000); HP_UdpArqClient_SetNoDelay(c, FALSE);
+    HP_UdpArqClient_SetTurnoffCongestCtrl(c, FALSE); HP_UdpArqClient_SetResendByAcks(c, 0);
+    HP_UdpArqServer_SetSendWndSize(s, 128); HP_UdpArqServer_SetRecvWndSize(s, 512);
+    HP_UdpArqServer_SetMinRto(s, 30); HP_UdpArqServer_SetFastLimit(s, 5);
+    HP_UdpArqServer_SetResendByAcks(s, 0); HP_UdpArqServer_SetNoDelay(s, FALSE);
+    HP_UdpArqServer_SetTurnoffCongestCtrl(s, FALSE);
     CHECK_EQ(HP_UdpServer_GetMaxDatagramSize(s), 1432); /* the UDP options apply too */
 
     /* only ARQ components take ARQ options */

@@ -105,6 +105,11 @@ int main(void) {
     CHECK_EQ(HP_Client_GetLastError(g_a), SE_INVALID_PARAM);
     HP_UdpCast_SetMultiCastTtl(g_a, 2);
     CHECK_EQ(HP_UdpCast_GetMultiCastTtl(g_a), 2);
+    HP_UdpCast_SetMaxDatagramSize(g_a, 65537); /* above 65536: Start refuses it */
+    CHECK_EQ(HP_UdpCast_GetMaxDatagramSize(g_a), 65537);
+    CHECK(!HP_Client_StartWithBindAddress(g_a, "239.255.78.1", 9, FALSE, NULL));
+    CHECK_EQ(HP_Client_GetLastError(g_a), SE_INVALID_PARAM);
+    HP_UdpCast_SetMaxDatagramSize(g_a, 1432);
     CHECK(!HP_Client_Start(g_a, "10.1.2.3", 9, FALSE)); /* not a group */
     CHECK_EQ(HP_Client_GetLastError(g_a), SE_SOCKET_CREATE);
     CHECK(!HP_Client_StartWithBindAddress(g_a, "239.255.78.1", 9, FALSE, "::1")); /* families differ */

@@ -102,6 +102,12 @@ int main(void) {
     CHECK_EQ(HP_UdpServer_GetDetectAttempts(s), 3);
     CHECK_EQ(HP_UdpServer_GetDetectInterval(s), 60000);
     CHECK_EQ(HP_UdpServer_GetPostReceiveCount(s), 300);
+    HP_UdpServer_SetPostReceiveCount(s, 50);
+    CHECK_EQ(HP_UdpServer_GetPostReceiveCount(s), 50);
+    HP_UdpServer_SetPostReceiveCount(s, 0); /* Start refuses it */
+    CHECK(!HP_Server_Start(s, "127.0.0.1", 0));
+    CHECK_EQ(HP_Server_GetLastError(s), SE_INVALID_PARAM);
+    HP_UdpServer_SetPostReceiveCount(s, 300);
     CHECK_EQ(HP_UdpClient_GetMaxDatagramSize(c), 1432);
     CHECK_EQ(HP_UdpClient_GetDetectAttempts(c), 3);
     CHECK_EQ(HP_UdpClient_GetDetectInterval(c), 60000);
