@@ -36,7 +36,7 @@ pub struct Shared {
     pub events: Arc<dyn Events>,
     pub(crate) conns: DashMap<ConnId, Arc<Conn>>,
     /// UDP servers: the connection of each peer address.
-    pub(crate) addrs: DashMap<SocketAddr, ConnId>,
+    pub(crate) addrs: DashMap<SocketAddr, Arc<Conn>>,
     pub transport: Transport,
     /// UdpArqServer / UdpArqClient (UDP transport with an ARQ session per connection).
     pub arq: bool,

@@ -59,9 +59,6 @@ impl UdpPart {
     fn dest(&self) -> Option<&SockAddr> {
         (!self.connected).then_some(&self.sockaddr)
     }
-}
-
-impl UdpPart {
     fn push(&self, item: Inbound) {
         self.inbox.lock().unwrap().push_back(item);
     }
@@ -136,20 +133,33 @@ enum Notify {
 /// split or queued).
 pub fn send(shared: &Shared, c: &Conn, bufs: &[&[u8]]) -> Result<(), i32> {
     let p = part(c);
-    let to = p.dest();
+    let on_send = shared.events.wants_on_send();
+    // KCP and OnSend want the message in one piece; a plain datagram is gathered by sendmsg.
+    let whole = (p.arq.is_some() || on_send).then(|| bufs.concat());
     // The connection's send lock keeps its socket open for the call.
-    match &p.arq {
-        None => c.while_open(|| send_raw(c.fd, bufs, to)).ok_or(libc::ENOTCONN)??,
-        Some(s) => {
-            let msg = bufs.concat();
-            c.while_open(|| s.lock().unwrap().send(&msg, arq::now_ms(), &mut |d| { let _ = send_raw(c.fd, &[d], to); })).ok_or(libc::ENOTCONN)??
-        }
-    }
-    if shared.events.wants_on_send() {
-        part(c).push(Inbound::Sent(bufs.concat()));
+    let sent = c.while_open(|| match &whole {
+        Some(msg) if p.arq.is_some() => with_session(c, |s, out| s.send(msg, arq::now_ms(), out)).unwrap_or(Ok(())),
+        _ => send_raw(c.fd, bufs, p.dest()),
+    });
+    sent.ok_or(libc::ENOTCONN)??;
+    if let (true, Some(msg)) = (on_send, whole) {
+        p.push(Inbound::Sent(msg));
         c.wake();
     }
     Ok(())
+}
+
+/// Runs `f` on the connection's ARQ session (None for other connections), with the output that
+/// sends KCP's and the handshake's datagrams to the peer.
+fn with_session<R>(conn: &Conn, f: impl FnOnce(&mut Session, &mut dyn FnMut(&[u8])) -> R) -> Option<R> {
+    let p = part(conn);
+    let s = p.arq.as_ref()?;
+    let to = p.dest();
+    let mut out = |d: &[u8]| {
+        let _ = send_raw(conn.fd, &[d], to);
+    };
+    let mut s = s.lock().unwrap();
+    Some(f(&mut s, &mut out))
 }
 
 /// `sendmsg` of one datagram, retrying while the socket buffer is full (up to about a second).
@@ -193,6 +203,8 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
     let max = opts.max_datagram_size as usize;
     let local = local.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
     let mut buf = vec![0u8; max.max(CLOSE_NOTIFY.len())];
+    let detect = detect_of(&opts);
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut next = 0usize;
     loop {
         if shared.is_stopping() {
@@ -200,7 +212,7 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
         }
         let ready = tokio::select! {
             r = sock.readable() => r,
-            _ = tokio::time::sleep(Duration::from_millis(100)) => continue,
+            _ = tick.tick() => continue,
         };
         if ready.is_err() {
             return;
@@ -214,15 +226,16 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
             };
             let Some(peer) = addr.as_socket() else { continue };
             let data = &buf[..n.min(max)];
-            let Some(conn) = find_or_accept(&shared, fd, peer, data, n > max, &opts, &ids, local) else { continue };
+            let Some((conn, is_new)) = find_or_accept(&shared, fd, peer, data, n > max, &opts, &ids, local) else { continue };
             // A closing connection takes nothing more.
             if conn.is_closed() || conn.close_requested().is_some() {
                 continue;
             }
-            if let Some(new_conn) = route(&shared, fd, &conn, data, n > max) {
+            route(&shared, fd, &conn, data, n > max, is_new);
+            if is_new {
                 let worker = &workers[next % workers.len()];
                 next = next.wrapping_add(1);
-                worker.spawn(server_conn(shared.clone(), new_conn, sock.clone(), detect_of(&opts)));
+                worker.spawn(server_conn(shared.clone(), conn, sock.clone(), detect, max));
             }
         }
     }
@@ -232,13 +245,12 @@ fn detect_of(opts: &Options) -> Option<(u32, Duration)> {
     (opts.detect_attempts > 0 && opts.detect_interval > 0).then(|| (opts.detect_attempts, Duration::from_millis(opts.detect_interval as u64)))
 }
 
-/// The connection of `peer`, creating it for a new peer (None: the datagram is dropped).
+/// The connection of `peer`, and whether it is new (its task not yet started); None: the
+/// datagram is dropped.
 #[allow(clippy::too_many_arguments)]
-fn find_or_accept(shared: &Arc<Shared>, fd: RawFd, peer: SocketAddr, data: &[u8], truncated: bool, opts: &Options, ids: &IdSource, local: SocketAddr) -> Option<Arc<Conn>> {
-    if let Some(id) = shared.addrs.get(&peer).map(|e| *e) {
-        if let Some(c) = shared.conns.get(&id).map(|c| c.clone()) {
-            return Some(c);
-        }
+fn find_or_accept(shared: &Arc<Shared>, fd: RawFd, peer: SocketAddr, data: &[u8], truncated: bool, opts: &Options, ids: &IdSource, local: SocketAddr) -> Option<(Arc<Conn>, bool)> {
+    if let Some(c) = shared.addrs.get(&peer) {
+        return Some((c.clone(), false));
     }
     // A stranger's oversize datagram or goodbye opens nothing.
     if truncated || data == CLOSE_NOTIFY || shared.is_stopping() {
@@ -250,19 +262,16 @@ fn find_or_accept(shared: &Arc<Shared>, fd: RawFd, peer: SocketAddr, data: &[u8]
     }
     let id = ids.next();
     let conn = new_conn(id, fd, local, peer, None, false, shared.arq.then_some(&opts.arq));
-    // Marks the connection as new for `route` (its task is spawned there).
-    part(&conn).fails.store(u32::MAX, Ordering::Relaxed);
     shared.conns.insert(id, conn.clone());
-    shared.addrs.insert(peer, id);
+    shared.addrs.insert(peer, conn.clone());
     shared.task_started();
-    Some(conn)
+    Some((conn, true))
 }
 
-/// Hands a datagram to its connection. Returns the connection when it is new and its task
-/// must be started.
-fn route(shared: &Shared, fd: RawFd, conn: &Arc<Conn>, data: &[u8], truncated: bool) -> Option<Arc<Conn>> {
+/// Hands a datagram to its connection (whose task is woken unless it is yet to start).
+fn route(shared: &Shared, fd: RawFd, conn: &Conn, data: &[u8], truncated: bool, is_new: bool) {
     let p = part(conn);
-    let is_new = p.fails.swap(0, Ordering::Relaxed) == u32::MAX;
+    p.fails.store(0, Ordering::Relaxed);
     if truncated {
         conn.request_close(Op::Receive, libc::EMSGSIZE);
     } else if data.is_empty() {
@@ -279,50 +288,90 @@ fn route(shared: &Shared, fd: RawFd, conn: &Arc<Conn>, data: &[u8], truncated: b
             conn.wake();
         }
     }
-    is_new.then(|| conn.clone())
 }
 
 /// One server connection: OnAccept, OnHandShake, then its datagrams, detect ticks and close.
-async fn server_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: Arc<UdpSocket>, detect: Option<(u32, Duration)>) {
-    let reason = drive_server(&shared, &conn, detect).await;
+/// `sock` keeps the server's socket open (its sends use its descriptor) until the close
+/// notification has gone out.
+async fn server_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: Arc<UdpSocket>, detect: Option<(u32, Duration)>, max: usize) {
+    let reason = drive(&shared, &conn, Reader::Server, detect, max).await;
     finish(&shared, &conn, reason, Notify::Peer);
     drop(sock);
 }
 
-async fn drive_server(shared: &Shared, conn: &Conn, detect: Option<(u32, Duration)>) -> Option<CloseReason> {
+/// Who reads a connection's datagrams: the server's receive loop (into the inbox), or the
+/// connection's own socket (a client: detect answers and close notifications; a cast: sender
+/// addresses).
+#[derive(Clone, Copy)]
+enum Reader<'a> {
+    Server,
+    Client(&'a UdpSocket),
+    Cast(&'a UdpSocket),
+}
+
+/// A connection's life: its greeting, then queued datagrams and sends, reads, detect and ARQ
+/// ticks until a close.
+async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<(u32, Duration)>, max: usize) -> Option<CloseReason> {
     let ev = &*shared.events;
-    let id = conn.id;
     let p = part(conn);
     if shared.is_stopping() {
         conn.request_close(Op::Close, 0);
     }
-    if ev.on_accept(id, p.sockaddr.as_ptr() as usize) == Handled::Error {
+    let greeted = match reader {
+        Reader::Server => ev.on_accept(conn.id, p.sockaddr.as_ptr() as usize),
+        _ => ev.on_connect(conn.id),
+    };
+    if greeted == Handled::Error {
         return None;
     }
     if let Some(r) = conn.close_requested() {
         return Some(r);
+    }
+    let (sock, cast) = match reader {
+        Reader::Server => (None, false),
+        Reader::Client(s) => (Some(s), false),
+        Reader::Cast(s) => (Some(s), true),
+    };
+    let client = sock.is_some() && !cast;
+    if client {
+        // The first detect lets the server know us at once.
+        let _ = send_raw(conn.fd, &[], None);
     }
     if let Some(r) = greet_ready(shared, conn) {
         return Some(r);
     }
     let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
     let mut arq_tick = arq_ticker(shared);
+    let mut buf = if sock.is_some() { vec![0u8; max.max(CLOSE_NOTIFY.len())] } else { Vec::new() };
     loop {
         if let Some(r) = deliver(shared, conn) {
             return Some(r);
         }
+        let paused = conn.paused.load(Ordering::Acquire);
         if conn.close_requested().is_some() || p.has_inbound() {
             continue;
         }
         tokio::select! {
+            biased;
             _ = conn.wake.notified() => {}
             _ = async { tick.as_mut().unwrap().tick().await }, if tick.is_some() => {
                 if let Some(r) = detect_tick(p, detect) {
                     return Some(r);
                 }
+                if client {
+                    let _ = send_raw(conn.fd, &[], None);
+                }
             }
             _ = async { arq_tick.as_mut().unwrap().tick().await }, if arq_tick.is_some() => {
                 if let Some(r) = arq_periodic(conn) {
+                    return Some(r);
+                }
+            }
+            r = async { sock.unwrap().readable().await }, if sock.is_some() && !paused => {
+                if r.is_err() {
+                    return Some(CloseReason { op: Op::Receive, code: libc::EIO });
+                }
+                if let Some(r) = read_datagrams(shared, conn, sock.unwrap(), &mut buf, max, cast) {
                     return Some(r);
                 }
             }
@@ -352,21 +401,15 @@ fn arq_ticker(shared: &Shared) -> Option<tokio::time::Interval> {
 
 /// One ARQ tick: handshake resends (and its timeout), KCP's update.
 fn arq_periodic(conn: &Conn) -> Option<CloseReason> {
-    let p = part(conn);
-    let s = p.arq.as_ref()?;
-    let to = p.dest();
-    let r = s.lock().unwrap().tick(arq::now_ms(), &mut |d| { let _ = send_raw(conn.fd, &[d], to); });
+    let r = with_session(conn, |s, out| s.tick(arq::now_ms(), out))?;
     r.err().map(|code| CloseReason { op: Op::Close, code })
 }
 
 /// One datagram on an ARQ connection: the handshake or KCP; then OnHandShake / OnReceive for
 /// what it completed, outside the session's lock (so the callbacks may Send).
 fn arq_input(shared: &Shared, conn: &Conn, data: &[u8]) -> Option<CloseReason> {
-    let p = part(conn);
-    let s = p.arq.as_ref()?;
-    let to = p.dest();
     let mut events = Vec::new();
-    let r = s.lock().unwrap().receive(data, arq::now_ms(), &mut |d| { let _ = send_raw(conn.fd, &[d], to); }, &mut events);
+    let r = with_session(conn, |s, out| s.receive(data, arq::now_ms(), out, &mut events))?;
     let ev = &*shared.events;
     for e in events {
         let rejected = match e {
@@ -389,27 +432,30 @@ fn detect_tick(p: &UdpPart, detect: Option<(u32, Duration)>) -> Option<CloseReas
 
 /// Raises OnReceive / OnSend for what is queued; a close request stops it.
 fn deliver(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
-    let ev = &*shared.events;
     let p = part(conn);
     loop {
         if let Some(r) = conn.close_requested() {
             return Some(r);
         }
         match p.pop()? {
-            Inbound::Data(d) if p.arq.is_some() => {
-                if let Some(r) = arq_input(shared, conn, &d) {
+            Inbound::Data(d) => {
+                if let Some(r) = receive_datagram(shared, conn, &d) {
                     return Some(r);
                 }
             }
-            Inbound::Data(d) => {
-                if ev.on_receive(conn.id, &d) == Handled::Error {
-                    return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
-                }
-            }
             Inbound::Sent(d) => {
-                ev.on_send(conn.id, &d);
+                shared.events.on_send(conn.id, &d);
             }
         }
+    }
+}
+
+/// A datagram from the peer: to ARQ on an ARQ connection, else to OnReceive.
+fn receive_datagram(shared: &Shared, conn: &Conn, data: &[u8]) -> Option<CloseReason> {
+    if part(conn).arq.is_some() {
+        arq_input(shared, conn, data)
+    } else {
+        (shared.events.on_receive(conn.id, data) == Handled::Error).then_some(CloseReason { op: Op::Receive, code: libc::ECANCELED })
     }
 }
 
@@ -426,7 +472,7 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
     if let Some(r) = reason {
         shared.events.on_close(conn.id, r.op, r.code);
     }
-    shared.addrs.remove_if(&conn.remote, |_, id| *id == conn.id);
+    shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);
     shared.remove(conn.id);
     shared.conn_ended();
 }
@@ -438,7 +484,7 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
 pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options) {
     match UdpSocket::from_std(sock) {
         Ok(sock) => {
-            let r = drive_reader(&shared, &conn, &sock, &opts, false).await;
+            let r = drive(&shared, &conn, Reader::Client(&sock), detect_of(&opts), opts.max_datagram_size as usize).await;
             // The socket stays open until the close notification has gone out on it.
             finish(&shared, &conn, r, Notify::Connected);
         }
@@ -450,76 +496,16 @@ pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std:
 /// port) until Stop. `recv` is bound to the cast address, `send` (the connection's fd) sends.
 pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options) {
     let r = match UdpSocket::from_std(recv) {
-        Ok(recv) => drive_reader(&shared, &conn, &recv, &opts, true).await,
+        Ok(recv) => drive(&shared, &conn, Reader::Cast(&recv), None, opts.max_datagram_size as usize).await,
         Err(e) => Some(CloseReason { op: Op::Connect, code: os(&e) }),
     };
     finish(&shared, &conn, r, Notify::Never);
     drop(send);
 }
 
-/// The task of a client or a cast: it reads its socket itself. A cast has no detect, no close
-/// notification and no ARQ, and reports the sender of each datagram.
-async fn drive_reader(shared: &Shared, conn: &Conn, sock: &UdpSocket, opts: &Options, cast: bool) -> Option<CloseReason> {
-    let p = part(conn);
-    if shared.is_stopping() {
-        conn.request_close(Op::Close, 0);
-    }
-    if shared.events.on_connect(conn.id) == Handled::Error {
-        return None;
-    }
-    if let Some(r) = conn.close_requested() {
-        return Some(r);
-    }
-    if !cast {
-        // The first detect lets the server know us at once.
-        let _ = send_raw(conn.fd, &[], None);
-    }
-    if let Some(r) = greet_ready(shared, conn) {
-        return Some(r);
-    }
-    let detect = if cast { None } else { detect_of(opts) };
-    let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
-    let mut arq_tick = arq_ticker(shared);
-    let max = opts.max_datagram_size as usize;
-    let mut buf = vec![0u8; max.max(CLOSE_NOTIFY.len())];
-    loop {
-        if let Some(r) = deliver(shared, conn) {
-            return Some(r);
-        }
-        let paused = conn.paused.load(Ordering::Acquire);
-        if conn.close_requested().is_some() || p.has_inbound() {
-            continue;
-        }
-        tokio::select! {
-            biased;
-            _ = conn.wake.notified() => {}
-            _ = async { tick.as_mut().unwrap().tick().await }, if tick.is_some() => {
-                if let Some(r) = detect_tick(p, detect) {
-                    return Some(r);
-                }
-                let _ = send_raw(conn.fd, &[], None);
-            }
-            _ = async { arq_tick.as_mut().unwrap().tick().await }, if arq_tick.is_some() => {
-                if let Some(r) = arq_periodic(conn) {
-                    return Some(r);
-                }
-            }
-            r = sock.readable(), if !paused => {
-                if r.is_err() {
-                    return Some(CloseReason { op: Op::Receive, code: libc::EIO });
-                }
-                if let Some(r) = read_datagrams(shared, conn, sock, &mut buf, max, cast) {
-                    return Some(r);
-                }
-            }
-        }
-    }
-}
-
 /// Reads what the socket holds (a bounded number of datagrams) and hands each over: to the
 /// application, to ARQ, or to the detect and close-notification logic.
 fn read_datagrams(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8], max: usize, cast: bool) -> Option<CloseReason> {
-    let ev = &*shared.events;
     let p = part(conn);
     for _ in 0..READS_PER_TURN {
         if conn.paused.load(Ordering::Acquire) || conn.close_requested().is_some() {
@@ -549,16 +535,11 @@ fn read_datagrams(shared: &Shared, conn: &Conn, sock: &UdpSocket, buf: &mut [u8]
                 return Some(CloseReason { op: Op::Close, code: 0 });
             }
         }
-        let data = &buf[..n];
         if shared.mark_silence() {
             conn.mark_active();
         }
-        if p.arq.is_some() {
-            if let Some(r) = arq_input(shared, conn, data) {
-                return Some(r);
-            }
-        } else if ev.on_receive(conn.id, data) == Handled::Error {
-            return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+        if let Some(r) = receive_datagram(shared, conn, &buf[..n]) {
+            return Some(r);
         }
     }
     None

@@ -252,7 +252,13 @@ pub unsafe fn tcp_comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
 /// # Safety
 /// As for [`obj`].
 pub unsafe fn set_opt_of(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&mut Options)) {
-    if let Some(c) = comp_of(p, role, transport) {
+    apply_option(comp_of(p, role, transport), f)
+}
+
+/// Changes an option of `c` (None: a bad handle, already reported): only while stopped, as
+/// upstream; otherwise SE_ILLEGAL_STATE with EPERM.
+pub fn apply_option(c: Option<&Arc<Component>>, f: impl FnOnce(&mut Options)) {
+    if let Some(c) = c {
         if !c.set_option(f) {
             c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
         }
@@ -325,11 +331,7 @@ pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, le
 /// # Safety
 /// As for [`obj`].
 pub unsafe fn set_pack_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
-    if let Some(c) = model_comp(p, role, Model::Pack) {
-        if !c.set_option(f) {
-            c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
-        }
-    }
+    apply_option(model_comp(p, role, Model::Pack), f)
 }
 
 /// Reads a PACK option; 0 for a bad handle.
@@ -470,11 +472,7 @@ pub fn reuse_policy_out(p: ReusePolicy) -> En_HP_ReuseAddressPolicy {
 
 /// Sets an option (only while stopped, as upstream); a bad handle or enum value sets errno.
 pub unsafe fn set_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
-    if let Some(c) = comp(p, role) {
-        if !c.set_option(f) {
-            c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
-        }
-    }
+    apply_option(comp(p, role), f)
 }
 
 /// Reads an option; 0 for a bad handle.

@@ -156,7 +156,7 @@ pub unsafe extern "C" fn HP_UdpCast_SetCastMode(pCast: HP_UdpCast, enCastMode: C
         Some(c) if !(0..=1).contains(&enCastMode.0) => {
             tcp::invalid(c);
         }
-        Some(_) => set_opt_of(pCast, Role::Client, CAST, |o| o.cast_mode = enCastMode.0),
+        c @ Some(_) => tcp::apply_option(c, |o| o.cast_mode = enCastMode.0),
         None => {}
     })
 }
@@ -226,9 +226,7 @@ unsafe fn arq_comp<'a>(p: PVOID, role: Role) -> Option<&'a std::sync::Arc<Compon
 }
 
 unsafe fn set_arq(p: PVOID, role: Role, f: impl FnOnce(&mut ArqOptions)) {
-    if arq_comp(p, role).is_some() {
-        set_opt_of(p, role, U, |o| f(&mut o.arq))
-    }
+    tcp::apply_option(arq_comp(p, role), |o| f(&mut o.arq))
 }
 
 unsafe fn get_arq<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&ArqOptions) -> T) -> T {
