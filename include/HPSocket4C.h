@@ -1565,7 +1565,7 @@ BOOL SYS_CharsetConvert(LPCSTR lpszFromCharset,
 HPSOCKET_API HP_ThreadPoolListener Create_HP_ThreadPoolListener(void);
 
 /**
- * Frees a listener; destroy the pools using it first.
+ * Drops the listener handle; pools created with it keep their own reference.
  */
 HPSOCKET_API void Destroy_HP_ThreadPoolListener(HP_ThreadPoolListener pListener);
 

@@ -6,17 +6,19 @@
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{guard, set_errno};
+use super::handle::{self, HandleObject, Kind};
 use super::handles::*;
 use super::types::*;
 use crate::sys::zip;
 use libz_rs_sys as z;
 use std::io::Write;
 use std::os::raw::c_int;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 const FALSE: BOOL = 0;
 const DEFAULT_BUFFER: DWORD = 16 * 1024;
-const COMP_MAGIC: u32 = 0x4850_4350; // "HPCP"
-const DECOMP_MAGIC: u32 = 0x4850_4450; // "HPDP"
+const COMPRESSOR: Kind = Kind::Compressor;
+const DECOMPRESSOR: Kind = Kind::Decompressor;
 
 type Callback = unsafe extern "C" fn(*const BYTE, c_int, PVOID) -> BOOL;
 
@@ -29,7 +31,6 @@ enum Engine {
 }
 
 struct Coder {
-    magic: u32,
     callback: Callback,
     buf_size: usize,
     valid: bool,
@@ -108,16 +109,41 @@ impl Coder {
     }
 }
 
-unsafe fn coder<'a>(p: PVOID, magic: u32) -> Option<&'a mut Coder> {
-    let c = (p as *mut Coder).as_mut()?;
-    (c.magic == magic).then_some(c)
+/// What a compressor or decompressor handle stands for. The lock makes a second thread's (or a
+/// data callback's) call on the same handle fail with EBUSY instead of aliasing the stream.
+struct CoderObj {
+    coder: Mutex<Coder>,
 }
 
-fn new_handle(c: Coder) -> PVOID {
-    Box::into_raw(Box::new(c)) as PVOID
+// SAFETY: the zlib stream's pointers lead only to memory the stream owns, which may be used
+// from any thread as long as one thread at a time does (the lock sees to that).
+unsafe impl Send for Coder {}
+// SAFETY: registered only as Kind::Compressor or Kind::Decompressor, always as `CoderObj`.
+unsafe impl HandleObject for CoderObj {
+    const KINDS: &'static [Kind] = &[Kind::Compressor, Kind::Decompressor];
 }
 
-fn zlib_coder(cb: HP_Fn_CompressDataCallback, deflate: bool, wbits: c_int, level: c_int, method: c_int, mem: c_int, strategy: c_int, buf: DWORD, magic: u32) -> PVOID {
+/// The coder behind a live handle of `kind`: EINVAL for anything else, EBUSY while in use.
+fn coder(p: PVOID, kind: Kind) -> Option<MutexGuard<'static, Coder>> {
+    let Some(o) = handle::get::<CoderObj>(p, kind) else {
+        set_errno(libc::EINVAL);
+        return None;
+    };
+    match o.coder.try_lock() {
+        Ok(g) => Some(g),
+        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+        Err(TryLockError::WouldBlock) => {
+            set_errno(libc::EBUSY);
+            None
+        }
+    }
+}
+
+fn new_handle(kind: Kind, c: Coder) -> PVOID {
+    handle::new_boxed(kind, Box::new(CoderObj { coder: Mutex::new(c) }))
+}
+
+fn zlib_coder(cb: HP_Fn_CompressDataCallback, deflate: bool, wbits: c_int, level: c_int, method: c_int, mem: c_int, strategy: c_int, buf: DWORD, magic: Kind) -> PVOID {
     let Some(callback) = cb else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
@@ -132,7 +158,7 @@ fn zlib_coder(cb: HP_Fn_CompressDataCallback, deflate: bool, wbits: c_int, level
     };
     let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
     let engine = if deflate { Engine::Deflate(s) } else { Engine::Inflate(s) };
-    new_handle(Coder { magic, callback, buf_size, valid: rc == z::Z_OK, engine })
+    new_handle(magic, Coder { callback, buf_size, valid: rc == z::Z_OK, engine })
 }
 
 fn brotli_coder(cb: HP_Fn_CompressDataCallback, quality: c_int, window: c_int, mode: c_int, buf: DWORD) -> PVOID {
@@ -146,7 +172,7 @@ fn brotli_coder(cb: HP_Fn_CompressDataCallback, quality: c_int, window: c_int, m
         None => (false, brotli::enc::BrotliEncoderParams::default()),
     };
     let writer = valid.then(|| brotli_writer(&params, buf_size));
-    new_handle(Coder { magic: COMP_MAGIC, callback, buf_size, valid, engine: Engine::Brotli { writer, params } })
+    new_handle(COMPRESSOR, Coder { callback, buf_size, valid, engine: Engine::Brotli { writer, params } })
 }
 
 fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
@@ -156,27 +182,27 @@ fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
     };
     let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
     let w = brotli::DecompressorWriter::new(Vec::new(), buf_size.max(4096));
-    new_handle(Coder { magic: DECOMP_MAGIC, callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(w)) })
+    new_handle(DECOMPRESSOR, Coder { callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(w)) })
 }
 
 // ---- creators ----
 
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMPRESSOR))
 }
 /// zlib's deflateInit2 parameters (window bits: +16 gzip, negative raw) and the output chunk size.
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iWindowBits: c_int, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, iWindowBits, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, true, iWindowBits, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
@@ -190,20 +216,20 @@ pub extern "C" fn Create_HP_BrotliCompressorEx(fnCallback: HP_Fn_CompressDataCal
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS, 0, 0, 0, 0, 0, DECOMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS, 0, 0, 0, 0, 0, DECOMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, iWindowBits: c_int, dwBuffSize: DWORD) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, iWindowBits, 0, 0, 0, 0, dwBuffSize, DECOMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, false, iWindowBits, 0, 0, 0, 0, dwBuffSize, DECOMPRESSOR))
 }
 /// Accepts gzip or zlib streams.
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, 0, DECOMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, 0, DECOMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, dwBuffSize: DWORD) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, dwBuffSize, DECOMP_MAGIC))
+    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, dwBuffSize, DECOMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
@@ -214,16 +240,20 @@ pub extern "C" fn Create_HP_BrotliDecompressorEx(fnCallback: HP_Fn_DecompressDat
     guard(|| unbrotli_coder(fnCallback, dwBuffSize))
 }
 
-unsafe fn destroy(p: PVOID, magic: u32) {
-    let Some(c) = coder(p, magic) else { return };
-    c.magic = 0;
-    let mut b = Box::from_raw(c as *mut Coder);
+fn destroy(p: PVOID, kind: Kind) {
+    let Some(o) = handle::take_boxed::<CoderObj>(p, kind) else {
+        set_errno(libc::EINVAL);
+        return;
+    };
+    let mut b = o.coder.into_inner().unwrap_or_else(|e| e.into_inner());
     match &mut b.engine {
         Engine::Deflate(s) => {
-            z::deflateEnd(&mut **s);
+            // SAFETY: the stream was set up by deflateInit2 and is ended once, here.
+            unsafe { z::deflateEnd(&mut **s) };
         }
         Engine::Inflate(s) => {
-            z::inflateEnd(&mut **s);
+            // SAFETY: the stream was set up by inflateInit2 and is ended once, here.
+            unsafe { z::inflateEnd(&mut **s) };
         }
         _ => {}
     }
@@ -231,21 +261,18 @@ unsafe fn destroy(p: PVOID, magic: u32) {
 
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_Compressor(pCompressor: HP_Compressor) {
-    guard(|| destroy(pCompressor, COMP_MAGIC))
+    guard(|| destroy(pCompressor, COMPRESSOR))
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_Decompressor(pDecompressor: HP_Decompressor) {
-    guard(|| destroy(pDecompressor, DECOMP_MAGIC))
+    guard(|| destroy(pDecompressor, DECOMPRESSOR))
 }
 
 // ---- compressing ----
 
 /// The coder behind a handle and the input block, checked; None (errno set) when unusable.
-unsafe fn begin<'a>(p: PVOID, magic: u32, data: *const BYTE, len: c_int) -> Option<(&'a mut Coder, &'a [u8])> {
-    let Some(c) = coder(p, magic) else {
-        set_errno(libc::EINVAL);
-        return None;
-    };
+unsafe fn begin<'a>(p: PVOID, kind: Kind, data: *const BYTE, len: c_int) -> Option<(MutexGuard<'static, Coder>, &'a [u8])> {
+    let c = coder(p, kind)?;
     if !c.valid {
         set_errno(libc::EPERM);
         return None;
@@ -258,7 +285,8 @@ unsafe fn begin<'a>(p: PVOID, magic: u32, data: *const BYTE, len: c_int) -> Opti
 }
 
 unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: BOOL, ctx: PVOID) -> BOOL {
-    let Some((c, input)) = begin(p, COMP_MAGIC, data, len) else { return FALSE };
+    let Some((mut guard, input)) = begin(p, COMPRESSOR, data, len) else { return FALSE };
+    let c = &mut *guard;
     let ok = match &mut c.engine {
         Engine::Deflate(_) => {
             let mode = if last != 0 { z::Z_FINISH } else if flush != 0 { z::Z_SYNC_FLUSH } else { z::Z_NO_FLUSH };
@@ -307,17 +335,18 @@ pub unsafe extern "C" fn HP_Compressor_ProcessEx(pCompressor: HP_Compressor, pDa
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_Reset(pCompressor: HP_Compressor) -> BOOL {
-    guard(|| coder(pCompressor, COMP_MAGIC).map_or(FALSE, |c| c.reset() as BOOL))
+    guard(|| coder(pCompressor, COMPRESSOR).map_or(FALSE, |mut c| c.reset() as BOOL))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_IsValid(pCompressor: HP_Compressor) -> BOOL {
-    guard(|| coder(pCompressor, COMP_MAGIC).map_or(FALSE, |c| c.valid as BOOL))
+    guard(|| coder(pCompressor, COMPRESSOR).map_or(FALSE, |c| c.valid as BOOL))
 }
 
 // ---- decompressing ----
 
 unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOOL {
-    let Some((c, input)) = begin(p, DECOMP_MAGIC, data, len) else { return FALSE };
+    let Some((mut guard, input)) = begin(p, DECOMPRESSOR, data, len) else { return FALSE };
+    let c = &mut *guard;
     let (ok, ended) = match &mut c.engine {
         Engine::Inflate(_) => match c.zlib(input, z::Z_NO_FLUSH, ctx) {
             Ok(end) => (true, end),
@@ -354,9 +383,9 @@ pub unsafe extern "C" fn HP_Decompressor_Process(pDecompressor: HP_Decompressor,
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Decompressor_Reset(pDecompressor: HP_Decompressor) -> BOOL {
-    guard(|| coder(pDecompressor, DECOMP_MAGIC).map_or(FALSE, |c| c.reset() as BOOL))
+    guard(|| coder(pDecompressor, DECOMPRESSOR).map_or(FALSE, |mut c| c.reset() as BOOL))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Decompressor_IsValid(pDecompressor: HP_Decompressor) -> BOOL {
-    guard(|| coder(pDecompressor, DECOMP_MAGIC).map_or(FALSE, |c| c.valid as BOOL))
+    guard(|| coder(pDecompressor, DECOMPRESSOR).map_or(FALSE, |c| c.valid as BOOL))
 }

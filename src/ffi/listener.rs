@@ -4,7 +4,8 @@
 //! A listener is reference counted: each component created with it holds a reference, so
 //! destroying the listener before its components does not leave them with a dangling table.
 
-use super::guard::guard;
+use super::guard::{guard, set_errno};
+use super::handle::{self, HandleObject, Kind};
 use super::types::PVOID;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -38,12 +39,24 @@ pub enum ListenerKind {
 }
 
 pub struct Listener {
-    magic: u32,
-    pub kind: ListenerKind,
     slots: [AtomicUsize; SLOTS],
 }
 
-const LISTENER_MAGIC: u32 = 0x4C53_4E52; // "LSNR"
+// SAFETY: listeners are registered only under the listener kinds, always as `Listener`.
+unsafe impl HandleObject for Listener {
+    const KINDS: &'static [Kind] = &[Kind::ServerListener, Kind::AgentListener, Kind::ClientListener, Kind::UdpNodeListener];
+}
+
+impl ListenerKind {
+    fn handle_kind(self) -> Kind {
+        match self {
+            ListenerKind::Server => Kind::ServerListener,
+            ListenerKind::Agent => Kind::AgentListener,
+            ListenerKind::Client => Kind::ClientListener,
+            ListenerKind::UdpNode => Kind::UdpNodeListener,
+        }
+    }
+}
 
 impl Listener {
     pub fn get(&self, s: Slot) -> usize {
@@ -56,53 +69,31 @@ impl Listener {
 
 /// A new listener handle (one strong reference owned by the handle).
 pub fn create(kind: ListenerKind) -> PVOID {
-    guard(|| {
-        let l = Arc::new(Listener { magic: LISTENER_MAGIC, kind, slots: Default::default() });
-        Arc::into_raw(l) as PVOID
-    })
+    guard(|| handle::new_shared(kind.handle_kind(), Arc::new(Listener { slots: Default::default() })))
 }
 
-/// The listener behind a handle, if it is one of `kind`.
-///
-/// # Safety
-/// `p` is NULL or a handle from [`create`] not yet destroyed.
-pub unsafe fn from_handle<'a>(p: PVOID, kind: ListenerKind) -> Option<&'a Listener> {
-    let l = (p as *const Listener).as_ref()?;
-    (l.magic == LISTENER_MAGIC && l.kind == kind).then_some(l)
+/// The listener behind a handle, if it is a live listener of `kind`.
+pub fn from_handle<'a>(p: PVOID, kind: ListenerKind) -> Option<&'a Listener> {
+    handle::get(p, kind.handle_kind())
 }
 
 /// A new strong reference for a component to keep.
-///
-/// # Safety
-/// As for [`from_handle`].
-pub unsafe fn share(p: PVOID, kind: ListenerKind) -> Option<Arc<Listener>> {
-    from_handle(p, kind)?;
-    Arc::increment_strong_count(p as *const Listener);
-    Some(Arc::from_raw(p as *const Listener))
+pub fn share(p: PVOID, kind: ListenerKind) -> Option<Arc<Listener>> {
+    handle::share(p, kind.handle_kind())
 }
 
-/// Drops the handle's reference.
-///
-/// # Safety
-/// As for [`from_handle`].
-pub unsafe fn destroy(p: PVOID, kind: ListenerKind) {
-    guard(|| {
-        if from_handle(p, kind).is_some() {
-            drop(Arc::from_raw(p as *const Listener));
-        }
+/// Drops the handle's reference (components keep theirs); a bad handle sets EINVAL.
+pub fn destroy(p: PVOID, kind: ListenerKind) {
+    guard(|| match handle::take_shared::<Listener>(p, kind.handle_kind()) {
+        Some(l) => drop(l),
+        None => set_errno(libc::EINVAL),
     })
 }
 
-/// Stores a callback in a listener slot (NULL clears it).
-///
-/// # Safety
-/// As for [`from_handle`].
-pub unsafe fn set_fn(p: PVOID, kind: ListenerKind, slot: Slot, f: usize) {
-    guard(|| {
-        if let Some(l) = from_handle(p, kind) {
-            l.set(slot, f);
-        } else {
-            super::guard::set_errno(libc::EINVAL);
-        }
+/// Stores a callback in a listener slot (NULL clears it); a bad handle sets EINVAL.
+pub fn set_fn(p: PVOID, kind: ListenerKind, slot: Slot, f: usize) {
+    guard(|| match from_handle(p, kind) {
+        Some(l) => l.set(slot, f),
+        None => set_errno(libc::EINVAL),
     })
 }

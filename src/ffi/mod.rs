@@ -6,6 +6,7 @@ pub mod misc;
 pub mod pack;
 pub mod pull;
 pub mod guard;
+pub mod handle;
 pub mod handles;
 pub mod listener;
 pub mod server;

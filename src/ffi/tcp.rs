@@ -1,8 +1,9 @@
 //! TCP component handles and the helpers the `HP_Server_*`, `HP_Agent_*` and `HP_Client_*`
-//! exports share. A handle is the address of a boxed [`TcpObj`]; callbacks receive that same
+//! exports share. A handle is the address of a slot of the handle table (`handle.rs`) standing for a [`ComponentObj`]; callbacks receive that same
 //! address as `pSender`.
 
 use super::guard::{set_errno, to_bool};
+use super::handle::{self, HandleObject, Kind};
 use super::listener::{self, Listener, ListenerKind, Slot};
 use super::types::*;
 use crate::engine::component::{Component, ConnectArgs, Failure, Role, Transport};
@@ -15,15 +16,19 @@ use std::os::raw::c_int;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-const TCP_MAGIC: u32 = 0x4854_4350; // "HTCP"
-
-pub struct TcpObj {
-    magic: u32,
+/// What a component handle stands for: TCP, PULL, PACK, UDP, ARQ and cast components of every
+/// role (the component says which).
+pub struct ComponentObj {
     pub comp: Arc<Component>,
     /// The client's own extra value (`HP_Client_SetExtra`).
     pub extra: AtomicUsize,
     /// Keeps the listener alive as long as the component.
     _listener: Arc<Listener>,
+}
+
+// SAFETY: registered only as Kind::Component, always as `ComponentObj`.
+unsafe impl HandleObject for ComponentObj {
+    const KINDS: &'static [Kind] = &[Kind::Component];
 }
 
 /// Calls the listener's C functions with the component handle as sender.
@@ -118,101 +123,83 @@ fn role_listener(role: Role) -> ListenerKind {
 }
 
 /// Creates a component handle for `role` with the listener behind `l`; NULL for a bad listener.
-///
-/// # Safety
-/// `l` is NULL or a live listener handle.
-pub unsafe fn create(l: PVOID, role: Role) -> PVOID {
+pub fn create(l: PVOID, role: Role) -> PVOID {
     create_model(l, role, Model::Push)
 }
 
 /// Creates a component handle whose received bytes reach the application per `model`.
-///
-/// # Safety
-/// As for [`create`].
-pub unsafe fn create_model(l: PVOID, role: Role, model: Model) -> PVOID {
+pub fn create_model(l: PVOID, role: Role, model: Model) -> PVOID {
     create_with(l, role, model, Transport::Tcp)
 }
 
 /// Creates a UDP server or client handle (UDP components use the PUSH model).
-///
-/// # Safety
-/// As for [`create`].
-pub unsafe fn create_udp(l: PVOID, role: Role) -> PVOID {
+pub fn create_udp(l: PVOID, role: Role) -> PVOID {
     create_with(l, role, Model::Push, Transport::Udp)
 }
 
 /// Creates a UdpArqServer (role Server) or UdpArqClient (role Client) handle.
-///
-/// # Safety
-/// As for [`create`].
-pub unsafe fn create_arq(l: PVOID, role: Role) -> PVOID {
+pub fn create_arq(l: PVOID, role: Role) -> PVOID {
     create_from(l, role, |events| Component::new_arq(role, events))
 }
 
 /// Creates a UdpCast handle (a client of a group or of broadcast).
-///
-/// # Safety
-/// As for [`create`].
-pub unsafe fn create_cast(l: PVOID) -> PVOID {
+pub fn create_cast(l: PVOID) -> PVOID {
     create_with(l, Role::Client, Model::Push, Transport::Cast)
 }
 
-unsafe fn create_with(l: PVOID, role: Role, model: Model, transport: Transport) -> PVOID {
+fn create_with(l: PVOID, role: Role, model: Model, transport: Transport) -> PVOID {
     create_from(l, role, |events| Component::with_transport(role, events, model, transport))
 }
 
 /// A handle for the component `make` builds around the listener behind `l`.
-unsafe fn create_from(l: PVOID, role: Role, make: impl FnOnce(Arc<dyn Events>) -> Component) -> PVOID {
+fn create_from(l: PVOID, role: Role, make: impl FnOnce(Arc<dyn Events>) -> Component) -> PVOID {
     let Some(listener) = listener::share(l, role_listener(role)) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
     let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone() });
     let comp = Arc::new(make(events.clone()));
-    let obj = Box::into_raw(Box::new(TcpObj { magic: TCP_MAGIC, comp, extra: AtomicUsize::new(0), _listener: listener }));
-    events.sender.store(obj as usize, Ordering::Relaxed);
-    obj as PVOID
+    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj { comp, extra: AtomicUsize::new(0), _listener: listener }));
+    events.sender.store(h as usize, Ordering::Relaxed);
+    h
 }
 
 /// Stops (if needed) and frees a component handle. From inside one of its own callbacks the
 /// work finishes on a helper thread, so the callback returns first.
-///
-/// # Safety
-/// `p` is NULL or a live handle of `role`.
-pub unsafe fn destroy(p: PVOID, role: Role) {
-    let Some(obj) = obj(p, role) else { return };
+pub fn destroy(p: PVOID, role: Role) {
+    if obj(p, role).is_none() {
+        set_errno(libc::EINVAL);
+        return;
+    }
+    let Some(obj) = handle::take_boxed::<ComponentObj>(p, Kind::Component) else {
+        set_errno(libc::EINVAL);
+        return;
+    };
     let comp = obj.comp.clone();
-    let obj_ptr = p as usize;
-    (*(p as *mut TcpObj)).magic = 0;
+    let on_own_worker = crate::engine::workers::on_worker_of_component(&comp);
     let finish = move || {
         let _ = comp.stop();
         comp.wait(u32::MAX);
-        // Safety: the handle is ours alone now; no callback runs after the stop completed.
-        drop(unsafe { Box::from_raw(obj_ptr as *mut TcpObj) });
+        // No callback runs after the stop completed: the object (and its listener reference)
+        // can go.
+        drop(obj);
     };
-    if crate::engine::workers::on_worker_of_component(&obj.comp) {
+    if on_own_worker {
         std::thread::spawn(finish);
     } else {
         finish();
     }
 }
 
-/// The object behind a handle, when it is a TCP component of `role`.
-///
-/// # Safety
-/// `p` is NULL or a handle from [`create`] not yet destroyed.
+/// The object behind a handle, when it is a live component of `role`.
 #[inline]
-pub unsafe fn obj<'a>(p: PVOID, role: Role) -> Option<&'a TcpObj> {
-    let o = (p as *const TcpObj).as_ref()?;
-    (o.magic == TCP_MAGIC && o.comp.role() == role).then_some(o)
+pub fn obj<'a>(p: PVOID, role: Role) -> Option<&'a ComponentObj> {
+    handle::get::<ComponentObj>(p, Kind::Component).filter(|o| o.comp.role() == role)
 }
 
 /// The component behind a handle; on a bad handle sets errno and returns None.
-///
-/// # Safety
-/// As for [`obj`].
 #[inline]
-pub unsafe fn comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
+pub fn comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
     match obj(p, role) {
         Some(o) => Some(&o.comp),
         None => {
@@ -224,11 +211,8 @@ pub unsafe fn comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
 
 /// The component behind a handle of `role` on `transport` (the `HP_Tcp*_` and `HP_Udp*_`
 /// families); on any other handle sets errno and returns None.
-///
-/// # Safety
-/// As for [`obj`].
 #[inline]
-pub unsafe fn comp_of<'a>(p: PVOID, role: Role, transport: Transport) -> Option<&'a Arc<Component>> {
+pub fn comp_of<'a>(p: PVOID, role: Role, transport: Transport) -> Option<&'a Arc<Component>> {
     match obj(p, role) {
         Some(o) if o.comp.transport() == transport => Some(&o.comp),
         _ => {
@@ -239,19 +223,13 @@ pub unsafe fn comp_of<'a>(p: PVOID, role: Role, transport: Transport) -> Option<
 }
 
 /// A TCP component of `role`.
-///
-/// # Safety
-/// As for [`obj`].
 #[inline]
-pub unsafe fn tcp_comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
+pub fn tcp_comp<'a>(p: PVOID, role: Role) -> Option<&'a Arc<Component>> {
     comp_of(p, role, Transport::Tcp)
 }
 
 /// Sets an option of a component on `transport` (only while stopped, as upstream).
-///
-/// # Safety
-/// As for [`obj`].
-pub unsafe fn set_opt_of(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&mut Options)) {
+pub fn set_opt_of(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&mut Options)) {
     apply_option(comp_of(p, role, transport), f)
 }
 
@@ -266,35 +244,23 @@ pub fn apply_option(c: Option<&Arc<Component>>, f: impl FnOnce(&mut Options)) {
 }
 
 /// Reads an option of a component on `transport`; 0 for any other handle.
-///
-/// # Safety
-/// As for [`obj`].
-pub unsafe fn get_opt_of<T: Default>(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&Options) -> T) -> T {
+pub fn get_opt_of<T: Default>(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&Options) -> T) -> T {
     comp_of(p, role, transport).map(|c| f(&c.options())).unwrap_or_default()
 }
 
 /// `HP_TcpServer_*` / `HP_TcpClient_*` setters.
-///
-/// # Safety
-/// As for [`obj`].
-pub unsafe fn set_tcp_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
+pub fn set_tcp_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
     set_opt_of(p, role, Transport::Tcp, f)
 }
 
 /// `HP_TcpServer_*` / `HP_TcpClient_*` getters.
-///
-/// # Safety
-/// As for [`obj`].
-pub unsafe fn get_tcp_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
+pub fn get_tcp_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
     get_opt_of(p, role, Transport::Tcp, f)
 }
 
 /// The component behind a handle of `role` created with receive model `model`.
-///
-/// # Safety
-/// As for [`obj`].
 #[inline]
-pub unsafe fn model_comp<'a>(p: PVOID, role: Role, model: Model) -> Option<&'a Arc<Component>> {
+pub fn model_comp<'a>(p: PVOID, role: Role, model: Model) -> Option<&'a Arc<Component>> {
     match obj(p, role) {
         Some(o) if o.comp.model() == model => Some(&o.comp),
         _ => {
@@ -327,18 +293,12 @@ pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, le
 }
 
 /// `HP_TcpPack*_SetMaxPackSize` / `SetPackHeaderFlag` (acts only while stopped, as upstream).
-///
-/// # Safety
-/// As for [`obj`].
-pub unsafe fn set_pack_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
+pub fn set_pack_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
     apply_option(model_comp(p, role, Model::Pack), f)
 }
 
 /// Reads a PACK option; 0 for a bad handle.
-///
-/// # Safety
-/// As for [`obj`].
-pub unsafe fn get_pack_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
+pub fn get_pack_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
     model_comp(p, role, Model::Pack).map(|c| f(&c.options())).unwrap_or_default()
 }
 
@@ -471,12 +431,12 @@ pub fn reuse_policy_out(p: ReusePolicy) -> En_HP_ReuseAddressPolicy {
 // ---- helpers shared by the Server / Agent / Client exports ----
 
 /// Sets an option (only while stopped, as upstream); a bad handle or enum value sets errno.
-pub unsafe fn set_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
+pub fn set_opt(p: PVOID, role: Role, f: impl FnOnce(&mut Options)) {
     apply_option(comp(p, role), f)
 }
 
 /// Reads an option; 0 for a bad handle.
-pub unsafe fn get_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
+pub fn get_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) -> T {
     comp(p, role).map(|c| f(&c.options())).unwrap_or_default()
 }
 

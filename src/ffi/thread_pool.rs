@@ -5,6 +5,7 @@
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{guard, set_errno};
+use super::handle::{self, HandleObject, Kind};
 use super::handles::*;
 use super::types::*;
 use std::collections::VecDeque;
@@ -15,13 +16,11 @@ use std::time::{Duration, Instant};
 
 const FALSE: BOOL = 0;
 const TRUE: BOOL = 1;
-const POOL_MAGIC: u32 = 0x4850_5450; // "HPTP"
-const LISTENER_MAGIC: u32 = 0x4850_544C; // "HPTL"
 const INFINITE: DWORD = u32::MAX;
 
 /// The pool listener: four callback slots, settable at any time.
+#[derive(Default)]
 struct PoolListener {
-    magic: u32,
     startup: AtomicUsize,
     shutdown: AtomicUsize,
     thread_start: AtomicUsize,
@@ -80,13 +79,27 @@ struct Inner {
     idle: Condvar,
     /// The pool handle, passed to the listener's callbacks.
     handle: AtomicUsize,
-    listener: usize,
+    /// Optional, as upstream's: without one no callback fires.
+    listener: Option<Arc<PoolListener>>,
 }
 
 struct Pool {
-    magic: u32,
     inner: Arc<Inner>,
 }
+
+// SAFETY: registered only as Kind::ThreadPool, always as `Pool`.
+unsafe impl HandleObject for Pool {
+    const KINDS: &'static [Kind] = &[Kind::ThreadPool];
+}
+// SAFETY: registered only as Kind::ThreadPoolListener, always as `PoolListener`.
+unsafe impl HandleObject for PoolListener {
+    const KINDS: &'static [Kind] = &[Kind::ThreadPoolListener];
+}
+
+/// The socket tasks made by `Create_HP_SocketTaskObj` and not yet destroyed: a task pointer is
+/// the address of a struct C reads, so it cannot be a slot of the handle table; this set lets
+/// Destroy and Submit refuse anything else.
+static LIVE_TASKS: once_cell::sync::Lazy<dashmap::DashSet<usize>> = once_cell::sync::Lazy::new(dashmap::DashSet::new);
 
 fn cpus() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
@@ -105,19 +118,17 @@ fn thread_count(n: DWORD) -> usize {
 }
 
 impl Inner {
-    fn listener(&self) -> &PoolListener {
-        // Safety: the listener outlives the pools created with it (documented contract).
-        unsafe { &*(self.listener as *const PoolListener) }
-    }
-    fn fire(&self, slot: &AtomicUsize) {
-        let f = slot.load(Ordering::Acquire);
+    fn fire(&self, slot: impl Fn(&PoolListener) -> &AtomicUsize) {
+        let Some(l) = &self.listener else { return };
+        let f = slot(l).load(Ordering::Acquire);
         if f != 0 {
             let f: unsafe extern "C" fn(HP_ThreadPool) = unsafe { std::mem::transmute(f) };
             unsafe { f(self.handle.load(Ordering::Relaxed) as PVOID) };
         }
     }
-    fn fire_thread(&self, slot: &AtomicUsize) {
-        let f = slot.load(Ordering::Acquire);
+    fn fire_thread(&self, slot: impl Fn(&PoolListener) -> &AtomicUsize) {
+        let Some(l) = &self.listener else { return };
+        let f = slot(l).load(Ordering::Acquire);
         if f != 0 {
             let f: unsafe extern "C" fn(HP_ThreadPool, THR_ID) = unsafe { std::mem::transmute(f) };
             unsafe { f(self.handle.load(Ordering::Relaxed) as PVOID, libc::pthread_self() as THR_ID) };
@@ -139,7 +150,7 @@ impl Inner {
     }
 
     fn worker(self: Arc<Self>) {
-        self.fire_thread(&self.listener().thread_start);
+        self.fire_thread(|l| &l.thread_start);
         let mut st = self.st.lock().unwrap();
         loop {
             if st.threads > st.target {
@@ -163,7 +174,7 @@ impl Inner {
         st.threads -= 1;
         st.ending += 1;
         drop(st);
-        self.fire_thread(&self.listener().thread_end);
+        self.fire_thread(|l| &l.thread_end);
         self.st.lock().unwrap().ending -= 1;
         self.idle.notify_all();
     }
@@ -208,36 +219,37 @@ impl Inner {
     }
 }
 
-unsafe fn pool<'a>(p: PVOID) -> Option<&'a Pool> {
-    let o = (p as *const Pool).as_ref()?;
-    (o.magic == POOL_MAGIC).then_some(o)
+/// The pool behind a live pool handle; anything else sets EINVAL.
+fn pool<'a>(p: PVOID) -> Option<&'a Pool> {
+    let o = handle::get(p, Kind::ThreadPool);
+    if o.is_none() {
+        set_errno(libc::EINVAL);
+    }
+    o
 }
 
-unsafe fn listener<'a>(p: PVOID) -> Option<&'a PoolListener> {
-    let o = (p as *const PoolListener).as_ref()?;
-    (o.magic == LISTENER_MAGIC).then_some(o)
+/// The listener behind a live listener handle; anything else sets EINVAL.
+fn listener<'a>(p: PVOID) -> Option<&'a PoolListener> {
+    let l = handle::get(p, Kind::ThreadPoolListener);
+    if l.is_none() {
+        set_errno(libc::EINVAL);
+    }
+    l
 }
 
 // ---- listener ----
 
 #[no_mangle]
 pub extern "C" fn Create_HP_ThreadPoolListener() -> HP_ThreadPoolListener {
-    Box::into_raw(Box::new(PoolListener {
-        magic: LISTENER_MAGIC,
-        startup: AtomicUsize::new(0),
-        shutdown: AtomicUsize::new(0),
-        thread_start: AtomicUsize::new(0),
-        thread_end: AtomicUsize::new(0),
-    })) as PVOID
+    guard(|| handle::new_shared(Kind::ThreadPoolListener, Arc::new(PoolListener::default())))
 }
-/// Frees a listener; destroy the pools using it first.
+/// Drops the listener handle; pools created with it keep their own reference.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_ThreadPoolListener(pListener: HP_ThreadPoolListener) {
     guard(|| {
-        if let Some(l) = listener(pListener) {
-            let l = l as *const PoolListener as *mut PoolListener;
-            (*l).magic = 0;
-            drop(Box::from_raw(l));
+        match handle::take_shared::<PoolListener>(pListener, Kind::ThreadPoolListener) {
+            Some(l) => drop(l),
+            None => set_errno(libc::EINVAL),
         }
     })
 }
@@ -271,21 +283,29 @@ pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnWorkerThreadEnd(pListener: HP_Th
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_ThreadPool(pListener: HP_ThreadPoolListener) -> HP_ThreadPool {
     guard(|| {
-        if listener(pListener).is_none() {
-            set_errno(libc::EINVAL);
-            return std::ptr::null_mut();
-        }
+        // The listener is optional, as upstream's.
+        let listener = if pListener.is_null() {
+            None
+        } else {
+            match handle::share::<PoolListener>(pListener, Kind::ThreadPoolListener) {
+                Some(l) => Some(l),
+                None => {
+                    set_errno(libc::EINVAL);
+                    return std::ptr::null_mut();
+                }
+            }
+        };
         let inner = Arc::new(Inner {
             st: Mutex::new(St { state: PoolState::Stopped, queue: VecDeque::new(), running: 0, threads: 0, ending: 0, target: 0, max_queue: 0, policy: 0, stack: 0 }),
             work: Condvar::new(),
             space: Condvar::new(),
             idle: Condvar::new(),
             handle: AtomicUsize::new(0),
-            listener: pListener as usize,
+            listener,
         });
-        let p = Box::into_raw(Box::new(Pool { magic: POOL_MAGIC, inner }));
-        (&(*p).inner).handle.store(p as usize, Ordering::Relaxed);
-        p as PVOID
+        let h = handle::new_boxed(Kind::ThreadPool, Box::new(Pool { inner: inner.clone() }));
+        inner.handle.store(h as usize, Ordering::Relaxed);
+        h
     })
 }
 
@@ -293,11 +313,11 @@ pub unsafe extern "C" fn Create_HP_ThreadPool(pListener: HP_ThreadPoolListener) 
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_ThreadPool(pThreadPool: HP_ThreadPool) {
     guard(|| {
-        let Some(p) = pool(pThreadPool) else { return };
-        stop(p, INFINITE);
-        let p = p as *const Pool as *mut Pool;
-        (*p).magic = 0;
-        drop(Box::from_raw(p));
+        let Some(p) = handle::take_boxed::<Pool>(pThreadPool, Kind::ThreadPool) else {
+            set_errno(libc::EINVAL);
+            return;
+        };
+        stop(&p, INFINITE);
     })
 }
 
@@ -327,7 +347,7 @@ pub unsafe extern "C" fn HP_ThreadPool_Start(pThreadPool: HP_ThreadPool, dwThrea
         st.stack = dwStackSize as usize;
         st.target = thread_count(dwThreadCount);
         drop(st);
-        inner.fire(&inner.listener().startup);
+        inner.fire(|l| &l.startup);
         let mut st = inner.st.lock().unwrap();
         while st.threads < st.target {
             if !inner.spawn(&mut st) {
@@ -364,7 +384,7 @@ pub unsafe extern "C" fn HP_ThreadPool_Submit_Task(pThreadPool: HP_ThreadPool, p
             set_errno(libc::EINVAL);
             return FALSE;
         };
-        if pTask.is_null() {
+        if !LIVE_TASKS.contains(&(pTask as usize)) {
             set_errno(libc::EINVAL);
             return FALSE;
         }
@@ -447,7 +467,7 @@ unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
     for j in dropped {
         drop_job(j);
     }
-    inner.fire(&inner.listener().shutdown);
+    inner.fire(|l| &l.shutdown);
     if clean {
         TRUE
     } else {
@@ -570,15 +590,21 @@ pub unsafe extern "C" fn Create_HP_SocketTaskObj(fnTaskProc: Fn_SocketTaskProc, 
             1 => (pBuffer, EnTaskBufferType::TBT_REFER),
             _ => (pBuffer, EnTaskBufferType::TBT_ATTACH),
         };
-        Box::into_raw(Box::new(TSocketTask { r#fn: fnTaskProc, sender: pSender, connID: dwConnID, buf, bufLen: iBuffLen, bufType: ty, wparam: wParam, lparam: lParam }))
+        let t = Box::into_raw(Box::new(TSocketTask { r#fn: fnTaskProc, sender: pSender, connID: dwConnID, buf, bufLen: iBuffLen, bufType: ty, wparam: wParam, lparam: lParam }));
+        LIVE_TASKS.insert(t as usize);
+        t
     })
 }
 
+/// Frees a task made by `Create_HP_SocketTaskObj`; anything else is refused with EINVAL.
 unsafe fn destroy_task(t: *mut TSocketTask) {
-    if t.is_null() {
+    if LIVE_TASKS.remove(&(t as usize)).is_none() {
+        set_errno(libc::EINVAL);
         return;
     }
-    let task = Box::from_raw(t);
+    // SAFETY: the set held `t`, so it came from Box::into_raw in Create_HP_SocketTaskObj and was
+    // not freed; removing it from the set made it ours alone.
+    let task = unsafe { Box::from_raw(t) };
     if matches!(task.bufType, EnTaskBufferType::TBT_COPY | EnTaskBufferType::TBT_ATTACH) && !task.buf.is_null() {
         libc::free(task.buf as *mut libc::c_void);
     }

@@ -3,6 +3,7 @@
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{guard, set_errno};
+use super::handle::{self, HandleObject, Kind};
 use super::handles::*;
 use super::listener::{self, Listener, ListenerKind, Slot};
 use super::tcp::{addr_text, error_desc, error_of, handled, reuse_policy, reuse_policy_out, socket_op, write_addr};
@@ -18,14 +19,17 @@ use std::sync::Arc;
 
 const FALSE: BOOL = 0;
 const TRUE: BOOL = 1;
-const NODE_MAGIC: u32 = 0x4855_444E; // "HUDN"
 const LK: ListenerKind = ListenerKind::UdpNode;
 
 struct NodeObj {
-    magic: u32,
     node: Arc<Node>,
     extra: AtomicUsize,
     _listener: Arc<Listener>,
+}
+
+// SAFETY: registered only as Kind::UdpNode, always as `NodeObj`.
+unsafe impl HandleObject for NodeObj {
+    const KINDS: &'static [Kind] = &[Kind::UdpNode];
 }
 
 struct CNodeEvents {
@@ -75,12 +79,16 @@ impl NodeEvents for CNodeEvents {
     }
 }
 
-unsafe fn obj<'a>(p: PVOID) -> Option<&'a NodeObj> {
-    let o = (p as *const NodeObj).as_ref()?;
-    (o.magic == NODE_MAGIC).then_some(o)
+/// The node object behind a live UdpNode handle; anything else sets EINVAL.
+fn obj<'a>(p: PVOID) -> Option<&'a NodeObj> {
+    let o = handle::get::<NodeObj>(p, Kind::UdpNode);
+    if o.is_none() {
+        set_errno(libc::EINVAL);
+    }
+    o
 }
 
-unsafe fn node<'a>(p: PVOID) -> Option<&'a Arc<Node>> {
+fn node<'a>(p: PVOID) -> Option<&'a Arc<Node>> {
     match obj(p) {
         Some(o) => Some(&o.node),
         None => {
@@ -104,7 +112,7 @@ unsafe fn text<'a>(p: *const c_char) -> Option<&'a str> {
     (!p.is_null()).then(|| CStr::from_ptr(p).to_str().ok()).flatten()
 }
 
-unsafe fn set_opt(p: PVOID, f: impl FnOnce(&mut NodeOptions)) {
+fn set_opt(p: PVOID, f: impl FnOnce(&mut NodeOptions)) {
     if let Some(n) = node(p) {
         if !n.set_option(f) {
             n.record(crate::engine::SocketError::IllegalState, libc::EPERM);
@@ -112,7 +120,7 @@ unsafe fn set_opt(p: PVOID, f: impl FnOnce(&mut NodeOptions)) {
     }
 }
 
-unsafe fn get_opt<T: Default>(p: PVOID, f: impl FnOnce(&NodeOptions) -> T) -> T {
+fn get_opt<T: Default>(p: PVOID, f: impl FnOnce(&NodeOptions) -> T) -> T {
     node(p).map(|n| f(&n.options())).unwrap_or_default()
 }
 
@@ -155,9 +163,9 @@ pub unsafe extern "C" fn Create_HP_UdpNode(pListener: HP_UdpNodeListener) -> HP_
             return std::ptr::null_mut();
         };
         let ev = Arc::new(CNodeEvents { sender: AtomicUsize::new(0), listener: l.clone() });
-        let o = Box::into_raw(Box::new(NodeObj { magic: NODE_MAGIC, node: Arc::new(Node::new(ev.clone())), extra: AtomicUsize::new(0), _listener: l }));
-        ev.sender.store(o as usize, Ordering::Relaxed);
-        o as PVOID
+        let h = handle::new_boxed(Kind::UdpNode, Box::new(NodeObj { node: Arc::new(Node::new(ev.clone())), extra: AtomicUsize::new(0), _listener: l }));
+        ev.sender.store(h as usize, Ordering::Relaxed);
+        h
     })
 }
 
@@ -165,13 +173,13 @@ pub unsafe extern "C" fn Create_HP_UdpNode(pListener: HP_UdpNodeListener) -> HP_
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpNode(pNode: HP_UdpNode) {
     guard(|| {
-        let Some(o) = obj(pNode) else { return };
-        let n = o.node.clone();
-        let ptr = pNode as usize;
-        (*(pNode as *mut NodeObj)).magic = 0;
+        let Some(o) = handle::take_boxed::<NodeObj>(pNode, Kind::UdpNode) else {
+            set_errno(libc::EINVAL);
+            return;
+        };
         let finish = move || {
-            let _ = n.stop();
-            drop(unsafe { Box::from_raw(ptr as *mut NodeObj) });
+            let _ = o.node.stop();
+            drop(o);
         };
         if std::thread::current().name() == Some("hp-udpnode") {
             std::thread::spawn(finish);

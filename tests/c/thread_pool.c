@@ -158,7 +158,26 @@ int main(void) {
     CHECK(!HP_ThreadPool_Submit_Task(p, NULL, 0));
     CHECK(!HP_ThreadPool_AdjustThreadCount(p, 3)); /* stopped */
     CHECK_EQ(HP_ThreadPool_GetThreadCount(NULL), 0);
-    CHECK(Create_HP_ThreadPool(NULL) == NULL);
+    /* The listener is optional, as upstream's: a pool without one runs tasks, no callbacks. */
+    {
+        HP_ThreadPool bare = Create_HP_ThreadPool(NULL);
+        CHECK(bare != NULL);
+        int before = __atomic_load_n(&n_done, __ATOMIC_SEQ_CST);
+        CHECK(HP_ThreadPool_Start(bare, 2, 0, TRP_CALL_FAIL, 0));
+        for (int i = 0; i < 50; i++) CHECK(HP_ThreadPool_Submit(bare, count_task, NULL, 0));
+        CHECK(HP_ThreadPool_Stop(bare, (DWORD)-1));
+        CHECK_EQ(__atomic_load_n(&n_done, __ATOMIC_SEQ_CST) - before, 50);
+        Destroy_HP_ThreadPool(bare);
+    }
+    /* A listener destroyed before its pool: the pool keeps its own reference. */
+    {
+        HP_ThreadPoolListener l2 = Create_HP_ThreadPoolListener();
+        HP_ThreadPool p2 = Create_HP_ThreadPool(l2);
+        Destroy_HP_ThreadPoolListener(l2);
+        CHECK(HP_ThreadPool_Start(p2, 1, 0, TRP_CALL_FAIL, 0));
+        CHECK(HP_ThreadPool_Stop(p2, (DWORD)-1));
+        Destroy_HP_ThreadPool(p2);
+    }
     Destroy_HP_ThreadPool(NULL);
     Destroy_HP_SocketTaskObj(NULL);
 

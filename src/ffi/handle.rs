@@ -1,0 +1,260 @@
+//! What a handle is, decided in one place.
+//!
+//! A handle that C holds is the address of a slot in a table the library owns: one anonymous
+//! mapping reserved once and never unmapped. A slot holds the kind of object it stands for and a
+//! pointer to the object. Checking a handle reads nothing outside that table: the address must
+//! fall inside the mapping on a slot boundary, and the slot's kind must be the one expected. So
+//! NULL, a handle of another kind, a destroyed handle (its slot's kind is cleared) and a pointer
+//! that is no handle at all (into a caller's stack or heap) are all refused without touching
+//! memory the library does not own, at the cost of two compares and two loads.
+//!
+//! Freed slots are reused only once many are free (first in, first out), so a stale handle stays
+//! refused for a long while; at worst a handle used long after its Destroy acts on a newer handle
+//! of the same kind that was given the same slot.
+//!
+//! Calling Destroy on a handle while another thread is inside a call on the same handle is the
+//! caller's race, as upstream: the object may be freed under that call.
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The kind of object a slot stands for. 0 is a free slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Kind {
+    ServerListener = 1,
+    AgentListener,
+    ClientListener,
+    UdpNodeListener,
+    /// TCP, PULL, PACK, UDP, ARQ and cast components (the object says which role and transport).
+    Component,
+    UdpNode,
+    ThreadPool,
+    ThreadPoolListener,
+    Compressor,
+    Decompressor,
+}
+
+/// Types that may stand behind a handle, with the kinds each may be registered as.
+///
+/// # Safety
+/// Every handle registered with a kind in `KINDS` points to a `Self`: lookups of those kinds cast
+/// the slot's pointer back to `Self`. No two types may share a kind.
+pub unsafe trait HandleObject: Send + Sync + 'static {
+    const KINDS: &'static [Kind];
+}
+
+#[repr(C, align(16))]
+struct Slot {
+    kind: AtomicU32,
+    obj: AtomicUsize,
+}
+
+/// Most handles alive at once.
+const CAPACITY: usize = 1 << 21;
+/// Freed slots are reused only when more than this many wait.
+const REUSE_AFTER: usize = 4096;
+
+struct Table {
+    base: usize,
+    alloc: Mutex<Alloc>,
+}
+
+struct Alloc {
+    next: usize,
+    free: std::collections::VecDeque<u32>,
+}
+
+fn table() -> Option<&'static Table> {
+    static TABLE: OnceLock<Option<Table>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let len = CAPACITY * std::mem::size_of::<Slot>();
+            // SAFETY: a fresh private anonymous mapping; the kernel picks the address. Pages
+            // are zero-filled on first touch (a zero kind is a free slot) and never unmapped,
+            // so every address inside stays readable for the life of the process.
+            let p = unsafe {
+                libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE, -1, 0)
+            };
+            (p != libc::MAP_FAILED).then(|| Table { base: p as usize, alloc: Mutex::new(Alloc { next: 0, free: Default::default() }) })
+        })
+        .as_ref()
+}
+
+impl Table {
+    fn slot(&self, i: usize) -> &Slot {
+        debug_assert!(i < CAPACITY);
+        // SAFETY: `i < CAPACITY`, so the slot lies inside the mapping, which lives forever and
+        // is zero-initialised (a valid pair of atomics); slots are only accessed atomically.
+        unsafe { &*((self.base + i * std::mem::size_of::<Slot>()) as *const Slot) }
+    }
+
+    /// The index of the slot `h` addresses, if it is one.
+    fn index(&self, h: *const std::ffi::c_void) -> Option<usize> {
+        let off = (h as usize).wrapping_sub(self.base);
+        let size = std::mem::size_of::<Slot>();
+        (off < CAPACITY * size && off % size == 0).then_some(off / size)
+    }
+}
+
+/// A new handle standing for `obj` as `kind`; None when the table is full (or unavailable).
+fn register(kind: Kind, obj: usize) -> Option<*mut std::ffi::c_void> {
+    let t = table()?;
+    let i = {
+        let mut a = t.alloc.lock().unwrap_or_else(|e| e.into_inner());
+        if a.free.len() > REUSE_AFTER || a.next == CAPACITY {
+            a.free.pop_front()? as usize
+        } else {
+            a.next += 1;
+            a.next - 1
+        }
+    };
+    let s = t.slot(i);
+    s.obj.store(obj, Ordering::Relaxed);
+    s.kind.store(kind as u32, Ordering::Release);
+    Some(s as *const Slot as *mut std::ffi::c_void)
+}
+
+/// The object pointer behind `h` when it is a live handle of `kind`.
+#[inline]
+fn lookup(h: *const std::ffi::c_void, kind: Kind) -> Option<usize> {
+    let t = table()?;
+    let s = t.slot(t.index(h)?);
+    (s.kind.load(Ordering::Acquire) == kind as u32).then(|| s.obj.load(Ordering::Relaxed))
+}
+
+/// Clears `h` if it is a live handle of `kind`; returns the object pointer it stood for. Only
+/// one of several racing calls gets it.
+fn unregister(h: *const std::ffi::c_void, kind: Kind) -> Option<usize> {
+    let t = table()?;
+    let i = t.index(h)?;
+    let s = t.slot(i);
+    s.kind.compare_exchange(kind as u32, 0, Ordering::AcqRel, Ordering::Acquire).ok()?;
+    let obj = s.obj.swap(0, Ordering::Relaxed);
+    t.alloc.lock().unwrap_or_else(|e| e.into_inner()).free.push_back(i as u32);
+    Some(obj)
+}
+
+/// The kind of the live handle `h`, if it is one (any kind).
+pub fn kind_of(h: *const std::ffi::c_void) -> Option<Kind> {
+    let t = table()?;
+    let k = t.slot(t.index(h)?).kind.load(Ordering::Acquire);
+    [
+        Kind::ServerListener,
+        Kind::AgentListener,
+        Kind::ClientListener,
+        Kind::UdpNodeListener,
+        Kind::Component,
+        Kind::UdpNode,
+        Kind::ThreadPool,
+        Kind::ThreadPoolListener,
+        Kind::Compressor,
+        Kind::Decompressor,
+    ]
+    .into_iter()
+    .find(|x| *x as u32 == k)
+}
+
+/// A handle owning `obj` (boxed); NULL with ENOMEM when no slot is left.
+pub fn new_boxed<T: HandleObject>(kind: Kind, obj: Box<T>) -> *mut std::ffi::c_void {
+    debug_assert!(T::KINDS.contains(&kind));
+    let p = Box::into_raw(obj);
+    match register(kind, p as usize) {
+        Some(h) => h,
+        None => {
+            // SAFETY: `p` came from Box::into_raw above and was never shared.
+            drop(unsafe { Box::from_raw(p) });
+            super::guard::set_errno(libc::ENOMEM);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// A handle owning one strong reference to `obj`; NULL with ENOMEM when no slot is left.
+pub fn new_shared<T: HandleObject>(kind: Kind, obj: Arc<T>) -> *mut std::ffi::c_void {
+    debug_assert!(T::KINDS.contains(&kind));
+    let p = Arc::into_raw(obj);
+    match register(kind, p as usize) {
+        Some(h) => h,
+        None => {
+            // SAFETY: `p` came from Arc::into_raw above; this gives that reference back.
+            drop(unsafe { Arc::from_raw(p) });
+            super::guard::set_errno(libc::ENOMEM);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// The object behind a live handle of `kind`, or None for anything else (nothing outside the
+/// handle table is read). The reference is valid until the handle is destroyed; see the module
+/// comment for Destroy racing with other calls.
+#[inline]
+pub fn get<'a, T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<&'a T> {
+    debug_assert!(T::KINDS.contains(&kind));
+    let p = lookup(h, kind)?;
+    // SAFETY: a live slot of `kind` points to a `T` (the HandleObject contract) that is freed
+    // only after the slot is cleared by `take_*`.
+    Some(unsafe { &*(p as *const T) })
+}
+
+/// A new strong reference to the object behind a live shared handle of `kind`.
+pub fn share<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Arc<T>> {
+    debug_assert!(T::KINDS.contains(&kind));
+    let p = lookup(h, kind)? as *const T;
+    // SAFETY: `p` came from Arc::into_raw in `new_shared` and the handle still owns that
+    // reference, so the count is at least one while we add ours.
+    unsafe {
+        Arc::increment_strong_count(p);
+        Some(Arc::from_raw(p))
+    }
+}
+
+/// Ends a boxed handle of `kind`, handing back its object; None when `h` is not one.
+pub fn take_boxed<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Box<T>> {
+    debug_assert!(T::KINDS.contains(&kind));
+    let p = unregister(h, kind)?;
+    // SAFETY: the slot held the pointer from Box::into_raw in `new_boxed`; clearing the slot
+    // (which only one caller can do) transfers its ownership here.
+    Some(unsafe { Box::from_raw(p as *mut T) })
+}
+
+/// Ends a shared handle of `kind`, handing back the handle's strong reference.
+pub fn take_shared<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Arc<T>> {
+    debug_assert!(T::KINDS.contains(&kind));
+    let p = unregister(h, kind)?;
+    // SAFETY: the slot held the pointer from Arc::into_raw in `new_shared`; clearing the slot
+    // (which only one caller can do) transfers that reference here.
+    Some(unsafe { Arc::from_raw(p as *const T) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Thing(u32);
+    // SAFETY: only registered as Compressor in this test module.
+    unsafe impl HandleObject for Thing {
+        const KINDS: &'static [Kind] = &[Kind::Compressor];
+    }
+
+    #[test]
+    fn handles_are_checked_by_kind_range_and_life() {
+        let h = new_boxed(Kind::Compressor, Box::new(Thing(7)));
+        assert_eq!(get::<Thing>(h, Kind::Compressor).map(|t| t.0), Some(7));
+        assert!(lookup(h, Kind::Decompressor).is_none());
+        assert_eq!(kind_of(h), Some(Kind::Compressor));
+        // inside a slot, outside the table, NULL
+        assert!(lookup((h as usize + 8) as *const _, Kind::Compressor).is_none());
+        let local = 5u64;
+        assert!(lookup(&local as *const u64 as *const _, Kind::Compressor).is_none());
+        assert!(lookup(std::ptr::null(), Kind::Compressor).is_none());
+        let t = take_boxed::<Thing>(h, Kind::Compressor).unwrap();
+        assert_eq!(t.0, 7);
+        assert!(get::<Thing>(h, Kind::Compressor).is_none());
+        assert!(take_boxed::<Thing>(h, Kind::Compressor).is_none());
+        // A freed slot is not handed out again at once.
+        let h2 = new_boxed(Kind::Compressor, Box::new(Thing(8)));
+        assert_ne!(h, h2);
+        drop(take_boxed::<Thing>(h2, Kind::Compressor));
+    }
+}
