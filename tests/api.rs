@@ -1,4 +1,5 @@
-//! The C API's contract programs: NULL handles and pointers everywhere.
+//! The C API's contract programs: NULL handles and pointers everywhere; bad handles (destroyed,
+//! of another kind, pointers into the caller's stack and heap) everywhere.
 mod common;
 
 #[test]
@@ -22,4 +23,39 @@ fn api_null_covers_the_header() {
 fn api_options() {
     let out = common::run_c("api_options", &[]);
     assert!(out.contains("api_options:") && out.contains(" 0 failed"), "{out}");
+}
+
+/// Every function that takes a handle refuses bad ones: destroyed handles, live handles of kinds its
+/// family never accepts, pointers into a stack buffer and heap blocks (FALSE / NULL / 0 and EINVAL).
+#[test]
+fn api_badhandle() {
+    let out = common::run_c("api_badhandle", &[]);
+    assert!(out.contains("api_badhandle:") && out.contains(" 0 failed"), "{out}");
+}
+
+/// The same program under valgrind: refusing a bad handle reads no freed or foreign memory.
+#[test]
+fn api_badhandle_valgrind() {
+    let valgrind = std::path::Path::new("/usr/bin/valgrind");
+    assert!(valgrind.exists(), "valgrind is missing at /usr/bin/valgrind: .ci/run installs it (apt-get install valgrind)");
+    let exe = common::build_c("api_badhandle");
+    let out = std::process::Command::new(valgrind)
+        .args(["--error-exitcode=99", "--leak-check=no", "--quiet"])
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stdout.contains(" 0 failed"), "valgrind api_badhandle: {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}", out.status);
+}
+
+/// tests/c/api_badhandle.c is generated from the header; it must cover every declared function.
+#[test]
+fn api_badhandle_covers_the_header() {
+    let st = std::process::Command::new("python3")
+        .arg(common::root().join("tests/gen/gen_api_badhandle.py"))
+        .arg("--check")
+        .status()
+        .unwrap();
+    assert!(st.success(), "tests/c/api_badhandle.c is stale: run python3 tests/gen/gen_api_badhandle.py");
 }

@@ -406,7 +406,7 @@ impl Component {
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
             let std_listener: std::net::TcpListener = sock.into();
             let (shared, o) = (self.shared.clone(), opts.clone());
-            self.start_serving(opts, listen_addr, |handles, ids| accept_loop(shared, std_listener, handles, o, ids))
+            self.start_serving(opts, listen_addr, |handles, ids| super::accept::accept_loop(shared, std_listener, handles, o, ids))
         })
     }
 
@@ -472,7 +472,7 @@ impl Component {
             let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()), true, self.shared.arq.then_some(&opts.arq));
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
-            self.first_worker()?.spawn(super::udp::client_conn(self.shared.clone(), conn, sock.into(), opts.clone()));
+            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::client_conn(self.shared.clone(), conn, sock.into(), opts.clone()));
             Ok(())
         })
     }
@@ -518,7 +518,7 @@ impl Component {
             let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()), false, None);
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
-            self.first_worker()?.spawn(super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts.clone()));
+            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts.clone()));
             Ok(())
         })
     }
@@ -569,22 +569,29 @@ impl Component {
             return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
         }
         let host = Some(to.host.to_string());
-        let run = self.run.lock().unwrap();
-        let Some(run) = run.as_ref() else { return Err(fail(SocketError::IllegalState, libc::ENOTCONN)) };
-        let worker = run.workers.pick().clone();
+        // The worker is picked under the lock, which is not held while connecting: connects
+        // from several threads run side by side, and Stop never waits behind one.
+        let worker = match self.run.lock().unwrap().as_ref() {
+            Some(run) => run.workers.pick().clone(),
+            None => return Err(fail(SocketError::IllegalState, libc::ENOTCONN)),
+        };
         if !async_connect {
+            // Counted as live while connecting, so that Stop waits for it (it notices Stop
+            // within one poll slice) and the workers stay until it is handed over.
+            self.shared.task_started();
             let timeout = Duration::from_millis(opts.sync_connect_timeout.max(1) as u64);
-            sock.connect_timeout(&SockAddr::from(remote), timeout).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
+            let shared = self.shared.clone();
+            if let Err(e) = connect_interruptible(&sock, &SockAddr::from(remote), timeout, || shared.is_stopping()) {
+                self.shared.conn_ended();
+                return Err(fail(SocketError::ConnectServer, os(&e)));
+            }
             configure_stream(&sock, opts);
-            sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
             let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
             let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), local, remote, host, true, shared_pull(&self.shared)));
             conn.extra.store(to.extra, Ordering::Relaxed);
             self.shared.conns.insert(id, conn.clone());
-            self.shared.task_started();
-            let shared = self.shared.clone();
             let std_stream: std::net::TcpStream = sock.into();
-            worker.spawn(async move {
+            conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
                 match tokio::net::TcpStream::from_std(std_stream) {
                     Ok(stream) => conn::run(shared, conn, stream, Greeting::Connect).await,
                     Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
@@ -599,7 +606,8 @@ impl Component {
         self.shared.task_started();
         let shared = self.shared.clone();
         let fd = sock.into_raw_fd();
-        worker.spawn(async move {
+        conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
+            // SAFETY: `fd` came from into_raw_fd above: this takes its ownership back, once.
             let std_stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
             let socket = tokio::net::TcpSocket::from_std_stream(std_stream);
             tokio::select! {
@@ -812,15 +820,58 @@ impl Drop for Component {
     }
 }
 
-fn shared_pull(shared: &Shared) -> bool {
+pub(crate) fn shared_pull(shared: &Shared) -> bool {
     shared.model == Model::Pull
 }
 
-fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
+pub(crate) fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
     conn.mark_failed();
+    conn.end_stage.store(conn::CLOSE_REPORTED, Ordering::Release);
     shared.events.on_close(conn.id, op, code);
     shared.remove(conn.id);
+    conn.end_stage.store(conn::ENDED, Ordering::Release);
     shared.conn_ended();
+}
+
+/// How often a synchronous connect looks at the stop flag.
+const CONNECT_SLICE_MS: u64 = 50;
+
+/// A blocking connect within `timeout` that gives up (ECANCELED) when `stopped()` turns true;
+/// leaves the socket non-blocking.
+fn connect_interruptible(sock: &Socket, to: &SockAddr, timeout: Duration, stopped: impl Fn() -> bool) -> std::io::Result<()> {
+    sock.set_nonblocking(true)?;
+    match sock.connect(to) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if stopped() {
+            return Err(std::io::Error::from_raw_os_error(libc::ECANCELED));
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::from_raw_os_error(libc::ETIMEDOUT));
+        }
+        let mut p = libc::pollfd { fd: sock.as_raw_fd(), events: libc::POLLOUT, revents: 0 };
+        let ms = left.as_millis().min(CONNECT_SLICE_MS as u128) as i32;
+        // SAFETY: one valid pollfd for the duration of the call.
+        let r = unsafe { libc::poll(&mut p, 1, ms.max(1)) };
+        if r < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if r > 0 {
+            return match sock.take_error()? {
+                Some(e) => Err(e),
+                None => Ok(()),
+            };
+        }
+    }
 }
 
 /// Hands out connection ids; shared by the accept loop with its component.
@@ -836,77 +887,11 @@ impl IdSource {
     }
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpListener, workers: Vec<tokio::runtime::Handle>, opts: Options, ids: IdSource) {
-    // The listener is watched for readiness only; accept4 makes each connection non-blocking at
-    // once, so it is registered just once, on the worker that will own it.
-    // Safety: the AsyncFd owns the listener, whose descriptor stays open and the same for its life.
-    let Ok(listener) = (unsafe { tokio::io::unix::AsyncFd::register_with_interest(listener, tokio::io::Interest::READABLE) }) else { return };
-    let fd = listener.as_raw_fd();
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    let mut next = 0usize;
-    loop {
-        if shared.stopping.load(Ordering::Acquire) {
-            return;
-        }
-        let mut ready = tokio::select! {
-            r = listener.readable() => match r {
-                Ok(g) => g,
-                Err(_) => return,
-            },
-            _ = tick.tick() => continue,
-        };
-        // Take every connection waiting, then wait again.
-        loop {
-            let accepted = ready.try_io(|_| {
-                // Safety: accept4 on our listening socket; the peer address fits the storage.
-                let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-                let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-                let s = unsafe { libc::accept4(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len, libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) };
-                if s < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // Safety: `s` is a new socket we own; the address was filled by accept4.
-                Ok((unsafe { std::net::TcpStream::from_raw_fd(s) }, unsafe { SockAddr::new(ss, len) }))
-            });
-            let (std_stream, remote) = match accepted {
-                Ok(Ok((s, a))) => match a.as_socket() {
-                    Some(a) => (s, a),
-                    None => continue,
-                },
-                Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                // A connection that failed before we took it, or out of descriptors: go on.
-                Ok(Err(_)) => break,
-                Err(_would_block) => break,
-            };
-            if shared.stopping.load(Ordering::Acquire) || shared.conns.len() >= opts.max_connections as usize {
-                drop(std_stream);
-                continue;
-            }
-            let sock = socket2::SockRef::from(&std_stream);
-            configure_stream_ref(&sock, &opts);
-            let local = std_stream.local_addr().unwrap_or(remote);
-            let id = ids.next();
-            let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true, shared_pull(&shared)));
-            shared.conns.insert(id, conn.clone());
-            shared.task_started();
-            let worker = &workers[next % workers.len()];
-            next = next.wrapping_add(1);
-            let sh = shared.clone();
-            worker.spawn(async move {
-                match tokio::net::TcpStream::from_std(std_stream) {
-                    Ok(stream) => conn::run(sh, conn, stream, Greeting::Accept).await,
-                    Err(e) => finish_failed(&sh, &conn, Op::Accept, os(&e)),
-                }
-            });
-        }
-    }
-}
-
 fn configure_stream(sock: &Socket, opts: &Options) {
     configure_stream_ref(&socket2::SockRef::from(sock), opts)
 }
 
-fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) {
+pub(crate) fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) {
     let _ = sock.set_nodelay(opts.no_delay);
     if opts.keepalive_time > 0 && opts.keepalive_interval > 0 {
         let ka = socket2::TcpKeepalive::new()

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use std::task::{Context, Poll, Waker};
@@ -102,7 +102,15 @@ pub struct Conn {
     pub pull: Option<Box<PullBuf>>,
     /// UDP connections: their inbox and detect state.
     pub udp: Option<Box<crate::engine::udp::UdpPart>>,
+    /// How far the connection's end has gone: [`LIVE`], [`CLOSE_REPORTED`] (OnClose raised or
+    /// deliberately skipped), [`ENDED`] (removed and counted). Lets a panicking task be cleaned
+    /// up without raising OnClose twice.
+    pub(crate) end_stage: AtomicU8,
 }
+
+pub(crate) const LIVE: u8 = 0;
+pub(crate) const CLOSE_REPORTED: u8 = 1;
+pub(crate) const ENDED: u8 = 2;
 
 const NO_CLOSE: u64 = u64::MAX;
 
@@ -127,6 +135,7 @@ impl Conn {
             wake: Wake::new(),
             pull: pull.then(Box::default),
             udp: None,
+            end_stage: AtomicU8::new(LIVE),
         }
     }
 
@@ -369,6 +378,7 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
         let _ = conn.flush(&stream, false, &mut Vec::new());
     }
     conn.mark_closed();
+    conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
     if let Some(r) = reason {
         shared.events.on_close(conn.id, r.op, r.code);
     }
@@ -377,6 +387,44 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
         p.clear();
     }
     drop(stream);
+    conn.end_stage.store(ENDED, Ordering::Release);
+    shared.conn_ended();
+}
+
+/// Spawns a connection's task on `worker`. Should the task panic (a bug, or a panicking
+/// `Events` implementation), the connection still ends: OnClose with `(Op::Close,
+/// ENOTRECOVERABLE)` unless already raised, removal, and the count Stop waits for.
+pub(crate) fn spawn_conn_task<F>(worker: &tokio::runtime::Handle, shared: Arc<Shared>, conn: Arc<Conn>, task: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    worker.spawn(async move {
+        let mut task = std::pin::pin!(task);
+        let outcome = std::future::poll_fn(|cx| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.as_mut().poll(cx))) {
+            Ok(p) => p.map(|()| true),
+            Err(_) => Poll::Ready(false),
+        })
+        .await;
+        if !outcome {
+            end_after_panic(&shared, &conn);
+        }
+    });
+}
+
+fn end_after_panic(shared: &Shared, conn: &Conn) {
+    let stage = conn.end_stage.swap(ENDED, Ordering::AcqRel);
+    if stage == ENDED {
+        return;
+    }
+    conn.mark_closed();
+    if stage == LIVE {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.events.on_close(conn.id, Op::Close, libc::ENOTRECOVERABLE)));
+    }
+    shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);
+    shared.remove(conn.id);
+    if let Some(p) = &conn.pull {
+        p.clear();
+    }
     shared.conn_ended();
 }
 

@@ -4,6 +4,7 @@
 //! share the connection registry, the worker threads, the send path and the receive loop, and
 //! differ only in how connections come to be (accept or connect).
 
+pub mod accept;
 pub mod arq;
 pub mod component;
 pub mod conn;
@@ -13,6 +14,9 @@ pub mod recv;
 pub mod udp;
 pub mod udp_node;
 pub mod workers;
+
+#[cfg(test)]
+mod fault_tests;
 
 use std::os::fd::RawFd;
 

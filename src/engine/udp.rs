@@ -130,18 +130,28 @@ enum Notify {
 
 /// Sends one datagram, gathered from `bufs`, to the connection's peer (on an ARQ connection,
 /// one message through KCP). A full socket buffer is waited out briefly (datagrams are never
-/// split or queued).
+/// split or queued), with no lock held while waiting.
 pub fn send(shared: &Shared, c: &Conn, bufs: &[&[u8]]) -> Result<(), i32> {
     let p = part(c);
     let on_send = shared.events.wants_on_send();
     // KCP and OnSend want the message in one piece; a plain datagram is gathered by sendmsg.
     let whole = (p.arq.is_some() || on_send).then(|| bufs.concat());
-    // The connection's send lock keeps its socket open for the call.
-    let sent = c.while_open(|| match &whole {
-        Some(msg) if p.arq.is_some() => with_session(c, |s, out| s.send(msg, arq::now_ms(), out)).unwrap_or(Ok(())),
-        _ => send_raw(c.fd, bufs, p.dest()),
-    });
-    sent.ok_or(libc::ENOTCONN)??;
+    let mut waits = 0;
+    loop {
+        // The connection's send lock keeps its socket open for the call.
+        let sent = c.while_open(|| match &whole {
+            Some(msg) if p.arq.is_some() => with_session(c, |s, out| s.send(msg, arq::now_ms(), out)).unwrap_or(Ok(())),
+            _ => send_raw(c.fd, bufs, p.dest()),
+        });
+        match sent.ok_or(libc::ENOTCONN)? {
+            Ok(()) => break,
+            Err(libc::EAGAIN) if waits < SEND_WAITS => {
+                waits += 1;
+                wait_writable(c.fd);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     if let (true, Some(msg)) = (on_send, whole) {
         p.push(Inbound::Sent(msg));
         c.wake();
@@ -149,8 +159,21 @@ pub fn send(shared: &Shared, c: &Conn, bufs: &[&[u8]]) -> Result<(), i32> {
     Ok(())
 }
 
+/// How many times a Send waits for room in a full socket buffer (10 ms each) before failing
+/// with EAGAIN.
+const SEND_WAITS: u32 = 100;
+
+/// Waits up to 10 ms for `fd` to take more data. Called with no lock held: should the socket
+/// be closed meanwhile, the wait is merely cut short and the next attempt sees it closed.
+fn wait_writable(fd: RawFd) {
+    let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+    // SAFETY: one valid pollfd for the duration of the call.
+    unsafe { libc::poll(&mut p, 1, 10) };
+}
+
 /// Runs `f` on the connection's ARQ session (None for other connections), with the output that
-/// sends KCP's and the handshake's datagrams to the peer.
+/// sends KCP's and the handshake's datagrams to the peer. A datagram the socket has no room for
+/// is dropped: KCP sends it again, as it would after a loss.
 fn with_session<R>(conn: &Conn, f: impl FnOnce(&mut Session, &mut dyn FnMut(&[u8])) -> R) -> Option<R> {
     let p = part(conn);
     let s = p.arq.as_ref()?;
@@ -162,9 +185,11 @@ fn with_session<R>(conn: &Conn, f: impl FnOnce(&mut Session, &mut dyn FnMut(&[u8
     Some(f(&mut s, &mut out))
 }
 
-/// `sendmsg` of one datagram, retrying while the socket buffer is full (up to about a second).
+/// One non-blocking `sendmsg` of one datagram gathered from `bufs`: Err(EAGAIN) when the socket
+/// buffer is full (callers decide whether to wait, never while holding a lock).
 fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32> {
     let mut iov: Vec<libc::iovec> = bufs.iter().map(|b| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() }).collect();
+    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     if let Some(a) = to {
         msg.msg_name = a.as_ptr() as *mut _;
@@ -172,22 +197,16 @@ fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32>
     }
     msg.msg_iov = iov.as_mut_ptr();
     msg.msg_iovlen = iov.len() as _;
-    let mut waits = 0;
     loop {
-        // Safety: msg points at live buffers and address for the duration of the call.
+        // SAFETY: msg points at live buffers and address for the duration of the call.
         let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
         if r >= 0 {
             return Ok(());
         }
-        let e = io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
-        match e {
+        match io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
             libc::EINTR => continue,
-            libc::EAGAIN if waits < 100 => {
-                waits += 1;
-                let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
-                unsafe { libc::poll(&mut p, 1, 10) };
-            }
-            _ => return Err(e),
+            libc::EWOULDBLOCK => return Err(libc::EAGAIN),
+            e => return Err(e),
         }
     }
 }
@@ -235,7 +254,7 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
             if is_new {
                 let worker = &workers[next % workers.len()];
                 next = next.wrapping_add(1);
-                worker.spawn(server_conn(shared.clone(), conn, sock.clone(), detect, max));
+                crate::engine::conn::spawn_conn_task(worker, shared.clone(), conn.clone(), server_conn(shared.clone(), conn, sock.clone(), detect, max));
             }
         }
     }
@@ -469,11 +488,13 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
     }
     conn.mark_closed();
     p.inbox.lock().unwrap().clear();
+    conn.end_stage.store(crate::engine::conn::CLOSE_REPORTED, Ordering::Release);
     if let Some(r) = reason {
         shared.events.on_close(conn.id, r.op, r.code);
     }
     shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);
     shared.remove(conn.id);
+    conn.end_stage.store(crate::engine::conn::ENDED, Ordering::Release);
     shared.conn_ended();
 }
 

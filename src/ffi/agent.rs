@@ -29,7 +29,7 @@ pub unsafe extern "C" fn Create_HP_TcpAgent(pListener: HP_TcpAgentListener) -> H
 
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpAgent(pAgent: HP_TcpAgent) {
-    guard(|| tcp::destroy(pAgent, R))
+    guard(|| tcp::destroy(pAgent, R, tcp::Class::Tcp))
 }
 
 // ---- listener callbacks ----

@@ -1,7 +1,7 @@
 //! `HP_Client_*`, `HP_TcpClient_*`, `HP_Set_FN_Client_*` and the TcpClient creators.
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
-use super::guard::guard;
+use super::guard::{guard, set_errno};
 use super::handles::*;
 use super::listener::{self, ListenerKind, Slot};
 use super::tcp::{self, comp, get_opt, get_tcp_opt, set_opt, set_tcp_opt, tcp_comp, FALSE};
@@ -30,7 +30,7 @@ pub unsafe extern "C" fn Create_HP_TcpClient(pListener: HP_TcpClientListener) ->
 
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpClient(pClient: HP_TcpClient) {
-    guard(|| tcp::destroy(pClient, R))
+    guard(|| tcp::destroy(pClient, R, tcp::Class::Tcp))
 }
 
 // ---- listener callbacks ----
@@ -163,15 +163,22 @@ pub unsafe extern "C" fn HP_Client_GetConnectionID(pClient: HP_Client) -> HP_CON
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_SetExtra(pClient: HP_Client, pExtra: PVOID) {
     guard(|| {
-        if let Some(o) = tcp::obj(pClient, R) {
-            o.extra.store(pExtra as usize, Ordering::Release);
+        match tcp::obj(pClient, R) {
+            Some(o) => o.extra.store(pExtra as usize, Ordering::Release),
+            None => set_errno(libc::EINVAL),
         }
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_GetExtra(pClient: HP_Client) -> PVOID {
-    guard(|| tcp::obj(pClient, R).map_or(std::ptr::null_mut(), |o| o.extra.load(Ordering::Acquire) as PVOID))
+    guard(|| match tcp::obj(pClient, R) {
+        Some(o) => o.extra.load(Ordering::Acquire) as PVOID,
+        None => {
+            set_errno(libc::EINVAL);
+            std::ptr::null_mut()
+        }
+    })
 }
 
 #[no_mangle]

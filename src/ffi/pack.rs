@@ -26,7 +26,7 @@ pub unsafe extern "C" fn Create_HP_TcpPackServer(pListener: HP_TcpServerListener
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackServer(pServer: HP_TcpPackServer) {
-    guard(|| tcp::destroy(pServer, Role::Server))
+    guard(|| tcp::destroy(pServer, Role::Server, tcp::Class::TcpPack))
 }
 /// Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
 #[no_mangle]
@@ -62,7 +62,7 @@ pub unsafe extern "C" fn Create_HP_TcpPackAgent(pListener: HP_TcpAgentListener) 
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackAgent(pAgent: HP_TcpPackAgent) {
-    guard(|| tcp::destroy(pAgent, Role::Agent))
+    guard(|| tcp::destroy(pAgent, Role::Agent, tcp::Class::TcpPack))
 }
 /// Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
 #[no_mangle]
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn Create_HP_TcpPackClient(pListener: HP_TcpClientListener
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackClient(pClient: HP_TcpPackClient) {
-    guard(|| tcp::destroy(pClient, Role::Client))
+    guard(|| tcp::destroy(pClient, Role::Client, tcp::Class::TcpPack))
 }
 /// Largest message body (default 0x40000, at most 0x3FFFFF); acts only while stopped.
 #[no_mangle]

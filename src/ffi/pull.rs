@@ -28,7 +28,7 @@ pub unsafe extern "C" fn Create_HP_TcpPullServer(pListener: HP_TcpPullServerList
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPullServer(pServer: HP_TcpPullServer) {
-    guard(|| tcp::destroy(pServer, Role::Server))
+    guard(|| tcp::destroy(pServer, Role::Server, tcp::Class::TcpPull))
 }
 
 /// Removes `iLength` buffered bytes of connection `dwConnID` into `pData`: FR_OK,
@@ -58,7 +58,7 @@ pub unsafe extern "C" fn Create_HP_TcpPullAgent(pListener: HP_TcpPullAgentListen
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPullAgent(pAgent: HP_TcpPullAgent) {
-    guard(|| tcp::destroy(pAgent, Role::Agent))
+    guard(|| tcp::destroy(pAgent, Role::Agent, tcp::Class::TcpPull))
 }
 
 /// Removes `iLength` buffered bytes of connection `dwConnID` into `pData`: FR_OK,
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn Create_HP_TcpPullClient(pListener: HP_TcpPullClientList
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPullClient(pClient: HP_TcpPullClient) {
-    guard(|| tcp::destroy(pClient, Role::Client))
+    guard(|| tcp::destroy(pClient, Role::Client, tcp::Class::TcpPull))
 }
 
 /// Removes `iLength` buffered bytes into `pData`: FR_OK, FR_LENGTH_TOO_LONG when fewer are

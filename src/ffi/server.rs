@@ -29,7 +29,7 @@ pub unsafe extern "C" fn Create_HP_TcpServer(pListener: HP_TcpServerListener) ->
 
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpServer(pServer: HP_TcpServer) {
-    guard(|| tcp::destroy(pServer, R))
+    guard(|| tcp::destroy(pServer, R, tcp::Class::Tcp))
 }
 
 // ---- listener callbacks ----

@@ -164,10 +164,36 @@ fn create_from(l: PVOID, role: Role, make: impl FnOnce(Arc<dyn Events>) -> Compo
     h
 }
 
-/// Stops (if needed) and frees a component handle. From inside one of its own callbacks the
-/// work finishes on a helper thread, so the callback returns first.
-pub fn destroy(p: PVOID, role: Role) {
-    if obj(p, role).is_none() {
+/// The upstream class a component was created as (`Create_HP_<class>`), which its
+/// `Destroy_HP_<class>` must match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Tcp,
+    TcpPull,
+    TcpPack,
+    Udp,
+    UdpArq,
+    UdpCast,
+}
+
+impl Class {
+    fn of(c: &Component) -> Class {
+        match (c.transport(), c.model(), c.is_arq()) {
+            (Transport::Tcp, Model::Push, _) => Class::Tcp,
+            (Transport::Tcp, Model::Pull, _) => Class::TcpPull,
+            (Transport::Tcp, Model::Pack, _) => Class::TcpPack,
+            (Transport::Udp, _, false) => Class::Udp,
+            (Transport::Udp, _, true) => Class::UdpArq,
+            (Transport::Cast, _, _) => Class::UdpCast,
+        }
+    }
+}
+
+/// Stops (if needed) and frees a component handle of `role` created as `class`; anything else
+/// is refused with EINVAL. From inside one of its own callbacks the work finishes on a helper
+/// thread, so the callback returns first.
+pub fn destroy(p: PVOID, role: Role, class: Class) {
+    if obj(p, role).is_none_or(|o| Class::of(&o.comp) != class) {
         set_errno(libc::EINVAL);
         return;
     }

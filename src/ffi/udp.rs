@@ -32,7 +32,7 @@ pub unsafe extern "C" fn Create_HP_UdpServer(pListener: HP_UdpServerListener) ->
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpServer(pServer: HP_UdpServer) {
-    guard(|| tcp::destroy(pServer, Role::Server))
+    guard(|| tcp::destroy(pServer, Role::Server, tcp::Class::Udp))
 }
 
 #[no_mangle]
@@ -49,7 +49,7 @@ pub unsafe extern "C" fn Create_HP_UdpClient(pListener: HP_UdpClientListener) ->
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpClient(pClient: HP_UdpClient) {
-    guard(|| tcp::destroy(pClient, Role::Client))
+    guard(|| tcp::destroy(pClient, Role::Client, tcp::Class::Udp))
 }
 
 // ---- UdpServer options (set while stopped, checked at Start) ----
@@ -138,7 +138,7 @@ pub unsafe extern "C" fn Create_HP_UdpCast(pListener: HP_UdpCastListener) -> HP_
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpCast(pCast: HP_UdpCast) {
-    guard(|| tcp::destroy(pCast, Role::Client))
+    guard(|| tcp::destroy(pCast, Role::Client, tcp::Class::UdpCast))
 }
 
 #[no_mangle]
@@ -263,7 +263,7 @@ pub unsafe extern "C" fn Create_HP_UdpArqServer(pListener: HP_UdpServerListener)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpArqServer(pServer: HP_UdpArqServer) {
-    guard(|| tcp::destroy(pServer, Role::Server))
+    guard(|| tcp::destroy(pServer, Role::Server, tcp::Class::UdpArq))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_UdpArqClientListener() -> HP_UdpArqClientListener {
@@ -279,7 +279,7 @@ pub unsafe extern "C" fn Create_HP_UdpArqClient(pListener: HP_UdpClientListener)
 }
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpArqClient(pClient: HP_UdpArqClient) {
-    guard(|| tcp::destroy(pClient, Role::Client))
+    guard(|| tcp::destroy(pClient, Role::Client, tcp::Class::UdpArq))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpArqServer_GetWaitingSendMessageCount(pServer: HP_UdpArqServer, dwConnID: HP_CONNID, piCount: *mut c_int) -> BOOL {

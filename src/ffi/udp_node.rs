@@ -330,11 +330,14 @@ pub unsafe extern "C" fn HP_UdpNode_GetLocalAddress(pNode: HP_UdpNode, lpszAddre
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetCastAddress(pNode: HP_UdpNode, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| match node(pNode).and_then(|n| n.cast()) {
-        Some((_, a)) => write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
-        None => {
-            set_errno(libc::ENOENT);
-            FALSE
+    guard(|| {
+        let Some(n) = node(pNode) else { return FALSE };
+        match n.cast() {
+            Some((_, a)) => write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+            None => {
+                set_errno(libc::ENOENT);
+                FALSE
+            }
         }
     })
 }
