@@ -1,6 +1,7 @@
 //! The ARQ session of a UdpArqServer / UdpArqClient connection: upstream's 12-byte handshake
 //! (each side announces its own conversation id and echoes the peer's), then KCP for reliable,
 //! ordered messages. The UDP layer below handles detect heartbeats and close notifications.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use super::kcp::{self, Kcp, RecvError};
 use std::sync::OnceLock;
@@ -74,7 +75,7 @@ pub fn now_ms() -> u32 {
 fn random_id() -> u32 {
     loop {
         let mut b = [0u8; 4];
-        // Safety: getrandom writes at most 4 bytes into b.
+        // SAFETY: `b` is a local 4-byte buffer and getrandom writes at most the 4 bytes asked for.
         let n = unsafe { libc::getrandom(b.as_mut_ptr() as *mut _, 4, 0) };
         let v = u32::from_le_bytes(b);
         if n == 4 && v != 0 {

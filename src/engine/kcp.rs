@@ -3,6 +3,7 @@
 //! congestion control, with HP-Socket's one change: the conversation id of incoming segments is
 //! not checked (each side sends with its own id). Written from the protocol's description; the
 //! caller drives it with [`Kcp::update`] and supplies the datagram output to each call that sends.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use std::collections::VecDeque;
 
@@ -399,12 +400,10 @@ impl Kcp {
                         _ => sn,
                     });
                 }
-                CMD_PUSH => {
-                    if diff(sn, self.rcv_nxt.wrapping_add(self.rcv_wnd)) < 0 {
-                        self.acklist.push((sn, ts));
-                        if diff(sn, self.rcv_nxt) >= 0 {
-                            self.parse_data(Segment { cmd, frg, wnd, ts, sn, una, data: data[..len].to_vec(), ..Default::default() });
-                        }
+                CMD_PUSH if diff(sn, self.rcv_nxt.wrapping_add(self.rcv_wnd)) < 0 => {
+                    self.acklist.push((sn, ts));
+                    if diff(sn, self.rcv_nxt) >= 0 {
+                        self.parse_data(Segment { cmd, frg, wnd, ts, sn, una, data: data[..len].to_vec(), ..Default::default() });
                     }
                 }
                 CMD_WASK => self.probe |= ASK_TELL,

@@ -1,4 +1,5 @@
 //! Component options, set while stopped and read once at Start.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 /// Upstream's `EnSendPolicy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

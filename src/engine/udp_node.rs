@@ -1,6 +1,7 @@
 //! UdpNode: one UDP socket, connectionless. Datagrams are received on a dedicated thread and
 //! handed to the events with the sender's address; sends go straight to the socket from the
 //! caller (a datagram is written whole or not at all, so nothing is ever queued).
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use super::options::ReusePolicy;
 use super::{Handled, Op, SocketError, State};
@@ -117,6 +118,8 @@ impl Node {
 
     pub fn record(&self, code: SocketError, errno: i32) {
         *self.last_error.lock().unwrap() = code;
+        // SAFETY: __errno_location returns a valid, aligned pointer to the calling thread's own
+        // errno, which no other thread accesses.
         unsafe { *libc::__errno_location() = errno };
     }
 
@@ -318,15 +321,19 @@ fn receive_loop(events: Arc<dyn NodeEvents>, stop: Arc<AtomicBool>, sock: Arc<So
     // One byte more than the largest datagram: a datagram that fills it is oversize.
     let mut buf = vec![0u8; max + 1];
     while !stop.load(Ordering::Acquire) {
-        let r = unsafe {
-            let mut ss: libc::sockaddr_storage = std::mem::zeroed();
-            let mut sl = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            let n = libc::recvfrom(sock.as_raw_fd(), buf.as_mut_ptr() as *mut _, buf.len(), 0, &mut ss as *mut _ as *mut libc::sockaddr, &mut sl);
-            if n < 0 {
-                Err(*libc::__errno_location())
-            } else {
-                Ok((n as usize, SockAddr::new(ss, sl).as_socket()))
-            }
+        // SAFETY: sockaddr_storage is plain integers; all-zero is a valid (empty) value.
+        let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let mut sl = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // SAFETY: `buf` is a live Vec with `buf.len()` writable bytes, and `ss` / `sl` describe the
+        // local sockaddr_storage, big enough for any address; the kernel writes within both.
+        let n = unsafe { libc::recvfrom(sock.as_raw_fd(), buf.as_mut_ptr() as *mut _, buf.len(), 0, &mut ss as *mut _ as *mut libc::sockaddr, &mut sl) };
+        let r = if n < 0 {
+            // SAFETY: __errno_location returns a valid pointer to this thread's own errno.
+            Err(unsafe { *libc::__errno_location() })
+        } else {
+            // SAFETY: recvfrom succeeded, so the kernel wrote a valid address of length `sl` into
+            // `ss`.
+            Ok((n as usize, unsafe { SockAddr::new(ss, sl) }.as_socket()))
         };
         match r {
             Ok((n, Some(from))) => {

@@ -1,6 +1,7 @@
 //! Worker threads: each owns a single-threaded tokio runtime, and connections are assigned to
 //! workers round-robin, so a connection's events always run on one thread (upstream's model,
 //! without cross-thread wake-ups on the hot path).
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,5 @@
 //! `HP_Agent_*`, `HP_TcpAgent_*`, `HP_Set_FN_Agent_*` and the TcpAgent creators.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::guard;
@@ -73,7 +74,9 @@ pub unsafe extern "C" fn HP_Set_FN_Agent_OnShutdown(pListener: HP_AgentListener,
 pub unsafe extern "C" fn HP_Agent_Start(pAgent: HP_Agent, lpszBindAddress: LPCTSTR, bAsyncConnect: BOOL) -> BOOL {
     guard(|| {
         let Some(c) = comp(pAgent, R) else { return FALSE };
-        let Ok(bind) = tcp::opt_str(lpszBindAddress) else { return invalid(c) };
+        // SAFETY: `lpszBindAddress` is NULL or a NUL-terminated string (upstream's contract for
+        // HP_Agent_Start); opt_str reads it only when non-NULL.
+        let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(c) };
         done(c, c.start_agent(bind, bAsyncConnect != 0))
     })
 }
@@ -112,66 +115,98 @@ pub unsafe extern "C" fn HP_Agent_GetLastErrorDesc(pAgent: HP_Agent) -> LPCTSTR 
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Connect(pAgent: HP_Agent, lpszRemoteAddress: LPCTSTR, usPort: USHORT, pdwConnID: *mut HP_CONNID) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, std::ptr::null())))
+    // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
+    // writable (upstream's contract for HP_Agent_Connect); connect reads and writes each only when
+    // non-NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, std::ptr::null()) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_ConnectWithExtra(pAgent: HP_Agent, lpszRemoteAddress: LPCTSTR, usPort: USHORT, pdwConnID: *mut HP_CONNID, pExtra: PVOID) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, 0, std::ptr::null())))
+    // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
+    // writable (upstream's contract for HP_Agent_ConnectWithExtra); connect reads and writes each
+    // only when non-NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, 0, std::ptr::null()) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_ConnectWithLocalPort(pAgent: HP_Agent, lpszRemoteAddress: LPCTSTR, usPort: USHORT, pdwConnID: *mut HP_CONNID, usLocalPort: USHORT) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), usLocalPort, std::ptr::null())))
+    // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
+    // writable (upstream's contract for HP_Agent_ConnectWithLocalPort); connect reads and writes
+    // each only when non-NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), usLocalPort, std::ptr::null()) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_ConnectWithLocalAddress(pAgent: HP_Agent, lpszRemoteAddress: LPCTSTR, usPort: USHORT, pdwConnID: *mut HP_CONNID, lpszLocalAddress: LPCTSTR) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, lpszLocalAddress)))
+    // SAFETY: `lpszRemoteAddress` and `lpszLocalAddress` are NULL or NUL-terminated strings, and
+    // `pdwConnID` is NULL or writable (upstream's contract for HP_Agent_ConnectWithLocalAddress);
+    // connect reads and writes each only when non-NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, lpszLocalAddress) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_ConnectWithExtraAndLocalPort(pAgent: HP_Agent, lpszRemoteAddress: LPCTSTR, usPort: USHORT, pdwConnID: *mut HP_CONNID, pExtra: PVOID, usLocalPort: USHORT) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, std::ptr::null())))
+    // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
+    // writable (upstream's contract for HP_Agent_ConnectWithExtraAndLocalPort); connect reads and
+    // writes each only when non-NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, std::ptr::null()) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_ConnectWithExtraAndLocalAddressPort(pAgent: HP_Agent, lpszRemoteAddress: LPCTSTR, usPort: USHORT, pdwConnID: *mut HP_CONNID, pExtra: PVOID, usLocalPort: USHORT, lpszLocalAddress: LPCTSTR) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, lpszLocalAddress)))
+    // SAFETY: `lpszRemoteAddress` and `lpszLocalAddress` are NULL or NUL-terminated strings, and
+    // `pdwConnID` is NULL or writable (upstream's contract for this export); connect reads and
+    // writes each only when non-NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, lpszLocalAddress) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetRemoteHost(pAgent: HP_Agent, dwConnID: HP_CONNID, lpszHost: *mut TCHAR, piHostLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::remote_host(c, dwConnID as u64, lpszHost, piHostLen, pusPort)))
+    // SAFETY: `piHostLen` and `pusPort` are NULL or writable, and `lpszHost` is NULL or has
+    // `*piHostLen` writable bytes (upstream's contract for HP_Agent_GetRemoteHost); write_host
+    // checks for NULL and the size before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::remote_host(c, dwConnID, lpszHost, piHostLen, pusPort) }))
 }
 
 // ---- sending ----
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Send(pAgent: HP_Agent, dwConnID: HP_CONNID, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::send_buf(c, dwConnID as u64, pBuffer, iLength, 0)))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (upstream's contract for
+    // HP_Agent_Send); send_buf refuses a NULL buffer and lengths <= 0.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::send_buf(c, dwConnID, pBuffer, iLength, 0) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SendPart(pAgent: HP_Agent, dwConnID: HP_CONNID, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::send_buf(c, dwConnID as u64, pBuffer, iLength, iOffset)))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` (upstream's
+    // contract for HP_Agent_SendPart); send_buf refuses a NULL buffer, lengths <= 0 and negative
+    // offsets.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::send_buf(c, dwConnID, pBuffer, iLength, iOffset) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SendPackets(pAgent: HP_Agent, dwConnID: HP_CONNID, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::send_packets(c, dwConnID as u64, pBuffers, iCount)))
+    // SAFETY: `pBuffers` points to `iCount` WSABUFs, each with `len` readable bytes at `buf`
+    // (upstream's contract for HP_Agent_SendPackets); send_packets refuses NULL, counts <= 0 and a
+    // NULL `buf` with a non-zero `len`.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::send_packets(c, dwConnID, pBuffers, iCount) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpAgent_SendSmallFile(pAgent: HP_Agent, dwConnID: HP_CONNID, lpszFileName: LPCTSTR, pHead: LPWSABUF, pTail: LPWSABUF) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::send_small_file(c, dwConnID as u64, lpszFileName, pHead, pTail)))
+    // SAFETY: `lpszFileName` is NULL or a NUL-terminated path, and `pHead` / `pTail` are NULL or
+    // point to WSABUFs with `len` readable bytes at `buf` (upstream's contract for
+    // HP_TcpAgent_SendSmallFile); send_small_file checks each for NULL.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::send_small_file(c, dwConnID, lpszFileName, pHead, pTail) }))
 }
 
 // ---- connections ----
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Disconnect(pAgent: HP_Agent, dwConnID: HP_CONNID, _bForce: BOOL) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| done(c, c.disconnect(dwConnID as u64))))
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| done(c, c.disconnect(dwConnID))))
 }
 
 #[no_mangle]
@@ -186,32 +221,38 @@ pub unsafe extern "C" fn HP_Agent_DisconnectSilenceConnections(pAgent: HP_Agent,
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_PauseReceive(pAgent: HP_Agent, dwConnID: HP_CONNID, bPause: BOOL) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::pause(c, dwConnID as u64, bPause)))
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::pause(c, dwConnID, bPause)))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_IsPauseReceive(pAgent: HP_Agent, dwConnID: HP_CONNID, pbPaused: *mut BOOL) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::is_paused(c, dwConnID as u64, pbPaused)))
+    // SAFETY: `pbPaused` is NULL or writable (upstream's contract for HP_Agent_IsPauseReceive);
+    // is_paused checks it for NULL before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::is_paused(c, dwConnID, pbPaused) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_IsConnected(pAgent: HP_Agent, dwConnID: HP_CONNID) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::is_connected(c, dwConnID as u64)))
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::is_connected(c, dwConnID)))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetConnectionExtra(pAgent: HP_Agent, dwConnID: HP_CONNID, pExtra: PVOID) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::set_extra(c, dwConnID as u64, pExtra)))
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::set_extra(c, dwConnID, pExtra)))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetConnectionExtra(pAgent: HP_Agent, dwConnID: HP_CONNID, ppExtra: *mut PVOID) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::get_extra(c, dwConnID as u64, ppExtra)))
+    // SAFETY: `ppExtra` is NULL or writable (upstream's contract for HP_Agent_GetConnectionExtra);
+    // get_extra checks it for NULL before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::get_extra(c, dwConnID, ppExtra) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetPendingDataLength(pAgent: HP_Agent, dwConnID: HP_CONNID, piPending: *mut c_int) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::pending(c, dwConnID as u64, piPending)))
+    // SAFETY: `piPending` is NULL or writable (upstream's contract for
+    // HP_Agent_GetPendingDataLength); pending checks it for NULL before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::pending(c, dwConnID, piPending) }))
 }
 
 #[no_mangle]
@@ -221,28 +262,41 @@ pub unsafe extern "C" fn HP_Agent_GetConnectionCount(pAgent: HP_Agent) -> DWORD 
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetAllConnectionIDs(pAgent: HP_Agent, pIDs: *mut HP_CONNID, pdwCount: *mut DWORD) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::all_ids(c, pIDs, pdwCount)))
+    // SAFETY: `pdwCount` is NULL or readable and writable, and `pIDs` is NULL or has room for
+    // `*pdwCount` ids (upstream's contract for HP_Agent_GetAllConnectionIDs); all_ids checks both
+    // and writes at most `*pdwCount` ids.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::all_ids(c, pIDs, pdwCount) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetConnectPeriod(pAgent: HP_Agent, dwConnID: HP_CONNID, pdwPeriod: *mut DWORD) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::connect_period(c, dwConnID as u64, pdwPeriod)))
+    // SAFETY: `pdwPeriod` is NULL or writable (upstream's contract for HP_Agent_GetConnectPeriod);
+    // connect_period checks it for NULL before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect_period(c, dwConnID, pdwPeriod) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetSilencePeriod(pAgent: HP_Agent, dwConnID: HP_CONNID, pdwPeriod: *mut DWORD) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::silence_period(c, dwConnID as u64, pdwPeriod)))
+    // SAFETY: `pdwPeriod` is NULL or writable (upstream's contract for HP_Agent_GetSilencePeriod);
+    // silence_period checks it for NULL before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::silence_period(c, dwConnID, pdwPeriod) }))
 }
 
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetLocalAddress(pAgent: HP_Agent, dwConnID: HP_CONNID, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::local_addr(c, dwConnID as u64, lpszAddress, piAddressLen, pusPort)))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for HP_Agent_GetLocalAddress); write_host
+    // checks for NULL and the size before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::local_addr(c, dwConnID, lpszAddress, piAddressLen, pusPort) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetRemoteAddress(pAgent: HP_Agent, dwConnID: HP_CONNID, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::remote_addr(c, dwConnID as u64, lpszAddress, piAddressLen, pusPort)))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for HP_Agent_GetRemoteAddress);
+    // write_host checks for NULL and the size before writing.
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::remote_addr(c, dwConnID, lpszAddress, piAddressLen, pusPort) }))
 }
 
 #[no_mangle]
@@ -254,7 +308,9 @@ pub unsafe extern "C" fn HP_Agent_IsSecure(pAgent: HP_Agent) -> BOOL {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetSendPolicy(pAgent: HP_Agent, enSendPolicy: SendPolicyArg) {
-    guard(|| tcp::set_send_policy(pAgent, R, enSendPolicy))
+    // SAFETY: tcp::set_send_policy has no precondition: it is declared `unsafe` but only checks the
+    // handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_send_policy(pAgent, R, enSendPolicy) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetSendPolicy(pAgent: HP_Agent) -> En_HP_SendPolicy {
@@ -262,7 +318,9 @@ pub unsafe extern "C" fn HP_Agent_GetSendPolicy(pAgent: HP_Agent) -> En_HP_SendP
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetOnSendSyncPolicy(pAgent: HP_Agent, enSyncPolicy: OnSendSyncPolicyArg) {
-    guard(|| tcp::set_sync_policy(pAgent, R, enSyncPolicy))
+    // SAFETY: tcp::set_sync_policy has no precondition: it is declared `unsafe` but only checks the
+    // handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_sync_policy(pAgent, R, enSyncPolicy) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetOnSendSyncPolicy(pAgent: HP_Agent) -> En_HP_OnSendSyncPolicy {
@@ -270,7 +328,9 @@ pub unsafe extern "C" fn HP_Agent_GetOnSendSyncPolicy(pAgent: HP_Agent) -> En_HP
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetReuseAddressPolicy(pAgent: HP_Agent, enReusePolicy: ReuseAddressPolicyArg) {
-    guard(|| tcp::set_reuse_policy(pAgent, R, enReusePolicy))
+    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
+    // the handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_reuse_policy(pAgent, R, enReusePolicy) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetReuseAddressPolicy(pAgent: HP_Agent) -> En_HP_ReuseAddressPolicy {
@@ -385,7 +445,9 @@ pub unsafe extern "C" fn HP_TcpAgent_IsNoDelay(pAgent: HP_TcpAgent) -> BOOL {
 /// 5.1.1's name: TRUE maps onto RAP_ADDR_ONLY, FALSE onto RAP_NONE.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpAgent_SetReuseAddress(pAgent: HP_TcpAgent, bReuseAddress: BOOL) {
-    guard(|| tcp::set_reuse_policy(pAgent, R, ReuseAddressPolicyArg(if bReuseAddress != 0 { 1 } else { 0 })))
+    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
+    // the handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_reuse_policy(pAgent, R, ReuseAddressPolicyArg(if bReuseAddress != 0 { 1 } else { 0 })) })
 }
 
 /// 5.1.1's name: TRUE unless the policy is RAP_NONE.

@@ -1,4 +1,5 @@
 //! `HP_Client_*`, `HP_TcpClient_*`, `HP_Set_FN_Client_*` and the TcpClient creators.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{guard, set_errno};
@@ -73,17 +74,25 @@ fn cid(c: &Component) -> u64 {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_Start(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, std::ptr::null(), 0)))
+    // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string (upstream's contract for
+    // HP_Client_Start); start_client reads it only when non-NULL.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, std::ptr::null(), 0) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_StartWithBindAddress(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL, lpszBindAddress: LPCTSTR) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, 0)))
+    // SAFETY: `lpszRemoteAddress` and `lpszBindAddress` are NULL or NUL-terminated strings
+    // (upstream's contract for HP_Client_StartWithBindAddress); start_client reads each only when
+    // non-NULL.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, 0) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_StartWithBindAddressAndLocalPort(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL, lpszBindAddress: LPCTSTR, usLocalPort: USHORT) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, usLocalPort)))
+    // SAFETY: `lpszRemoteAddress` and `lpszBindAddress` are NULL or NUL-terminated strings
+    // (upstream's contract for HP_Client_StartWithBindAddressAndLocalPort); start_client reads each
+    // only when non-NULL.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, usLocalPort) }))
 }
 
 #[no_mangle]
@@ -120,22 +129,33 @@ pub unsafe extern "C" fn HP_Client_GetLastErrorDesc(pClient: HP_Client) -> LPCTS
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_Send(pClient: HP_Client, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_buf(c, cid(c), pBuffer, iLength, 0)))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (upstream's contract for
+    // HP_Client_Send); send_buf refuses a NULL buffer and lengths <= 0.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::send_buf(c, cid(c), pBuffer, iLength, 0) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_SendPart(pClient: HP_Client, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_buf(c, cid(c), pBuffer, iLength, iOffset)))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` (upstream's
+    // contract for HP_Client_SendPart); send_buf refuses a NULL buffer, lengths <= 0 and negative
+    // offsets.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::send_buf(c, cid(c), pBuffer, iLength, iOffset) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_SendPackets(pClient: HP_Client, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::send_packets(c, cid(c), pBuffers, iCount)))
+    // SAFETY: `pBuffers` points to `iCount` WSABUFs, each with `len` readable bytes at `buf`
+    // (upstream's contract for HP_Client_SendPackets); send_packets refuses NULL, counts <= 0 and a
+    // NULL `buf` with a non-zero `len`.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::send_packets(c, cid(c), pBuffers, iCount) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpClient_SendSmallFile(pClient: HP_Client, lpszFileName: LPCTSTR, pHead: LPWSABUF, pTail: LPWSABUF) -> BOOL {
-    guard(|| tcp_comp(pClient, R).map_or(FALSE, |c| tcp::send_small_file(c, cid(c), lpszFileName, pHead, pTail)))
+    // SAFETY: `lpszFileName` is NULL or a NUL-terminated path, and `pHead` / `pTail` are NULL or
+    // point to WSABUFs with `len` readable bytes at `buf` (upstream's contract for
+    // HP_TcpClient_SendSmallFile); send_small_file checks each for NULL.
+    guard(|| tcp_comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::send_small_file(c, cid(c), lpszFileName, pHead, pTail) }))
 }
 
 // ---- the connection ----
@@ -147,7 +167,9 @@ pub unsafe extern "C" fn HP_Client_PauseReceive(pClient: HP_Client, bPause: BOOL
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_IsPauseReceive(pClient: HP_Client, pbPaused: *mut BOOL) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::is_paused(c, cid(c), pbPaused)))
+    // SAFETY: `pbPaused` is NULL or writable (upstream's contract for HP_Client_IsPauseReceive);
+    // is_paused checks it for NULL before writing.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::is_paused(c, cid(c), pbPaused) }))
 }
 
 #[no_mangle]
@@ -183,17 +205,25 @@ pub unsafe extern "C" fn HP_Client_GetExtra(pClient: HP_Client) -> PVOID {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_GetLocalAddress(pClient: HP_Client, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::local_addr(c, cid(c), lpszAddress, piAddressLen, pusPort)))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for HP_Client_GetLocalAddress);
+    // write_host checks for NULL and the size before writing.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::local_addr(c, cid(c), lpszAddress, piAddressLen, pusPort) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_GetRemoteHost(pClient: HP_Client, lpszHost: *mut TCHAR, piHostLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::remote_host(c, cid(c), lpszHost, piHostLen, pusPort)))
+    // SAFETY: `piHostLen` and `pusPort` are NULL or writable, and `lpszHost` is NULL or has
+    // `*piHostLen` writable bytes (upstream's contract for HP_Client_GetRemoteHost); write_host
+    // checks for NULL and the size before writing.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::remote_host(c, cid(c), lpszHost, piHostLen, pusPort) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_GetPendingDataLength(pClient: HP_Client, piPending: *mut c_int) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::pending(c, cid(c), piPending)))
+    // SAFETY: `piPending` is NULL or writable (upstream's contract for
+    // HP_Client_GetPendingDataLength); pending checks it for NULL before writing.
+    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::pending(c, cid(c), piPending) }))
 }
 
 #[no_mangle]
@@ -205,7 +235,9 @@ pub unsafe extern "C" fn HP_Client_IsSecure(pClient: HP_Client) -> BOOL {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_SetReuseAddressPolicy(pClient: HP_Client, enReusePolicy: ReuseAddressPolicyArg) {
-    guard(|| tcp::set_reuse_policy(pClient, R, enReusePolicy))
+    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
+    // the handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_reuse_policy(pClient, R, enReusePolicy) })
 }
 
 #[no_mangle]

@@ -3,9 +3,10 @@
 //! callback returns TRUE to go on, FALSE to cancel (the call then fails with ECANCELED and the
 //! object resets). After the last block (`bLast`) a compressor resets for the next stream; a zlib
 //! decompressor resets after the end of each stream.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
-use super::guard::{guard, set_errno};
+use super::guard::{errno, guard, set_errno};
 use super::handle::{self, HandleObject, Kind};
 use super::handles::*;
 use super::types::*;
@@ -26,8 +27,9 @@ enum Engine {
     /// A zlib stream; boxed because zlib's state points back at it.
     Deflate(Box<z::z_stream>),
     Inflate(Box<z::z_stream>),
-    Brotli { writer: Option<brotli::CompressorWriter<Vec<u8>>>, params: brotli::enc::BrotliEncoderParams },
-    Unbrotli(Option<brotli::DecompressorWriter<Vec<u8>>>),
+    /// Brotli's state is boxed too, to keep the enum small (the zlib variants are one pointer).
+    Brotli { writer: Option<Box<brotli::CompressorWriter<Vec<u8>>>>, params: Box<brotli::enc::BrotliEncoderParams> },
+    Unbrotli(Option<Box<brotli::DecompressorWriter<Vec<u8>>>>),
 }
 
 struct Coder {
@@ -38,6 +40,8 @@ struct Coder {
 }
 
 fn zeroed() -> Box<z::z_stream> {
+    // SAFETY: every field of z_stream is an integer, a raw pointer or an `Option` of a fn pointer,
+    // all valid when zero (no allocator = zlib's default); this is zlib's initial state.
     Box::new(unsafe { std::mem::MaybeUninit::<z::z_stream>::zeroed().assume_init() })
 }
 
@@ -47,9 +51,12 @@ fn brotli_writer(params: &brotli::enc::BrotliEncoderParams, buf: usize) -> brotl
 
 impl Coder {
     /// Hands `data` to the callback in chunks; false when the callback cancels.
-    unsafe fn emit(&self, data: &[u8], ctx: PVOID) -> bool {
+    fn emit(&self, data: &[u8], ctx: PVOID) -> bool {
         for chunk in data.chunks(self.buf_size.max(1)) {
-            if (self.callback)(chunk.as_ptr(), chunk.len() as c_int, ctx) == 0 {
+            // SAFETY: `callback` is the C data callback given at Create (a fn pointer of this type;
+            // NULL was refused there); `chunk` stays live for the call and `ctx` is the caller's
+            // own context pointer, handed back untouched.
+            if unsafe { (self.callback)(chunk.as_ptr(), chunk.len() as c_int, ctx) } == 0 {
                 set_errno(libc::ECANCELED);
                 return false;
             }
@@ -59,14 +66,17 @@ impl Coder {
 
     fn reset(&mut self) -> bool {
         let ok = match &mut self.engine {
+            // SAFETY: `s` is this coder's own boxed stream, set up by deflateInit2_ or, if that
+            // failed, left with a NULL state, which zlib-rs refuses (Z_STREAM_ERROR) untouched.
             Engine::Deflate(s) => unsafe { z::deflateReset(&mut **s) == z::Z_OK },
+            // SAFETY: as above, for inflateInit2_ / inflateReset.
             Engine::Inflate(s) => unsafe { z::inflateReset(&mut **s) == z::Z_OK },
             Engine::Brotli { writer, params } => {
-                *writer = Some(brotli_writer(params, self.buf_size));
+                *writer = Some(Box::new(brotli_writer(params, self.buf_size)));
                 true
             }
             Engine::Unbrotli(w) => {
-                *w = Some(brotli::DecompressorWriter::new(Vec::new(), self.buf_size.max(4096)));
+                *w = Some(Box::new(brotli::DecompressorWriter::new(Vec::new(), self.buf_size.max(4096))));
                 true
             }
         };
@@ -75,6 +85,10 @@ impl Coder {
     }
 
     /// Runs zlib over `input` with `flush`, emitting output as it fills the buffer.
+    ///
+    /// # Safety
+    /// The coder is a zlib one whose stream was set up by deflateInit2_ / inflateInit2_ (the
+    /// coder is valid) and not ended.
     unsafe fn zlib(&mut self, input: &[u8], flush: c_int, ctx: PVOID) -> Result<bool, i32> {
         let mut out = vec![0u8; self.buf_size.max(64)];
         let deflating = matches!(self.engine, Engine::Deflate(_));
@@ -82,13 +96,23 @@ impl Coder {
             Engine::Deflate(s) | Engine::Inflate(s) => &mut **s,
             _ => unreachable!(),
         };
-        (*s).next_in = input.as_ptr() as *mut _;
-        (*s).avail_in = input.len() as u32;
+        // SAFETY: `s` points into this coder's boxed stream, which `&mut self` keeps alive and
+        // unaliased for the whole call. The stream reads `input.len()` bytes from `input`.
+        unsafe {
+            (*s).next_in = input.as_ptr() as *mut _;
+            (*s).avail_in = input.len() as u32;
+        }
         loop {
-            (*s).next_out = out.as_mut_ptr();
-            (*s).avail_out = out.len() as u32;
-            let rc = if deflating { z::deflate(s, flush) } else { z::inflate(s, z::Z_NO_FLUSH) };
-            let produced = out.len() - (*s).avail_out as usize;
+            // SAFETY: as above; `out` is live and `out.len()` bytes long for the zlib call below.
+            unsafe {
+                (*s).next_out = out.as_mut_ptr();
+                (*s).avail_out = out.len() as u32;
+            }
+            // SAFETY: the stream was initialized (this function's contract), and its next_in /
+            // next_out describe live buffers of avail_in / avail_out bytes (set just above).
+            let rc = unsafe { if deflating { z::deflate(s, flush) } else { z::inflate(s, z::Z_NO_FLUSH) } };
+            // SAFETY: `s` is valid as above; zlib has returned, so nothing else uses the stream.
+            let produced = out.len() - unsafe { (*s).avail_out } as usize;
             if rc == z::Z_STREAM_ERROR || rc == z::Z_DATA_ERROR || rc == z::Z_NEED_DICT || rc == z::Z_MEM_ERROR {
                 return Err(libc::EBADMSG);
             }
@@ -99,7 +123,9 @@ impl Coder {
                 return Ok(true);
             }
             // done when all input is consumed and zlib has nothing more to give
-            if (*s).avail_in == 0 && (*s).avail_out != 0 {
+            // SAFETY: `s` is valid as above (emit's callback cannot reach this coder: its lock is
+            // held, so a re-entrant call fails with EBUSY).
+            if unsafe { (*s).avail_in == 0 && (*s).avail_out != 0 } {
                 return Ok(false);
             }
             if rc == z::Z_BUF_ERROR && produced == 0 {
@@ -115,8 +141,9 @@ struct CoderObj {
     coder: Mutex<Coder>,
 }
 
-// SAFETY: the zlib stream's pointers lead only to memory the stream owns, which may be used
-// from any thread as long as one thread at a time does (the lock sees to that).
+// SAFETY: the only non-Send parts are the zlib stream's raw pointers: `state` leads to memory the
+// stream owns, usable from any thread as long as one thread at a time does (the coder is only
+// reached through its Mutex), and next_in / next_out are set afresh before each zlib call.
 unsafe impl Send for Coder {}
 // SAFETY: registered only as Kind::Compressor or Kind::Decompressor, always as `CoderObj`.
 unsafe impl HandleObject for CoderObj {
@@ -143,12 +170,34 @@ fn new_handle(kind: Kind, c: Coder) -> PVOID {
     handle::new_boxed(kind, Box::new(CoderObj { coder: Mutex::new(c) }))
 }
 
-fn zlib_coder(cb: HP_Fn_CompressDataCallback, deflate: bool, wbits: c_int, level: c_int, method: c_int, mem: c_int, strategy: c_int, buf: DWORD, magic: Kind) -> PVOID {
+/// zlib's deflateInit2 parameters; inflating uses only the window bits.
+struct ZParams {
+    wbits: c_int,
+    level: c_int,
+    method: c_int,
+    mem: c_int,
+    strategy: c_int,
+}
+
+impl ZParams {
+    fn deflate(wbits: c_int, level: c_int, method: c_int, mem: c_int, strategy: c_int) -> Self {
+        ZParams { wbits, level, method, mem, strategy }
+    }
+    fn inflate(wbits: c_int) -> Self {
+        ZParams { wbits, level: 0, method: 0, mem: 0, strategy: 0 }
+    }
+}
+
+fn zlib_coder(cb: HP_Fn_CompressDataCallback, deflate: bool, zp: ZParams, buf: DWORD, magic: Kind) -> PVOID {
     let Some(callback) = cb else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
+    let ZParams { wbits, level, method, mem, strategy } = zp;
     let mut s = zeroed();
+    // SAFETY: `s` is a zeroed, boxed z_stream (zlib's initial state; the box keeps its address
+    // fixed for the state that points back at it), and zlibVersion is a static NUL-terminated
+    // string; the size passed is this z_stream's.
     let rc = unsafe {
         if deflate {
             z::deflateInit2_(&mut *s, level, method, wbits, mem, strategy, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32)
@@ -171,8 +220,8 @@ fn brotli_coder(cb: HP_Fn_CompressDataCallback, quality: c_int, window: c_int, m
         Some(p) => (true, p),
         None => (false, brotli::enc::BrotliEncoderParams::default()),
     };
-    let writer = valid.then(|| brotli_writer(&params, buf_size));
-    new_handle(COMPRESSOR, Coder { callback, buf_size, valid, engine: Engine::Brotli { writer, params } })
+    let writer = valid.then(|| Box::new(brotli_writer(&params, buf_size)));
+    new_handle(COMPRESSOR, Coder { callback, buf_size, valid, engine: Engine::Brotli { writer, params: Box::new(params) } })
 }
 
 fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
@@ -182,27 +231,27 @@ fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
     };
     let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
     let w = brotli::DecompressorWriter::new(Vec::new(), buf_size.max(4096));
-    new_handle(DECOMPRESSOR, Coder { callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(w)) })
+    new_handle(DECOMPRESSOR, Coder { callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(Box::new(w))) })
 }
 
 // ---- creators ----
 
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMPRESSOR))
+    guard(|| zlib_coder(fnCallback, true, ZParams::deflate(zip::MAX_WBITS, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY), 0, COMPRESSOR))
 }
 /// zlib's deflateInit2 parameters (window bits: +16 gzip, negative raw) and the output chunk size.
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iWindowBits: c_int, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, iWindowBits, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMPRESSOR))
+    guard(|| zlib_coder(fnCallback, true, ZParams::deflate(iWindowBits, iLevel, iMethod, iMemLevel, iStrategy), dwBuffSize, COMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY, 0, COMPRESSOR))
+    guard(|| zlib_coder(fnCallback, true, ZParams::deflate(zip::MAX_WBITS + 16, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY), 0, COMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
-    guard(|| zlib_coder(fnCallback, true, zip::MAX_WBITS + 16, iLevel, iMethod, iMemLevel, iStrategy, dwBuffSize, COMPRESSOR))
+    guard(|| zlib_coder(fnCallback, true, ZParams::deflate(zip::MAX_WBITS + 16, iLevel, iMethod, iMemLevel, iStrategy), dwBuffSize, COMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
@@ -216,20 +265,20 @@ pub extern "C" fn Create_HP_BrotliCompressorEx(fnCallback: HP_Fn_CompressDataCal
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS, 0, 0, 0, 0, 0, DECOMPRESSOR))
+    guard(|| zlib_coder(fnCallback, false, ZParams::inflate(zip::MAX_WBITS), 0, DECOMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, iWindowBits: c_int, dwBuffSize: DWORD) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, iWindowBits, 0, 0, 0, 0, dwBuffSize, DECOMPRESSOR))
+    guard(|| zlib_coder(fnCallback, false, ZParams::inflate(iWindowBits), dwBuffSize, DECOMPRESSOR))
 }
 /// Accepts gzip or zlib streams.
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, 0, DECOMPRESSOR))
+    guard(|| zlib_coder(fnCallback, false, ZParams::inflate(zip::MAX_WBITS + 32), 0, DECOMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, dwBuffSize: DWORD) -> HP_Decompressor {
-    guard(|| zlib_coder(fnCallback, false, zip::MAX_WBITS + 32, 0, 0, 0, 0, dwBuffSize, DECOMPRESSOR))
+    guard(|| zlib_coder(fnCallback, false, ZParams::inflate(zip::MAX_WBITS + 32), dwBuffSize, DECOMPRESSOR))
 }
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
@@ -248,11 +297,12 @@ fn destroy(p: PVOID, kind: Kind) {
     let mut b = o.coder.into_inner().unwrap_or_else(|e| e.into_inner());
     match &mut b.engine {
         Engine::Deflate(s) => {
-            // SAFETY: the stream was set up by deflateInit2 and is ended once, here.
+            // SAFETY: the handle was taken, so this is the last use of the stream; it was set up by
+            // deflateInit2_ (or has a NULL state, which deflateEnd refuses) and is ended once.
             unsafe { z::deflateEnd(&mut **s) };
         }
         Engine::Inflate(s) => {
-            // SAFETY: the stream was set up by inflateInit2 and is ended once, here.
+            // SAFETY: as above, for inflateInit2_ / inflateEnd.
             unsafe { z::inflateEnd(&mut **s) };
         }
         _ => {}
@@ -271,6 +321,9 @@ pub unsafe extern "C" fn Destroy_HP_Decompressor(pDecompressor: HP_Decompressor)
 // ---- compressing ----
 
 /// The coder behind a handle and the input block, checked; None (errno set) when unusable.
+///
+/// # Safety
+/// When `len > 0`, `data` is NULL or points to `len` readable bytes, unchanged for `'a`.
 unsafe fn begin<'a>(p: PVOID, kind: Kind, data: *const BYTE, len: c_int) -> Option<(MutexGuard<'static, Coder>, &'a [u8])> {
     let c = coder(p, kind)?;
     if !c.valid {
@@ -281,16 +334,24 @@ unsafe fn begin<'a>(p: PVOID, kind: Kind, data: *const BYTE, len: c_int) -> Opti
         set_errno(libc::EINVAL);
         return None;
     }
-    Some((c, if len == 0 { &[][..] } else { std::slice::from_raw_parts(data, len as usize) }))
+    // SAFETY: `len > 0` in the else branch, so `data` is non-NULL (checked above) and points to
+    // `len` readable bytes (this function's contract).
+    Some((c, if len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(data, len as usize) } }))
 }
 
+/// Compresses one block (`HP_Compressor_Process[Ex]`).
+///
+/// # Safety
+/// As [`begin`]: `data` is NULL or points to `len` readable bytes.
 unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: BOOL, ctx: PVOID) -> BOOL {
-    let Some((mut guard, input)) = begin(p, COMPRESSOR, data, len) else { return FALSE };
+    // SAFETY: `data` / `len` are as this function's contract says.
+    let Some((mut guard, input)) = (unsafe { begin(p, COMPRESSOR, data, len) }) else { return FALSE };
     let c = &mut *guard;
     let ok = match &mut c.engine {
         Engine::Deflate(_) => {
             let mode = if last != 0 { z::Z_FINISH } else if flush != 0 { z::Z_SYNC_FLUSH } else { z::Z_NO_FLUSH };
-            match c.zlib(input, mode, ctx) {
+            // SAFETY: begin returned the coder, so it is valid: its deflate stream is initialized.
+            match unsafe { c.zlib(input, mode, ctx) } {
                 Ok(_) => true,
                 Err(e) => {
                     set_errno(e);
@@ -310,7 +371,7 @@ unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: B
             if ok && !out.is_empty() {
                 ok = c.emit(&out, ctx);
             }
-            if !ok && *libc::__errno_location() != libc::ECANCELED {
+            if !ok && errno() != libc::ECANCELED {
                 set_errno(libc::EIO);
             }
             ok
@@ -326,12 +387,16 @@ unsafe fn compress(p: PVOID, data: *const BYTE, len: c_int, last: BOOL, flush: B
 /// Compresses a block; `bLast` ends the stream (the compressor then resets).
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_Process(pCompressor: HP_Compressor, pData: *const BYTE, iLength: c_int, bLast: BOOL, pContext: PVOID) -> BOOL {
-    guard(|| compress(pCompressor, pData, iLength, bLast, FALSE, pContext))
+    // SAFETY: the caller passes `iLength` readable bytes at `pData` (upstream's contract for
+    // HP_Compressor_Process); begin refuses NULL with a positive length.
+    guard(|| unsafe { compress(pCompressor, pData, iLength, bLast, FALSE, pContext) })
 }
 /// As Process; `bFlush` also pushes out everything compressed so far (a sync flush).
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_ProcessEx(pCompressor: HP_Compressor, pData: *const BYTE, iLength: c_int, bLast: BOOL, bFlush: BOOL, pContext: PVOID) -> BOOL {
-    guard(|| compress(pCompressor, pData, iLength, bLast, bFlush, pContext))
+    // SAFETY: the caller passes `iLength` readable bytes at `pData` (upstream's contract for
+    // HP_Compressor_ProcessEx); begin refuses NULL with a positive length.
+    guard(|| unsafe { compress(pCompressor, pData, iLength, bLast, bFlush, pContext) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_Reset(pCompressor: HP_Compressor) -> BOOL {
@@ -344,11 +409,17 @@ pub unsafe extern "C" fn HP_Compressor_IsValid(pCompressor: HP_Compressor) -> BO
 
 // ---- decompressing ----
 
+/// Decompresses one block (`HP_Decompressor_Process`).
+///
+/// # Safety
+/// As [`begin`]: `data` is NULL or points to `len` readable bytes.
 unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOOL {
-    let Some((mut guard, input)) = begin(p, DECOMPRESSOR, data, len) else { return FALSE };
+    // SAFETY: `data` / `len` are as this function's contract says.
+    let Some((mut guard, input)) = (unsafe { begin(p, DECOMPRESSOR, data, len) }) else { return FALSE };
     let c = &mut *guard;
     let (ok, ended) = match &mut c.engine {
-        Engine::Inflate(_) => match c.zlib(input, z::Z_NO_FLUSH, ctx) {
+        // SAFETY: begin returned the coder, so it is valid: its inflate stream is initialized.
+        Engine::Inflate(_) => match unsafe { c.zlib(input, z::Z_NO_FLUSH, ctx) } {
             Ok(end) => (true, end),
             Err(e) => {
                 set_errno(e);
@@ -379,7 +450,9 @@ unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOO
 /// input fails with EBADMSG and resets the decompressor.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Decompressor_Process(pDecompressor: HP_Decompressor, pData: *const BYTE, iLength: c_int, pContext: PVOID) -> BOOL {
-    guard(|| decompress(pDecompressor, pData, iLength, pContext))
+    // SAFETY: the caller passes `iLength` readable bytes at `pData` (upstream's contract for
+    // HP_Decompressor_Process); begin refuses NULL with a positive length.
+    guard(|| unsafe { decompress(pDecompressor, pData, iLength, pContext) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Decompressor_Reset(pDecompressor: HP_Decompressor) -> BOOL {

@@ -1,5 +1,6 @@
 //! The panic boundary every export runs inside, and the values an export returns when it
 //! must refuse a call (NULL handle, bad argument, or a panic caught at the boundary).
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::os::raw::c_void;
@@ -49,11 +50,14 @@ pub fn guard<R: FfiDefault>(f: impl FnOnce() -> R) -> R {
 /// The thread's OS error number, which `SYS_GetLastError` reports (upstream keeps it in errno).
 #[inline]
 pub fn set_errno(code: i32) {
+    // SAFETY: __errno_location returns a valid, aligned pointer to the calling thread's own errno,
+    // which no other thread accesses.
     unsafe { *libc::__errno_location() = code };
 }
 
 #[inline]
 pub fn errno() -> i32 {
+    // SAFETY: as in set_errno: a valid pointer to this thread's errno.
     unsafe { *libc::__errno_location() }
 }
 

@@ -1,4 +1,5 @@
 //! The handle and callback typedefs of upstream's `HPSocket4C.h`.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types, non_snake_case, dead_code)]
 
 use super::types::*;

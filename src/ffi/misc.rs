@@ -1,4 +1,5 @@
 //! Library-wide exports: version and error descriptions.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case)]
 
 use super::guard::guard;

@@ -1,6 +1,7 @@
 //! The PACK components: `Create_HP_TcpPack{Server,Agent,Client}` and their pack options.
 //! Every Send / SendPart / SendPackets is one message, framed with upstream's 4-byte header;
 //! OnReceive gets each whole message's body once.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::guard;

@@ -2,6 +2,7 @@
 //! Everything else (`HP_Server_*`, `HP_Agent_*`, `HP_Client_*`, `HP_Tcp*_*`) works on them as
 //! on the PUSH components; received bytes wait in a per-connection buffer and the listener's
 //! OnPullReceive reports how many are there.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::guard;
@@ -36,12 +37,16 @@ pub unsafe extern "C" fn Destroy_HP_TcpPullServer(pServer: HP_TcpPullServer) {
 /// unknown or closed connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPullServer_Fetch(pServer: HP_TcpPullServer, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
-    guard(|| tcp::fetch(pServer, Role::Server, Some(dwConnID as u64), pData, iLength, false))
+    // SAFETY: `pData` is NULL or has `iLength` writable bytes (upstream's contract for
+    // HP_TcpPullServer_Fetch); fetch refuses NULL and negative lengths.
+    guard(|| unsafe { tcp::fetch(pServer, Role::Server, Some(dwConnID), pData, iLength, false) })
 }
 /// As Fetch, without removing the bytes.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPullServer_Peek(pServer: HP_TcpPullServer, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
-    guard(|| tcp::fetch(pServer, Role::Server, Some(dwConnID as u64), pData, iLength, true))
+    // SAFETY: `pData` is NULL or has `iLength` writable bytes (upstream's contract for
+    // HP_TcpPullServer_Peek); fetch refuses NULL and negative lengths.
+    guard(|| unsafe { tcp::fetch(pServer, Role::Server, Some(dwConnID), pData, iLength, true) })
 }
 
 #[no_mangle]
@@ -66,12 +71,16 @@ pub unsafe extern "C" fn Destroy_HP_TcpPullAgent(pAgent: HP_TcpPullAgent) {
 /// unknown or closed connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPullAgent_Fetch(pAgent: HP_TcpPullAgent, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
-    guard(|| tcp::fetch(pAgent, Role::Agent, Some(dwConnID as u64), pData, iLength, false))
+    // SAFETY: `pData` is NULL or has `iLength` writable bytes (upstream's contract for
+    // HP_TcpPullAgent_Fetch); fetch refuses NULL and negative lengths.
+    guard(|| unsafe { tcp::fetch(pAgent, Role::Agent, Some(dwConnID), pData, iLength, false) })
 }
 /// As Fetch, without removing the bytes.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPullAgent_Peek(pAgent: HP_TcpPullAgent, dwConnID: HP_CONNID, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
-    guard(|| tcp::fetch(pAgent, Role::Agent, Some(dwConnID as u64), pData, iLength, true))
+    // SAFETY: `pData` is NULL or has `iLength` writable bytes (upstream's contract for
+    // HP_TcpPullAgent_Peek); fetch refuses NULL and negative lengths.
+    guard(|| unsafe { tcp::fetch(pAgent, Role::Agent, Some(dwConnID), pData, iLength, true) })
 }
 
 #[no_mangle]
@@ -95,10 +104,14 @@ pub unsafe extern "C" fn Destroy_HP_TcpPullClient(pClient: HP_TcpPullClient) {
 /// buffered (nothing removed), FR_DATA_NOT_FOUND when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPullClient_Fetch(pClient: HP_TcpPullClient, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
-    guard(|| tcp::fetch(pClient, Role::Client, None, pData, iLength, false))
+    // SAFETY: `pData` is NULL or has `iLength` writable bytes (upstream's contract for
+    // HP_TcpPullClient_Fetch); fetch refuses NULL and negative lengths.
+    guard(|| unsafe { tcp::fetch(pClient, Role::Client, None, pData, iLength, false) })
 }
 /// As Fetch, without removing the bytes.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPullClient_Peek(pClient: HP_TcpPullClient, pData: *mut BYTE, iLength: c_int) -> En_HP_FetchResult {
-    guard(|| tcp::fetch(pClient, Role::Client, None, pData, iLength, true))
+    // SAFETY: `pData` is NULL or has `iLength` writable bytes (upstream's contract for
+    // HP_TcpPullClient_Peek); fetch refuses NULL and negative lengths.
+    guard(|| unsafe { tcp::fetch(pClient, Role::Client, None, pData, iLength, true) })
 }

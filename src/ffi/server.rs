@@ -1,4 +1,5 @@
 //! `HP_Server_*`, `HP_TcpServer_*`, `HP_Set_FN_Server_*` and the TcpServer creators.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::guard;
@@ -73,7 +74,9 @@ pub unsafe extern "C" fn HP_Set_FN_Server_OnShutdown(pListener: HP_ServerListene
 pub unsafe extern "C" fn HP_Server_Start(pServer: HP_Server, lpszBindAddress: LPCTSTR, usPort: USHORT) -> BOOL {
     guard(|| {
         let Some(c) = comp(pServer, R) else { return FALSE };
-        let Ok(bind) = tcp::opt_str(lpszBindAddress) else { return invalid(c) };
+        // SAFETY: `lpszBindAddress` is NULL or a NUL-terminated string (upstream's contract for
+        // HP_Server_Start); opt_str reads it only when non-NULL.
+        let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(c) };
         done(c, c.start_server(bind, usPort))
     })
 }
@@ -112,29 +115,40 @@ pub unsafe extern "C" fn HP_Server_GetLastErrorDesc(pServer: HP_Server) -> LPCTS
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Send(pServer: HP_Server, dwConnID: HP_CONNID, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::send_buf(c, dwConnID as u64, pBuffer, iLength, 0)))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (upstream's contract for
+    // HP_Server_Send); send_buf refuses a NULL buffer and lengths <= 0.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::send_buf(c, dwConnID, pBuffer, iLength, 0) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SendPart(pServer: HP_Server, dwConnID: HP_CONNID, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::send_buf(c, dwConnID as u64, pBuffer, iLength, iOffset)))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` (upstream's
+    // contract for HP_Server_SendPart); send_buf refuses a NULL buffer, lengths <= 0 and negative
+    // offsets.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::send_buf(c, dwConnID, pBuffer, iLength, iOffset) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SendPackets(pServer: HP_Server, dwConnID: HP_CONNID, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::send_packets(c, dwConnID as u64, pBuffers, iCount)))
+    // SAFETY: `pBuffers` points to `iCount` WSABUFs, each with `len` readable bytes at `buf`
+    // (upstream's contract for HP_Server_SendPackets); send_packets refuses NULL, counts <= 0 and a
+    // NULL `buf` with a non-zero `len`.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::send_packets(c, dwConnID, pBuffers, iCount) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpServer_SendSmallFile(pServer: HP_Server, dwConnID: HP_CONNID, lpszFileName: LPCTSTR, pHead: LPWSABUF, pTail: LPWSABUF) -> BOOL {
-    guard(|| tcp_comp(pServer, R).map_or(FALSE, |c| tcp::send_small_file(c, dwConnID as u64, lpszFileName, pHead, pTail)))
+    // SAFETY: `lpszFileName` is NULL or a NUL-terminated path, and `pHead` / `pTail` are NULL or
+    // point to WSABUFs with `len` readable bytes at `buf` (upstream's contract for
+    // HP_TcpServer_SendSmallFile); send_small_file checks each for NULL.
+    guard(|| tcp_comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::send_small_file(c, dwConnID, lpszFileName, pHead, pTail) }))
 }
 
 // ---- connections ----
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Disconnect(pServer: HP_Server, dwConnID: HP_CONNID, _bForce: BOOL) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| done(c, c.disconnect(dwConnID as u64))))
+    guard(|| comp(pServer, R).map_or(FALSE, |c| done(c, c.disconnect(dwConnID))))
 }
 
 #[no_mangle]
@@ -149,32 +163,38 @@ pub unsafe extern "C" fn HP_Server_DisconnectSilenceConnections(pServer: HP_Serv
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_PauseReceive(pServer: HP_Server, dwConnID: HP_CONNID, bPause: BOOL) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::pause(c, dwConnID as u64, bPause)))
+    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::pause(c, dwConnID, bPause)))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_IsPauseReceive(pServer: HP_Server, dwConnID: HP_CONNID, pbPaused: *mut BOOL) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::is_paused(c, dwConnID as u64, pbPaused)))
+    // SAFETY: `pbPaused` is NULL or writable (upstream's contract for HP_Server_IsPauseReceive);
+    // is_paused checks it for NULL before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::is_paused(c, dwConnID, pbPaused) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_IsConnected(pServer: HP_Server, dwConnID: HP_CONNID) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::is_connected(c, dwConnID as u64)))
+    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::is_connected(c, dwConnID)))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetConnectionExtra(pServer: HP_Server, dwConnID: HP_CONNID, pExtra: PVOID) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::set_extra(c, dwConnID as u64, pExtra)))
+    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::set_extra(c, dwConnID, pExtra)))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetConnectionExtra(pServer: HP_Server, dwConnID: HP_CONNID, ppExtra: *mut PVOID) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::get_extra(c, dwConnID as u64, ppExtra)))
+    // SAFETY: `ppExtra` is NULL or writable (upstream's contract for HP_Server_GetConnectionExtra);
+    // get_extra checks it for NULL before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::get_extra(c, dwConnID, ppExtra) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetPendingDataLength(pServer: HP_Server, dwConnID: HP_CONNID, piPending: *mut c_int) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::pending(c, dwConnID as u64, piPending)))
+    // SAFETY: `piPending` is NULL or writable (upstream's contract for
+    // HP_Server_GetPendingDataLength); pending checks it for NULL before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::pending(c, dwConnID, piPending) }))
 }
 
 #[no_mangle]
@@ -184,17 +204,24 @@ pub unsafe extern "C" fn HP_Server_GetConnectionCount(pServer: HP_Server) -> DWO
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetAllConnectionIDs(pServer: HP_Server, pIDs: *mut HP_CONNID, pdwCount: *mut DWORD) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::all_ids(c, pIDs, pdwCount)))
+    // SAFETY: `pdwCount` is NULL or readable and writable, and `pIDs` is NULL or has room for
+    // `*pdwCount` ids (upstream's contract for HP_Server_GetAllConnectionIDs); all_ids checks both
+    // and writes at most `*pdwCount` ids.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::all_ids(c, pIDs, pdwCount) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetConnectPeriod(pServer: HP_Server, dwConnID: HP_CONNID, pdwPeriod: *mut DWORD) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::connect_period(c, dwConnID as u64, pdwPeriod)))
+    // SAFETY: `pdwPeriod` is NULL or writable (upstream's contract for HP_Server_GetConnectPeriod);
+    // connect_period checks it for NULL before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::connect_period(c, dwConnID, pdwPeriod) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetSilencePeriod(pServer: HP_Server, dwConnID: HP_CONNID, pdwPeriod: *mut DWORD) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::silence_period(c, dwConnID as u64, pdwPeriod)))
+    // SAFETY: `pdwPeriod` is NULL or writable (upstream's contract for HP_Server_GetSilencePeriod);
+    // silence_period checks it for NULL before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::silence_period(c, dwConnID, pdwPeriod) }))
 }
 
 #[no_mangle]
@@ -202,7 +229,10 @@ pub unsafe extern "C" fn HP_Server_GetListenAddress(pServer: HP_Server, lpszAddr
     guard(|| {
         let Some(c) = comp(pServer, R) else { return FALSE };
         match c.listen_addr() {
-            Some(a) => tcp::write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+            // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL
+            // or has `*piAddressLen` writable bytes (upstream's contract for
+            // HP_Server_GetListenAddress); write_host checks for NULL and the size before writing.
+            Some(a) => unsafe { tcp::write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort) },
             None => tcp::not_found(c),
         }
     })
@@ -210,12 +240,18 @@ pub unsafe extern "C" fn HP_Server_GetListenAddress(pServer: HP_Server, lpszAddr
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetLocalAddress(pServer: HP_Server, dwConnID: HP_CONNID, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::local_addr(c, dwConnID as u64, lpszAddress, piAddressLen, pusPort)))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for HP_Server_GetLocalAddress);
+    // write_host checks for NULL and the size before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::local_addr(c, dwConnID, lpszAddress, piAddressLen, pusPort) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetRemoteAddress(pServer: HP_Server, dwConnID: HP_CONNID, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::remote_addr(c, dwConnID as u64, lpszAddress, piAddressLen, pusPort)))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for HP_Server_GetRemoteAddress);
+    // write_host checks for NULL and the size before writing.
+    guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::remote_addr(c, dwConnID, lpszAddress, piAddressLen, pusPort) }))
 }
 
 #[no_mangle]
@@ -227,7 +263,9 @@ pub unsafe extern "C" fn HP_Server_IsSecure(pServer: HP_Server) -> BOOL {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetSendPolicy(pServer: HP_Server, enSendPolicy: SendPolicyArg) {
-    guard(|| tcp::set_send_policy(pServer, R, enSendPolicy))
+    // SAFETY: tcp::set_send_policy has no precondition: it is declared `unsafe` but only checks the
+    // handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_send_policy(pServer, R, enSendPolicy) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetSendPolicy(pServer: HP_Server) -> En_HP_SendPolicy {
@@ -235,7 +273,9 @@ pub unsafe extern "C" fn HP_Server_GetSendPolicy(pServer: HP_Server) -> En_HP_Se
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetOnSendSyncPolicy(pServer: HP_Server, enSyncPolicy: OnSendSyncPolicyArg) {
-    guard(|| tcp::set_sync_policy(pServer, R, enSyncPolicy))
+    // SAFETY: tcp::set_sync_policy has no precondition: it is declared `unsafe` but only checks the
+    // handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_sync_policy(pServer, R, enSyncPolicy) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetOnSendSyncPolicy(pServer: HP_Server) -> En_HP_OnSendSyncPolicy {
@@ -243,7 +283,9 @@ pub unsafe extern "C" fn HP_Server_GetOnSendSyncPolicy(pServer: HP_Server) -> En
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetReuseAddressPolicy(pServer: HP_Server, enReusePolicy: ReuseAddressPolicyArg) {
-    guard(|| tcp::set_reuse_policy(pServer, R, enReusePolicy))
+    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
+    // the handle through comp() and dereferences no pointer.
+    guard(|| unsafe { tcp::set_reuse_policy(pServer, R, enReusePolicy) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetReuseAddressPolicy(pServer: HP_Server) -> En_HP_ReuseAddressPolicy {

@@ -2,6 +2,7 @@
 //! order, memory, Base64 / URL codecs, zlib / gzip / brotli, charset conversion.
 //! Length out-parameters follow one rule: on entry the buffer's size, on return the length
 //! written; NULL or too small a buffer fails and reports the size needed.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{errno, guard, set_errno};
@@ -45,25 +46,34 @@ pub extern "C" fn SYS_GetLastErrorStr() -> LPCSTR {
 
 // ---- socket options ----
 
-unsafe fn set_int(sock: SOCKET, level: c_int, name: c_int, v: c_int) -> c_int {
-    libc::setsockopt(sock, level, name, &v as *const c_int as *const c_void, std::mem::size_of::<c_int>() as libc::socklen_t)
+fn set_int(sock: SOCKET, level: c_int, name: c_int, v: c_int) -> c_int {
+    // SAFETY: the option value is the local `v`, an int of the size passed; the kernel checks the
+    // descriptor and the option (a bad one fails with an errno).
+    unsafe { libc::setsockopt(sock, level, name, &v as *const c_int as *const c_void, std::mem::size_of::<c_int>() as libc::socklen_t) }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SetSocketOption(sock: SOCKET, level: c_int, name: c_int, val: LPVOID, len: c_int) -> c_int {
-    guard(|| if len < 0 { set_errno(libc::EINVAL); -1 } else { libc::setsockopt(sock, level, name, val, len as libc::socklen_t) })
+    // SAFETY: the caller passes `len` readable bytes at `val` (upstream's contract for
+    // SYS_SetSocketOption); `len` is non-negative here, and only the kernel reads `val`.
+    guard(|| if len < 0 { set_errno(libc::EINVAL); -1 } else { unsafe { libc::setsockopt(sock, level, name, val, len as libc::socklen_t) } })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetSocketOption(sock: SOCKET, level: c_int, name: c_int, val: LPVOID, len: *mut c_int) -> c_int {
     guard(|| {
-        if len.is_null() || *len < 0 {
+        // SAFETY: `len` is non-NULL (checked first) and readable (upstream's contract).
+        if len.is_null() || unsafe { *len } < 0 {
             set_errno(libc::EINVAL);
             return -1;
         }
-        let mut l = *len as libc::socklen_t;
-        let r = libc::getsockopt(sock, level, name, val, &mut l);
-        *len = l as c_int;
+        // SAFETY: `len` is non-NULL and readable, as above.
+        let mut l = unsafe { *len } as libc::socklen_t;
+        // SAFETY: the caller passes `*len` writable bytes at `val` (upstream's contract for
+        // SYS_GetSocketOption); the kernel writes at most `l` of them.
+        let r = unsafe { libc::getsockopt(sock, level, name, val, &mut l) };
+        // SAFETY: `len` is non-NULL (checked above) and writable (upstream's contract).
+        unsafe { *len = l as c_int };
         r
     })
 }
@@ -76,10 +86,15 @@ pub unsafe extern "C" fn SYS_IoctlSocket(sock: SOCKET, cmd: c_long, arg: *mut UL
             return -1;
         }
         // FIONBIO and friends take an int; FIONREAD writes an int: go through one.
-        let mut v: c_int = *arg as c_int;
-        let r = libc::ioctl(sock, cmd as libc::c_ulong, &mut v as *mut c_int);
+        // SAFETY: `arg` is non-NULL (checked above) and readable (upstream's contract).
+        let mut v: c_int = unsafe { *arg } as c_int;
+        // SAFETY: the argument is the local int `v`, which is enough for the requests upstream
+        // documents (FIONBIO, FIONREAD, ...: an int in or out). NOTE: a request that writes more
+        // than an int would write past `v`; `cmd` is not checked against a list.
+        let r = unsafe { libc::ioctl(sock, cmd as libc::c_ulong, &mut v as *mut c_int) };
         if r != -1 {
-            *arg = v as ULONG;
+            // SAFETY: `arg` is non-NULL (checked above) and writable (upstream's contract).
+            unsafe { *arg = v as ULONG };
         }
         r
     })
@@ -89,18 +104,21 @@ pub unsafe extern "C" fn SYS_IoctlSocket(sock: SOCKET, cmd: c_long, arg: *mut UL
 #[no_mangle]
 pub unsafe extern "C" fn SYS_fcntl_SETFL(fd: FD, iFlag: INT, bSet: BOOL) -> BOOL {
     guard(|| {
-        let cur = libc::fcntl(fd, libc::F_GETFL);
+        // SAFETY: F_GETFL takes no argument and touches no memory; a bad `fd` fails with EBADF.
+        let cur = unsafe { libc::fcntl(fd, libc::F_GETFL) };
         if cur == -1 {
             return FALSE;
         }
         let new = if bSet != 0 { cur | iFlag } else { cur & !iFlag };
-        (libc::fcntl(fd, libc::F_SETFL, new) != -1) as BOOL
+        // SAFETY: F_SETFL takes an int and touches no memory; a bad `fd` fails with EBADF.
+        (unsafe { libc::fcntl(fd, libc::F_SETFL, new) } != -1) as BOOL
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SSO_NoBlock(sock: SOCKET, bNoBlock: BOOL) -> c_int {
-    guard(|| if SYS_fcntl_SETFL(sock, libc::O_NONBLOCK, bNoBlock) != 0 { 0 } else { -1 })
+    // SAFETY: SYS_fcntl_SETFL takes no pointer; it is `unsafe` only as a C export.
+    guard(|| if unsafe { SYS_fcntl_SETFL(sock, libc::O_NONBLOCK, bNoBlock) } != 0 { 0 } else { -1 })
 }
 
 #[no_mangle]
@@ -108,9 +126,11 @@ pub unsafe extern "C" fn SYS_SSO_NoDelay(sock: SOCKET, bNoDelay: BOOL) -> c_int 
     guard(|| set_int(sock, libc::IPPROTO_TCP, libc::TCP_NODELAY, (bNoDelay != 0) as c_int))
 }
 
-unsafe fn linger(sock: SOCKET, on: c_int, secs: c_int) -> c_int {
+fn linger(sock: SOCKET, on: c_int, secs: c_int) -> c_int {
     let l = libc::linger { l_onoff: on, l_linger: secs };
-    libc::setsockopt(sock, libc::SOL_SOCKET, libc::SO_LINGER, &l as *const _ as *const c_void, std::mem::size_of::<libc::linger>() as libc::socklen_t)
+    // SAFETY: the option value is the local `l`, a `linger` of the size passed; the kernel checks
+    // the descriptor.
+    unsafe { libc::setsockopt(sock, libc::SOL_SOCKET, libc::SO_LINGER, &l as *const _ as *const c_void, std::mem::size_of::<libc::linger>() as libc::socklen_t) }
 }
 
 /// `bDont` TRUE turns SO_LINGER off (close returns at once, data sent in the background).
@@ -134,13 +154,15 @@ pub unsafe extern "C" fn SYS_SSO_SendBuffSize(sock: SOCKET, size: c_int) -> c_in
     guard(|| set_int(sock, libc::SOL_SOCKET, libc::SO_SNDBUF, size))
 }
 
-unsafe fn timeout(sock: SOCKET, name: c_int, ms: c_int) -> c_int {
+fn timeout(sock: SOCKET, name: c_int, ms: c_int) -> c_int {
     if ms < 0 {
         set_errno(libc::EINVAL);
         return -1;
     }
     let tv = libc::timeval { tv_sec: (ms / 1000) as libc::time_t, tv_usec: ((ms % 1000) * 1000) as libc::suseconds_t };
-    libc::setsockopt(sock, libc::SOL_SOCKET, name, &tv as *const _ as *const c_void, std::mem::size_of::<libc::timeval>() as libc::socklen_t)
+    // SAFETY: the option value is the local `tv`, a `timeval` of the size passed; the kernel checks
+    // the descriptor and the option.
+    unsafe { libc::setsockopt(sock, libc::SOL_SOCKET, name, &tv as *const _ as *const c_void, std::mem::size_of::<libc::timeval>() as libc::socklen_t) }
 }
 
 /// Receive timeout in milliseconds (0 = none).
@@ -179,36 +201,54 @@ pub unsafe extern "C" fn SYS_SSO_ReuseAddress(sock: SOCKET, enReusePolicy: Reuse
 
 // ---- addresses ----
 
+/// The local or peer address of `sock`, written with the length protocol.
+///
+/// # Safety
+/// `len` and `port` are NULL or writable, and `buf` is NULL or has `*len` writable bytes.
 unsafe fn sock_addr(sock: SOCKET, peer: bool, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
-    let mut ss: libc::sockaddr_storage = std::mem::zeroed();
+    // SAFETY: sockaddr_storage is plain integers; all-zero is a valid (empty) value.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let mut sl = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     let p = &mut ss as *mut _ as *mut libc::sockaddr;
-    let r = if peer { libc::getpeername(sock, p, &mut sl) } else { libc::getsockname(sock, p, &mut sl) };
+    // SAFETY: `p` / `sl` describe the local `ss`, big enough for any address; the kernel writes at
+    // most `sl` bytes and checks the descriptor.
+    let r = unsafe { if peer { libc::getpeername(sock, p, &mut sl) } else { libc::getsockname(sock, p, &mut sl) } };
     if r != 0 {
         return FALSE;
     }
-    let Some(a) = socket2::SockAddr::new(ss, sl).as_socket() else {
+    // SAFETY: the call succeeded, so the kernel wrote a valid address of length `sl` into `ss`.
+    let Some(a) = unsafe { socket2::SockAddr::new(ss, sl) }.as_socket() else {
         set_errno(libc::EAFNOSUPPORT);
         return FALSE;
     };
-    write_addr(&a.ip(), a.port(), buf, len, port)
+    // SAFETY: `buf`, `len` and `port` are as this function's contract says.
+    unsafe { write_addr(&a.ip(), a.port(), buf, len, port) }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetSocketLocalAddress(socket: SOCKET, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| sock_addr(socket, false, lpszAddress, piAddressLen, pusPort))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for SYS_GetSocketLocalAddress).
+    guard(|| unsafe { sock_addr(socket, false, lpszAddress, piAddressLen, pusPort) })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetSocketRemoteAddress(socket: SOCKET, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
-    guard(|| sock_addr(socket, true, lpszAddress, piAddressLen, pusPort))
+    // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
+    // `*piAddressLen` writable bytes (upstream's contract for SYS_GetSocketRemoteAddress).
+    guard(|| unsafe { sock_addr(socket, true, lpszAddress, piAddressLen, pusPort) })
 }
 
+/// A C string argument as UTF-8; None for NULL or invalid UTF-8.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string that stays unchanged for `'a`.
 unsafe fn c_str<'a>(p: *const c_char) -> Option<&'a str> {
     if p.is_null() {
         None
     } else {
-        CStr::from_ptr(p).to_str().ok()
+        // SAFETY: `p` is non-NULL and NUL-terminated (this function's contract).
+        unsafe { CStr::from_ptr(p) }.to_str().ok()
     }
 }
 
@@ -223,10 +263,13 @@ fn ip_type(ip: &std::net::IpAddr) -> En_HP_IPAddrType {
 /// Whether `lpszAddress` is an IPv4 or IPv6 address (not a host name); its type in `penType`.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_IsIPAddress(lpszAddress: LPCTSTR, penType: *mut En_HP_IPAddrType) -> BOOL {
-    guard(|| match c_str(lpszAddress).and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
+    // SAFETY: `lpszAddress` is NULL or a NUL-terminated string (upstream's contract for
+    // SYS_IsIPAddress).
+    guard(|| match unsafe { c_str(lpszAddress) }.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
         Some(ip) => {
             if !penType.is_null() {
-                *penType = ip_type(&ip);
+                // SAFETY: `penType` is non-NULL (checked) and writable (upstream's contract).
+                unsafe { *penType = ip_type(&ip) };
             }
             TRUE
         }
@@ -255,7 +298,9 @@ fn resolve(host: &str) -> Vec<std::net::IpAddr> {
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetIPAddress(lpszHost: LPCTSTR, lpszIP: *mut TCHAR, piIPLenth: *mut c_int, penType: *mut En_HP_IPAddrType) -> BOOL {
     guard(|| {
-        let Some(host) = c_str(lpszHost) else {
+        // SAFETY: `lpszHost` is NULL or a NUL-terminated string (upstream's contract for
+        // SYS_GetIPAddress).
+        let Some(host) = (unsafe { c_str(lpszHost) }) else {
             set_errno(libc::EINVAL);
             return FALSE;
         };
@@ -264,9 +309,12 @@ pub unsafe extern "C" fn SYS_GetIPAddress(lpszHost: LPCTSTR, lpszIP: *mut TCHAR,
             return FALSE;
         };
         if !penType.is_null() {
-            *penType = ip_type(&ip);
+            // SAFETY: `penType` is non-NULL (checked) and writable (upstream's contract).
+            unsafe { *penType = ip_type(&ip) };
         }
-        super::tcp::write_host(&addr_text(&ip), 0, lpszIP, piIPLenth, std::ptr::null_mut())
+        // SAFETY: `piIPLenth` is NULL or writable and `lpszIP` is NULL or has `*piIPLenth` writable
+        // bytes (upstream's contract); write_host checks for NULL and the size.
+        unsafe { super::tcp::write_host(&addr_text(&ip), 0, lpszIP, piIPLenth, std::ptr::null_mut()) }
     })
 }
 
@@ -275,7 +323,9 @@ pub unsafe extern "C" fn SYS_GetIPAddress(lpszHost: LPCTSTR, lpszIP: *mut TCHAR,
 #[no_mangle]
 pub unsafe extern "C" fn SYS_EnumHostIPAddresses(lpszHost: LPCTSTR, enType: IPAddrTypeArg, lpppIPAddr: *mut *mut HP_LPTIPAddr, piIPAddrCount: *mut c_int) -> BOOL {
     guard(|| {
-        let (Some(host), false, false) = (c_str(lpszHost), lpppIPAddr.is_null(), piIPAddrCount.is_null()) else {
+        // SAFETY: `lpszHost` is NULL or a NUL-terminated string (upstream's contract for
+        // SYS_EnumHostIPAddresses).
+        let (Some(host), false, false) = (unsafe { c_str(lpszHost) }, lpppIPAddr.is_null(), piIPAddrCount.is_null()) else {
             set_errno(libc::EINVAL);
             return FALSE;
         };
@@ -284,8 +334,12 @@ pub unsafe extern "C" fn SYS_EnumHostIPAddresses(lpszHost: LPCTSTR, enType: IPAd
             set_errno(libc::EINVAL);
             return FALSE;
         }
-        *lpppIPAddr = std::ptr::null_mut();
-        *piIPAddrCount = 0;
+        // SAFETY: both out-pointers are non-NULL (checked above) and writable (upstream's contract
+        // for SYS_EnumHostIPAddresses).
+        unsafe {
+            *lpppIPAddr = std::ptr::null_mut();
+            *piIPAddrCount = 0;
+        }
         let ips: Vec<_> = resolve(host).into_iter().filter(|ip| want == 0 || (want == 1) == ip.is_ipv4()).collect();
         if ips.is_empty() {
             set_errno(libc::EHOSTUNREACH);
@@ -299,8 +353,11 @@ pub unsafe extern "C" fn SYS_EnumHostIPAddresses(lpszHost: LPCTSTR, enType: IPAd
             })
             .collect();
         arr.push(std::ptr::null_mut());
-        *piIPAddrCount = ips.len() as c_int;
-        *lpppIPAddr = Box::into_raw(arr.into_boxed_slice()) as *mut HP_LPTIPAddr;
+        // SAFETY: both out-pointers are non-NULL (checked above) and writable, as above.
+        unsafe {
+            *piIPAddrCount = ips.len() as c_int;
+            *lpppIPAddr = Box::into_raw(arr.into_boxed_slice()) as *mut HP_LPTIPAddr;
+        }
         TRUE
     })
 }
@@ -313,12 +370,20 @@ pub unsafe extern "C" fn SYS_FreeHostIPAddresses(lppIPAddr: *mut HP_LPTIPAddr) -
             return FALSE;
         }
         let mut n = 0;
-        while !(*lppIPAddr.add(n)).is_null() {
-            let item = Box::from_raw(*lppIPAddr.add(n));
-            drop(CString::from_raw(item.address as *mut c_char));
+        // SAFETY: `lppIPAddr` is an array from SYS_EnumHostIPAddresses, not yet freed (upstream's
+        // contract for SYS_FreeHostIPAddresses): readable up to its NULL entry.
+        while !(unsafe { *lppIPAddr.add(n) }).is_null() {
+            // SAFETY: each entry before the NULL is a Box::into_raw'd TIPAddr whose address is a
+            // CString::into_raw'd string, both from SYS_EnumHostIPAddresses; freed once here.
+            unsafe {
+                let item = Box::from_raw(*lppIPAddr.add(n));
+                drop(CString::from_raw(item.address as *mut c_char));
+            }
             n += 1;
         }
-        drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(lppIPAddr, n + 1)));
+        // SAFETY: the array itself is a boxed slice of `n` entries plus the NULL, made by
+        // SYS_EnumHostIPAddresses; nothing uses it after this.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(lppIPAddr, n + 1)) });
         TRUE
     })
 }
@@ -353,7 +418,8 @@ pub unsafe extern "C" fn SYS_Malloc(size: c_int) -> LPBYTE {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     }
-    libc::malloc(size as usize) as LPBYTE
+    // SAFETY: malloc has no preconditions; `size` is non-negative.
+    unsafe { libc::malloc(size as usize) as LPBYTE }
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Realloc(p: LPBYTE, size: c_int) -> LPBYTE {
@@ -361,11 +427,15 @@ pub unsafe extern "C" fn SYS_Realloc(p: LPBYTE, size: c_int) -> LPBYTE {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     }
-    libc::realloc(p as *mut c_void, size as usize) as LPBYTE
+    // SAFETY: `p` is NULL or a live block from SYS_Malloc / SYS_Realloc / malloc (upstream's
+    // contract for SYS_Realloc); `size` is non-negative.
+    unsafe { libc::realloc(p as *mut c_void, size as usize) as LPBYTE }
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Free(p: LPBYTE) {
-    libc::free(p as *mut c_void)
+    // SAFETY: `p` is NULL or a live block from SYS_Malloc / SYS_Realloc / SYS_Calloc / malloc,
+    // freed once (upstream's contract for SYS_Free).
+    unsafe { libc::free(p as *mut c_void) }
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Calloc(number: c_int, size: c_int) -> LPVOID {
@@ -373,28 +443,49 @@ pub unsafe extern "C" fn SYS_Calloc(number: c_int, size: c_int) -> LPVOID {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     }
-    libc::calloc(number as usize, size as usize)
+    // SAFETY: calloc has no preconditions (it checks the product for overflow); both counts are
+    // non-negative.
+    unsafe { libc::calloc(number as usize, size as usize) }
 }
 
 // ---- Base64 / URL ----
 
 /// (source, destination) slices from C pointers; None when a required pointer is NULL.
+///
+/// # Safety
+/// `src` is NULL or has `src_len` readable bytes; `dest_len` is NULL or readable; `dest` is
+/// NULL or has `*dest_len` writable bytes, not overlapping `src` or `*dest_len`; all of them
+/// unchanged by anyone else for `'a`.
 unsafe fn io<'a>(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD) -> Option<(&'a [u8], Option<&'a mut [u8]>)> {
     if dest_len.is_null() || (src.is_null() && src_len > 0) {
         return None;
     }
-    let s = if src_len == 0 { &[][..] } else { std::slice::from_raw_parts(src, src_len as usize) };
-    let d = (!dest.is_null() && *dest_len > 0).then(|| std::slice::from_raw_parts_mut(dest, *dest_len as usize));
+    // SAFETY: `src_len > 0` here, so `src` is non-NULL (checked above) and has `src_len` readable
+    // bytes (this function's contract).
+    let s = if src_len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(src, src_len as usize) } };
+    // SAFETY: `dest_len` is non-NULL (checked above) and readable; `dest` is non-NULL here and has
+    // `*dest_len` writable bytes, not overlapping the rest (this function's contract).
+    let d = (!dest.is_null() && unsafe { *dest_len } > 0).then(|| unsafe { std::slice::from_raw_parts_mut(dest, *dest_len as usize) });
     Some((s, d))
 }
 
-unsafe fn codec_call(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD, f: fn(&[u8], Option<&mut [u8]>) -> (i32, u32)) -> c_int {
-    let Some((s, d)) = io(src, src_len, dest, dest_len) else {
+/// Type of the Base64 / URL coders: (source, destination or None) -> (result, length).
+type Codec = fn(&[u8], Option<&mut [u8]>) -> (i32, u32);
+
+/// Runs a Base64 / URL coder with the length protocol.
+///
+/// # Safety
+/// As [`io`]; `dest_len` is also writable.
+unsafe fn codec_call(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD, f: Codec) -> c_int {
+    // SAFETY: the pointers are as this function's contract says.
+    let Some((s, d)) = (unsafe { io(src, src_len, dest, dest_len) }) else {
         set_errno(libc::EINVAL);
         return zip_codes::DATA_ERROR;
     };
     let (rc, n) = f(s, d);
-    *dest_len = n;
+    // SAFETY: io checked `dest_len` non-NULL; it is writable (this function's contract), and the
+    // destination slice was consumed by `f`, so no reference aliases it.
+    unsafe { *dest_len = n };
     if rc == zip_codes::BUF_ERROR {
         set_errno(libc::ENOSPC);
     }
@@ -411,45 +502,70 @@ pub extern "C" fn SYS_GuessBase64EncodeBound(dwSrcLen: DWORD) -> DWORD {
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GuessBase64DecodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
-    guard(|| if lpszSrc.is_null() { 0 } else { codec::base64_decode_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+    // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
+    // for SYS_GuessBase64DecodeBound).
+    guard(|| if lpszSrc.is_null() { 0 } else { codec::base64_decode_bound(unsafe { std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize) }) })
 }
 /// Returns 0, -3 (bad input) or -5 (`*pdwDestLen` too small; it then holds the size needed).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Base64Encode(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_encode))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_Base64Encode); io checks for NULL.
+    guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_encode) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Base64Decode(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_decode))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_Base64Decode); io checks for NULL.
+    guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_decode) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GuessUrlEncodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
-    guard(|| if lpszSrc.is_null() { 0 } else { codec::url_encode_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+    // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
+    // for SYS_GuessUrlEncodeBound).
+    guard(|| if lpszSrc.is_null() { 0 } else { codec::url_encode_bound(unsafe { std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize) }) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GuessUrlDecodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
-    guard(|| if lpszSrc.is_null() { 0 } else { codec::url_decode_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+    // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
+    // for SYS_GuessUrlDecodeBound).
+    guard(|| if lpszSrc.is_null() { 0 } else { codec::url_decode_bound(unsafe { std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize) }) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UrlEncode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_encode))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_UrlEncode); io checks for NULL.
+    guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_encode) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UrlDecode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_decode))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_UrlDecode); io checks for NULL.
+    guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_decode) })
 }
 
 // ---- zlib / gzip / brotli ----
 
+/// Runs a one-shot (de)compressor with the length protocol (`*dest_len` changes on success).
+///
+/// # Safety
+/// As [`io`]; `dest_len` is also writable.
 unsafe fn zcall(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mut DWORD, f: impl FnOnce(&[u8], &mut [u8]) -> (i32, u32)) -> c_int {
-    let Some((s, d)) = io(src, src_len, dest, dest_len) else {
+    // SAFETY: the pointers are as this function's contract says.
+    let Some((s, d)) = (unsafe { io(src, src_len, dest, dest_len) }) else {
         set_errno(libc::EINVAL);
         return zip_codes::DATA_ERROR;
     };
     let mut empty = [0u8; 0];
     let (rc, n) = f(s, d.unwrap_or(&mut empty));
     if rc == 0 {
-        *dest_len = n;
+        // SAFETY: io checked `dest_len` non-NULL; it is writable (this function's contract), and
+        // the destination slice was consumed by `f`, so no reference aliases it.
+        unsafe { *dest_len = n };
     } else if rc == zip_codes::BUF_ERROR {
         set_errno(libc::ENOSPC);
     }
@@ -459,21 +575,33 @@ unsafe fn zcall(src: *const BYTE, src_len: DWORD, dest: *mut BYTE, dest_len: *mu
 /// zlib format, default level. 0, -3 (bad data), -5 (buffer too small), or another zlib code.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Compress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::MAX_WBITS, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_Compress); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::MAX_WBITS, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY)) })
 }
 /// zlib's deflateInit2 parameters: level, method, window bits (+16 gzip, negative raw),
 /// memory level, strategy.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_CompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iLevel: c_int, iMethod: c_int, iWindowBits: c_int, iMemLevel: c_int, iStrategy: c_int) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, iLevel, iMethod, iWindowBits, iMemLevel, iStrategy)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_CompressEx); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, iLevel, iMethod, iWindowBits, iMemLevel, iStrategy)) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Uncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_Uncompress); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS)) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UncompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iWindowBits: c_int) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, iWindowBits)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_UncompressEx); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, iWindowBits)) })
 }
 #[no_mangle]
 pub extern "C" fn SYS_GuessCompressBound(dwSrcLen: DWORD, bGZip: BOOL) -> DWORD {
@@ -481,31 +609,48 @@ pub extern "C" fn SYS_GuessCompressBound(dwSrcLen: DWORD, bGZip: BOOL) -> DWORD 
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GZipCompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::MAX_WBITS + 16, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_GZipCompress); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::MAX_WBITS + 16, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY)) })
 }
 /// Accepts gzip or zlib input.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GZipUncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS + 32)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_GZipUncompress); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS + 32)) })
 }
 /// The original length recorded in a gzip trailer; 0 when the input is not gzip.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GZipGuessUncompressBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
-    guard(|| if lpszSrc.is_null() { 0 } else { zip::gzip_uncompress_bound(std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize)) })
+    // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
+    // for SYS_GZipGuessUncompressBound).
+    guard(|| if lpszSrc.is_null() { 0 } else { zip::gzip_uncompress_bound(unsafe { std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize) }) })
 }
 /// Brotli, quality 11, window 22, generic mode.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_BrotliCompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, zip::BROTLI_DEFAULT_QUALITY, zip::BROTLI_DEFAULT_WINDOW, zip::BROTLI_DEFAULT_MODE)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_BrotliCompress); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, zip::BROTLI_DEFAULT_QUALITY, zip::BROTLI_DEFAULT_WINDOW, zip::BROTLI_DEFAULT_MODE)) })
 }
 /// Brotli with quality 0..11, window bits 10..24 and mode 0 generic / 1 text / 2 font.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_BrotliCompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iQuality: c_int, iWindow: c_int, iMode: c_int) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, iQuality, iWindow, iMode)))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_BrotliCompressEx); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, iQuality, iWindow, iMode)) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn SYS_BrotliUncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
-    guard(|| zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, zip::brotli_uncompress))
+    // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
+    // writable, and `lpszDest` is NULL or has `*pdwDestLen` writable bytes (upstream's contract for
+    // SYS_BrotliUncompress); zcall checks for NULL.
+    guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, zip::brotli_uncompress) })
 }
 #[no_mangle]
 pub extern "C" fn SYS_BrotliGuessCompressBound(dwSrcLen: DWORD) -> DWORD {
@@ -516,6 +661,9 @@ pub extern "C" fn SYS_BrotliGuessCompressBound(dwSrcLen: DWORD) -> DWORD {
 
 /// Converts `input` and copies it out in units of `unit` bytes: `*len` is the room in units on
 /// entry and the units written on return; too little room (or NULL) reports the units needed.
+///
+/// # Safety
+/// `len` is NULL or readable and writable; `dest` is NULL or has `*len * unit` writable bytes.
 unsafe fn conv_out(from: &str, to: &str, input: &[u8], dest: *mut u8, len: *mut c_int, unit: usize) -> BOOL {
     if len.is_null() {
         set_errno(libc::EINVAL);
@@ -524,17 +672,23 @@ unsafe fn conv_out(from: &str, to: &str, input: &[u8], dest: *mut u8, len: *mut 
     match charset::convert(from, to, input) {
         Ok(out) => {
             let units = out.len() / unit;
-            if dest.is_null() || (*len as i64) < units as i64 {
-                *len = units as c_int;
+            // SAFETY: `len` is non-NULL (checked above) and readable (this function's contract).
+            if dest.is_null() || (unsafe { *len } as i64) < units as i64 {
+                // SAFETY: `len` is non-NULL and writable, as above.
+                unsafe { *len = units as c_int };
                 set_errno(libc::ENOSPC);
                 return FALSE;
             }
-            std::ptr::copy_nonoverlapping(out.as_ptr(), dest, units * unit);
-            *len = units as c_int;
+            // SAFETY: `dest` is non-NULL with room for `*len >= units` units of `unit` bytes (this
+            // function's contract), and `out` is a fresh Vec of at least that many bytes.
+            unsafe { std::ptr::copy_nonoverlapping(out.as_ptr(), dest, units * unit) };
+            // SAFETY: `len` is non-NULL and writable, as above.
+            unsafe { *len = units as c_int };
             TRUE
         }
         Err(e) => {
-            *len = 0;
+            // SAFETY: `len` is non-NULL and writable, as above.
+            unsafe { *len = 0 };
             set_errno(e);
             FALSE
         }
@@ -542,28 +696,47 @@ unsafe fn conv_out(from: &str, to: &str, input: &[u8], dest: *mut u8, len: *mut 
 }
 
 /// The bytes of a narrow string: `n` bytes, or (n < 0) up to and including its NUL.
+///
+/// # Safety
+/// `s` is NULL, or has `n` readable bytes when `n >= 0`, or is NUL-terminated when `n < 0`;
+/// unchanged for `'a`.
 unsafe fn narrow<'a>(s: *const c_char, n: c_int) -> Option<&'a [u8]> {
     if s.is_null() {
         return None;
     }
-    Some(if n < 0 { CStr::from_ptr(s).to_bytes_with_nul() } else { std::slice::from_raw_parts(s as *const u8, n as usize) })
+    // SAFETY: `s` is non-NULL (checked above) and, per this function's contract, NUL-terminated
+    // when `n < 0` or `n` bytes long otherwise.
+    Some(unsafe { if n < 0 { CStr::from_ptr(s).to_bytes_with_nul() } else { std::slice::from_raw_parts(s as *const u8, n as usize) } })
 }
 
 /// The bytes of a wide string: `n` WCHARs, or (n < 0) up to and including its NUL.
+///
+/// # Safety
+/// `s` is NULL, or has `n` readable WCHARs when `n >= 0`, or is NUL-terminated when `n < 0`;
+/// unchanged for `'a`.
 unsafe fn wide<'a>(s: *const WCHAR, n: c_int) -> Option<&'a [u8]> {
     if s.is_null() {
         return None;
     }
-    let units = if n < 0 { libc::wcslen(s) + 1 } else { n as usize };
-    Some(std::slice::from_raw_parts(s as *const u8, units * std::mem::size_of::<WCHAR>()))
+    // SAFETY: `s` is non-NULL (checked above) and NUL-terminated when `n < 0` (this function's
+    // contract), so wcslen stays inside it.
+    let units = if n < 0 { unsafe { libc::wcslen(s) + 1 } } else { n as usize };
+    // SAFETY: `s` has `units` readable WCHARs: its length plus the NUL, or the `n` the caller
+    // vouched for; reading them as bytes is fine (u8 has no alignment or validity rules).
+    Some(unsafe { std::slice::from_raw_parts(s as *const u8, units * std::mem::size_of::<WCHAR>()) })
 }
 
 const W: &str = charset::WCHAR_CHARSET;
 const WS: usize = std::mem::size_of::<WCHAR>();
 
+/// [`conv_out`] for an input that may be missing (a NULL source): EINVAL then.
+///
+/// # Safety
+/// As [`conv_out`].
 unsafe fn conv_in(input: Option<&[u8]>, from: &str, to: &str, dest: *mut u8, len: *mut c_int, unit: usize) -> BOOL {
     match input {
-        Some(input) => conv_out(from, to, input, dest, len, unit),
+        // SAFETY: `dest` and `len` are as this function's contract says.
+        Some(input) => unsafe { conv_out(from, to, input, dest, len, unit) },
         None => {
             set_errno(libc::EINVAL);
             FALSE
@@ -575,74 +748,112 @@ unsafe fn conv_in(input: Option<&[u8]>, from: &str, to: &str, dest: *mut u8, len
 /// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GbkToUnicodeEx(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, iSrcLength), "GBK", W, szDest as *mut u8, piDestLength, WS))
+    // SAFETY: `szSrc` is NULL or has `iSrcLength` bytes (NUL-terminated when negative),
+    // `piDestLength` is NULL or readable and writable, and `szDest` is NULL or has room for
+    // `*piDestLength` units (upstream's contract for SYS_GbkToUnicodeEx).
+    guard(|| unsafe { conv_in(narrow(szSrc, iSrcLength), "GBK", W, szDest as *mut u8, piDestLength, WS) })
 }
 /// As the `Ex` form with the whole NUL-terminated source, NUL included.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GbkToUnicode(szSrc: *const c_char, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, -1), "GBK", W, szDest as *mut u8, piDestLength, WS))
+    // SAFETY: `szSrc` is NULL or NUL-terminated, `piDestLength` is NULL or readable and writable,
+    // and `szDest` is NULL or has room for `*piDestLength` units (upstream's contract for
+    // SYS_GbkToUnicode).
+    guard(|| unsafe { conv_in(narrow(szSrc, -1), "GBK", W, szDest as *mut u8, piDestLength, WS) })
 }
 /// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
 /// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UnicodeToGbkEx(szSrc: *const WCHAR, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(wide(szSrc, iSrcLength), W, "GBK", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or has `iSrcLength` WCHARs (NUL-terminated when negative),
+    // `piDestLength` is NULL or readable and writable, and `szDest` is NULL or has room for
+    // `*piDestLength` units (upstream's contract for SYS_UnicodeToGbkEx).
+    guard(|| unsafe { conv_in(wide(szSrc, iSrcLength), W, "GBK", szDest as *mut u8, piDestLength, 1) })
 }
 /// As the `Ex` form with the whole NUL-terminated source, NUL included.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UnicodeToGbk(szSrc: *const WCHAR, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(wide(szSrc, -1), W, "GBK", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or NUL-terminated, `piDestLength` is NULL or readable and writable,
+    // and `szDest` is NULL or has room for `*piDestLength` units (upstream's contract for
+    // SYS_UnicodeToGbk).
+    guard(|| unsafe { conv_in(wide(szSrc, -1), W, "GBK", szDest as *mut u8, piDestLength, 1) })
 }
 /// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
 /// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Utf8ToUnicodeEx(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, iSrcLength), "UTF-8", W, szDest as *mut u8, piDestLength, WS))
+    // SAFETY: `szSrc` is NULL or has `iSrcLength` bytes (NUL-terminated when negative),
+    // `piDestLength` is NULL or readable and writable, and `szDest` is NULL or has room for
+    // `*piDestLength` units (upstream's contract for SYS_Utf8ToUnicodeEx).
+    guard(|| unsafe { conv_in(narrow(szSrc, iSrcLength), "UTF-8", W, szDest as *mut u8, piDestLength, WS) })
 }
 /// As the `Ex` form with the whole NUL-terminated source, NUL included.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Utf8ToUnicode(szSrc: *const c_char, szDest: *mut WCHAR, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, -1), "UTF-8", W, szDest as *mut u8, piDestLength, WS))
+    // SAFETY: `szSrc` is NULL or NUL-terminated, `piDestLength` is NULL or readable and writable,
+    // and `szDest` is NULL or has room for `*piDestLength` units (upstream's contract for
+    // SYS_Utf8ToUnicode).
+    guard(|| unsafe { conv_in(narrow(szSrc, -1), "UTF-8", W, szDest as *mut u8, piDestLength, WS) })
 }
 /// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
 /// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UnicodeToUtf8Ex(szSrc: *const WCHAR, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(wide(szSrc, iSrcLength), W, "UTF-8", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or has `iSrcLength` WCHARs (NUL-terminated when negative),
+    // `piDestLength` is NULL or readable and writable, and `szDest` is NULL or has room for
+    // `*piDestLength` units (upstream's contract for SYS_UnicodeToUtf8Ex).
+    guard(|| unsafe { conv_in(wide(szSrc, iSrcLength), W, "UTF-8", szDest as *mut u8, piDestLength, 1) })
 }
 /// As the `Ex` form with the whole NUL-terminated source, NUL included.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UnicodeToUtf8(szSrc: *const WCHAR, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(wide(szSrc, -1), W, "UTF-8", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or NUL-terminated, `piDestLength` is NULL or readable and writable,
+    // and `szDest` is NULL or has room for `*piDestLength` units (upstream's contract for
+    // SYS_UnicodeToUtf8).
+    guard(|| unsafe { conv_in(wide(szSrc, -1), W, "UTF-8", szDest as *mut u8, piDestLength, 1) })
 }
 /// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
 /// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GbkToUtf8Ex(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, iSrcLength), "GBK", "UTF-8", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or has `iSrcLength` bytes (NUL-terminated when negative),
+    // `piDestLength` is NULL or readable and writable, and `szDest` is NULL or has room for
+    // `*piDestLength` units (upstream's contract for SYS_GbkToUtf8Ex).
+    guard(|| unsafe { conv_in(narrow(szSrc, iSrcLength), "GBK", "UTF-8", szDest as *mut u8, piDestLength, 1) })
 }
 /// As the `Ex` form with the whole NUL-terminated source, NUL included.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GbkToUtf8(szSrc: *const c_char, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, -1), "GBK", "UTF-8", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or NUL-terminated, `piDestLength` is NULL or readable and writable,
+    // and `szDest` is NULL or has room for `*piDestLength` units (upstream's contract for
+    // SYS_GbkToUtf8).
+    guard(|| unsafe { conv_in(narrow(szSrc, -1), "GBK", "UTF-8", szDest as *mut u8, piDestLength, 1) })
 }
 /// `iSrcLength` units of `szSrc` (all of it and its NUL when negative) converted into
 /// `szDest`; `*piDestLength` is the room on entry and the units written (or needed) on return.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Utf8ToGbkEx(szSrc: *const c_char, iSrcLength: c_int, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, iSrcLength), "UTF-8", "GBK", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or has `iSrcLength` bytes (NUL-terminated when negative),
+    // `piDestLength` is NULL or readable and writable, and `szDest` is NULL or has room for
+    // `*piDestLength` units (upstream's contract for SYS_Utf8ToGbkEx).
+    guard(|| unsafe { conv_in(narrow(szSrc, iSrcLength), "UTF-8", "GBK", szDest as *mut u8, piDestLength, 1) })
 }
 /// As the `Ex` form with the whole NUL-terminated source, NUL included.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Utf8ToGbk(szSrc: *const c_char, szDest: *mut c_char, piDestLength: *mut c_int) -> BOOL {
-    guard(|| conv_in(narrow(szSrc, -1), "UTF-8", "GBK", szDest as *mut u8, piDestLength, 1))
+    // SAFETY: `szSrc` is NULL or NUL-terminated, `piDestLength` is NULL or readable and writable,
+    // and `szDest` is NULL or has room for `*piDestLength` units (upstream's contract for
+    // SYS_Utf8ToGbk).
+    guard(|| unsafe { conv_in(narrow(szSrc, -1), "UTF-8", "GBK", szDest as *mut u8, piDestLength, 1) })
 }
 
 /// Any conversion iconv knows (`iconv -l`): `iInBufLen` bytes in, `*piOutBufLen` bytes of room.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_CharsetConvert(lpszFromCharset: LPCSTR, lpszToCharset: LPCSTR, lpszInBuf: LPCSTR, iInBufLen: c_int, lpszOutBuf: LPSTR, piOutBufLen: *mut c_int) -> BOOL {
     guard(|| {
-        let (Some(from), Some(to)) = (c_str(lpszFromCharset), c_str(lpszToCharset)) else {
+        // SAFETY: both charset names are NULL or NUL-terminated strings (upstream's contract for
+        // SYS_CharsetConvert).
+        let (Some(from), Some(to)) = (unsafe { (c_str(lpszFromCharset), c_str(lpszToCharset)) }) else {
             set_errno(libc::EINVAL);
             return FALSE;
         };
@@ -650,10 +861,14 @@ pub unsafe extern "C" fn SYS_CharsetConvert(lpszFromCharset: LPCSTR, lpszToChars
             set_errno(libc::EINVAL);
             return FALSE;
         }
-        let Some(input) = narrow(lpszInBuf, iInBufLen) else {
+        // SAFETY: `lpszInBuf` is NULL or has `iInBufLen` readable bytes (upstream's contract);
+        // `iInBufLen` is non-negative here.
+        let Some(input) = (unsafe { narrow(lpszInBuf, iInBufLen) }) else {
             set_errno(libc::EINVAL);
             return FALSE;
         };
-        conv_out(from, to, input, lpszOutBuf as *mut u8, piOutBufLen, 1)
+        // SAFETY: `piOutBufLen` is NULL or readable and writable, and `lpszOutBuf` is NULL or has
+        // `*piOutBufLen` writable bytes (upstream's contract for SYS_CharsetConvert).
+        unsafe { conv_out(from, to, input, lpszOutBuf as *mut u8, piOutBufLen, 1) }
     })
 }

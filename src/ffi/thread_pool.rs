@@ -2,6 +2,7 @@
 //! objects. Workers are plain threads sharing one bounded queue; the rejected policy decides what
 //! Submit does when the queue is full: fail (`TRP_CALL_FAIL`, EAGAIN), wait up to the given time
 //! (`TRP_WAIT_FOR`, ETIMEDOUT), or run the task in the caller's thread (`TRP_CALLER_RUN`).
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{guard, set_errno};
@@ -32,22 +33,39 @@ enum Job {
     Task(usize),
 }
 
+/// Runs a job: a task proc with its argument, or a socket task (then destroyed).
+///
+/// # Safety
+/// The job's proc is a C function of its declared type (Submit took it from C), and a socket
+/// task is one made by `Create_HP_SocketTaskObj`, still alive and not destroyed or run by
+/// anyone else meanwhile (destroying a submitted task is the caller's race, as upstream).
 unsafe fn run_job(job: Job) {
     match job {
-        Job::Proc(f, arg) => f(arg as PVOID),
+        // SAFETY: `f` is the C task proc given to Submit, called with its own argument.
+        Job::Proc(f, arg) => unsafe { f(arg as PVOID) },
         Job::Task(t) => {
             let task = t as *mut TSocketTask;
-            if let Some(f) = (*task).r#fn {
-                f(task);
+            // SAFETY: `task` came from Create_HP_SocketTaskObj (Submit_Task checked LIVE_TASKS) and
+            // is still alive (this function's contract); `r#fn` is its C task proc.
+            if let Some(f) = unsafe { (*task).r#fn } {
+                // SAFETY: as above; the proc gets the task, as upstream.
+                unsafe { f(task) };
             }
-            destroy_task(task);
+            // SAFETY: the task has run; nothing else uses it (this function's contract), and
+            // destroy_task refuses it if the proc already destroyed it.
+            unsafe { destroy_task(task) };
         }
     }
 }
 
+/// Discards a job that will not run (destroying a socket task).
+///
+/// # Safety
+/// As [`destroy_task`] for a socket task: nothing else uses it.
 unsafe fn drop_job(job: Job) {
     if let Job::Task(t) = job {
-        destroy_task(t as *mut TSocketTask);
+        // SAFETY: the job was never run and nothing else uses its task (this function's contract).
+        unsafe { destroy_task(t as *mut TSocketTask) };
     }
 }
 
@@ -122,7 +140,10 @@ impl Inner {
         let Some(l) = &self.listener else { return };
         let f = slot(l).load(Ordering::Acquire);
         if f != 0 {
+            // SAFETY: a non-zero slot holds a fn pointer of this type, stored from an
+            // HP_FN_ThreadPool_OnStartup / OnShutdown by its HP_Set_FN_ThreadPool_* setter.
             let f: unsafe extern "C" fn(HP_ThreadPool) = unsafe { std::mem::transmute(f) };
+            // SAFETY: `f` is the C callback set for this slot; it gets the pool handle only.
             unsafe { f(self.handle.load(Ordering::Relaxed) as PVOID) };
         }
     }
@@ -130,7 +151,11 @@ impl Inner {
         let Some(l) = &self.listener else { return };
         let f = slot(l).load(Ordering::Acquire);
         if f != 0 {
+            // SAFETY: a non-zero slot holds a fn pointer of this type, stored from an
+            // HP_FN_ThreadPool_OnWorkerThreadStart / End by its HP_Set_FN_ThreadPool_* setter.
             let f: unsafe extern "C" fn(HP_ThreadPool, THR_ID) = unsafe { std::mem::transmute(f) };
+            // SAFETY: `f` is the C callback set for this slot; it gets the pool handle and this
+            // thread's id only (pthread_self has no preconditions).
             unsafe { f(self.handle.load(Ordering::Relaxed) as PVOID, libc::pthread_self() as THR_ID) };
         }
     }
@@ -160,6 +185,8 @@ impl Inner {
                 st.running += 1;
                 self.space.notify_one();
                 drop(st);
+                // SAFETY: the job came off the queue, so only this worker has it; its proc or task
+                // came from Submit / Submit_Task, which checked them.
                 unsafe { run_job(job) };
                 st = self.st.lock().unwrap();
                 st.running -= 1;
@@ -207,6 +234,8 @@ impl Inner {
                 }
                 2 => {
                     drop(st);
+                    // SAFETY: the job was never queued, so only this caller has it; its proc or
+                    // task came from Submit / Submit_Task, which checked them.
                     unsafe { run_job(job) };
                     return Ok(());
                 }
@@ -317,7 +346,9 @@ pub unsafe extern "C" fn Destroy_HP_ThreadPool(pThreadPool: HP_ThreadPool) {
             set_errno(libc::EINVAL);
             return;
         };
-        stop(&p, INFINITE);
+        // SAFETY: queued socket tasks are owned by the pool; their users are this pool's workers,
+        // which stop first (destroying a queued task from C is the caller's race).
+        unsafe { stop(&p, INFINITE) };
     })
 }
 
@@ -391,7 +422,8 @@ pub unsafe extern "C" fn HP_ThreadPool_Submit_Task(pThreadPool: HP_ThreadPool, p
         match p.inner.submit(Job::Task(pTask as usize), dwMaxWait) {
             Ok(()) => TRUE,
             Err((e, job)) => {
-                drop_job(job);
+                // SAFETY: the refused job was never queued, so nothing else uses its task.
+                unsafe { drop_job(job) };
                 set_errno(e);
                 FALSE
             }
@@ -428,6 +460,10 @@ pub unsafe extern "C" fn HP_ThreadPool_AdjustThreadCount(pThreadPool: HP_ThreadP
 /// what is still queued (socket tasks are destroyed). FALSE with ETIMEDOUT when tasks were
 /// dropped or workers were still busy; the pool is stopped either way. From inside a task the
 /// pool stops without waiting for that task's thread.
+///
+/// # Safety
+/// The socket tasks still queued are not used elsewhere (C does not destroy a submitted task),
+/// so the ones dropped here may be destroyed.
 unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
     let inner = &p.inner;
     let mut st = inner.st.lock().unwrap();
@@ -465,7 +501,9 @@ unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
     inner.work.notify_all();
     drop(st);
     for j in dropped {
-        drop_job(j);
+        // SAFETY: drained from the queue under the lock, so no worker has these jobs, and C does
+        // not use a submitted task (this function's contract).
+        unsafe { drop_job(j) };
     }
     inner.fire(|l| &l.shutdown);
     if clean {
@@ -479,7 +517,9 @@ unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_Stop(pThreadPool: HP_ThreadPool, dwMaxWait: DWORD) -> BOOL {
     guard(|| match pool(pThreadPool) {
-        Some(p) => stop(p, dwMaxWait),
+        // SAFETY: queued socket tasks belong to the pool once submitted (upstream's contract for
+        // HP_ThreadPool_Submit_Task: C no longer touches them).
+        Some(p) => unsafe { stop(p, dwMaxWait) },
         None => {
             set_errno(libc::EINVAL);
             FALSE
@@ -515,7 +555,7 @@ pub unsafe extern "C" fn HP_ThreadPool_Wait(pThreadPool: HP_ThreadPool, dwMillis
     })
 }
 
-unsafe fn read<T: Default>(p: PVOID, f: impl FnOnce(&St) -> T) -> T {
+fn read<T: Default>(p: PVOID, f: impl FnOnce(&St) -> T) -> T {
     match pool(p) {
         Some(p) => f(&p.inner.st.lock().unwrap()),
         None => {
@@ -581,9 +621,13 @@ pub unsafe extern "C" fn Create_HP_SocketTaskObj(fnTaskProc: Fn_SocketTaskProc, 
         }
         let (buf, ty) = match enBuffType.0 {
             0 => {
-                let b = libc::malloc((iBuffLen as usize).max(1)) as *mut BYTE;
+                // SAFETY: malloc has no preconditions; the size is at least 1.
+                let b = unsafe { libc::malloc((iBuffLen as usize).max(1)) } as *mut BYTE;
                 if iBuffLen > 0 {
-                    std::ptr::copy_nonoverlapping(pBuffer, b, iBuffLen as usize);
+                    // SAFETY: `pBuffer` is non-NULL (checked above) with `iBuffLen` readable bytes
+                    // (upstream's contract), and `b` is a fresh block of that size. NOTE: `b` is
+                    // not checked for NULL: if malloc fails this writes to NULL.
+                    unsafe { std::ptr::copy_nonoverlapping(pBuffer, b, iBuffLen as usize) };
                 }
                 (b as LPCBYTE, EnTaskBufferType::TBT_COPY)
             }
@@ -597,6 +641,10 @@ pub unsafe extern "C" fn Create_HP_SocketTaskObj(fnTaskProc: Fn_SocketTaskProc, 
 }
 
 /// Frees a task made by `Create_HP_SocketTaskObj`; anything else is refused with EINVAL.
+///
+/// # Safety
+/// No other thread is using `*t` (running it, or reading it), and a TBT_ATTACH buffer came
+/// from `malloc` (upstream's contract for `Create_HP_SocketTaskObj`).
 unsafe fn destroy_task(t: *mut TSocketTask) {
     if LIVE_TASKS.remove(&(t as usize)).is_none() {
         set_errno(libc::EINVAL);
@@ -606,12 +654,16 @@ unsafe fn destroy_task(t: *mut TSocketTask) {
     // not freed; removing it from the set made it ours alone.
     let task = unsafe { Box::from_raw(t) };
     if matches!(task.bufType, EnTaskBufferType::TBT_COPY | EnTaskBufferType::TBT_ATTACH) && !task.buf.is_null() {
-        libc::free(task.buf as *mut libc::c_void);
+        // SAFETY: a TBT_COPY buffer is the block malloc'ed in Create_HP_SocketTaskObj, a TBT_ATTACH
+        // one came from malloc (this function's contract); the task owns it alone.
+        unsafe { libc::free(task.buf as *mut libc::c_void) };
     }
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_SocketTaskObj(pTask: HP_LPTSocketTask) {
-    guard(|| destroy_task(pTask))
+    // SAFETY: destroy_task frees only tasks in LIVE_TASKS; C does not destroy a task it has
+    // submitted or is still using (upstream's contract for Destroy_HP_SocketTaskObj).
+    guard(|| unsafe { destroy_task(pTask) })
 }
 

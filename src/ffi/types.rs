@@ -1,5 +1,6 @@
 //! HPTypeDef: the scalar, pointer, enum and struct types of upstream's `HPTypeDef.h`.
 //! Every item here is emitted into `include/HPTypeDef.h` by build.rs.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms, dead_code)]
 
 use std::os::raw::{c_char, c_double, c_float, c_int, c_long, c_longlong, c_short, c_uchar, c_uint, c_ulong, c_ulonglong, c_ushort, c_void};

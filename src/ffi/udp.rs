@@ -4,6 +4,7 @@
 //! components: a peer address is a connection, one Send is one datagram. UdpCast, a client of
 //! a multicast group or of broadcast, and the ARQ server and client (UDP plus KCP, with
 //! upstream's handshake) are here too.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::guard;
@@ -191,7 +192,10 @@ pub unsafe extern "C" fn HP_UdpCast_GetRemoteAddress(pCast: HP_UdpCast, lpszAddr
     guard(|| {
         let Some(c) = tcp::comp_of(pCast, Role::Client, CAST) else { return tcp::FALSE };
         match c.conn(c.client_conn_id()).and_then(|conn| crate::engine::udp::last_from(&conn)) {
-            Some(a) => tcp::write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+            // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL
+            // or has `*piAddressLen` writable bytes (upstream's contract for
+            // HP_UdpCast_GetRemoteAddress); write_host checks for NULL and the size before writing.
+            Some(a) => unsafe { tcp::write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort) },
             None => tcp::not_found(c),
         }
     })
@@ -214,7 +218,7 @@ pub unsafe extern "C" fn HP_UdpCast_IsReuseAddress(pCast: HP_UdpCast) -> BOOL {
 // HP_UdpServer_* / HP_UdpClient_* options work on them too ----
 
 /// The ARQ component behind a handle of `role`; on any other handle sets errno and returns None.
-unsafe fn arq_comp<'a>(p: PVOID, role: Role) -> Option<&'a std::sync::Arc<Component>> {
+fn arq_comp<'a>(p: PVOID, role: Role) -> Option<&'a std::sync::Arc<Component>> {
     match tcp::comp_of(p, role, U) {
         Some(c) if c.is_arq() => Some(c),
         Some(_) => {
@@ -225,24 +229,28 @@ unsafe fn arq_comp<'a>(p: PVOID, role: Role) -> Option<&'a std::sync::Arc<Compon
     }
 }
 
-unsafe fn set_arq(p: PVOID, role: Role, f: impl FnOnce(&mut ArqOptions)) {
+fn set_arq(p: PVOID, role: Role, f: impl FnOnce(&mut ArqOptions)) {
     tcp::apply_option(arq_comp(p, role), |o| f(&mut o.arq))
 }
 
-unsafe fn get_arq<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&ArqOptions) -> T) -> T {
+fn get_arq<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&ArqOptions) -> T) -> T {
     arq_comp(p, role).map(|c| f(&c.options().arq)).unwrap_or_default()
 }
 
 /// `GetWaitingSendMessageCount`: messages queued or not yet acknowledged on a connection.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one `c_int`.
 unsafe fn waiting(p: PVOID, role: Role, id: Option<HP_CONNID>, out: *mut c_int) -> BOOL {
     let Some(c) = arq_comp(p, role) else { return tcp::FALSE };
     if out.is_null() {
         return tcp::invalid(c);
     }
-    let id = id.map_or_else(|| c.client_conn_id(), |i| i as u64);
+    let id = id.unwrap_or_else(|| c.client_conn_id());
     match c.conn(id).and_then(|conn| crate::engine::udp::arq_waiting(&conn)) {
         Some(n) => {
-            *out = n.min(c_int::MAX as usize) as c_int;
+            // SAFETY: `out` is non-NULL (checked above) and writable (this function's contract).
+            unsafe { *out = n.min(c_int::MAX as usize) as c_int };
             tcp::TRUE
         }
         None => tcp::not_found(c),
@@ -283,11 +291,15 @@ pub unsafe extern "C" fn Destroy_HP_UdpArqClient(pClient: HP_UdpArqClient) {
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpArqServer_GetWaitingSendMessageCount(pServer: HP_UdpArqServer, dwConnID: HP_CONNID, piCount: *mut c_int) -> BOOL {
-    guard(|| waiting(pServer, Role::Server, Some(dwConnID), piCount))
+    // SAFETY: `piCount` is NULL or writable (upstream's contract for
+    // HP_UdpArqServer_GetWaitingSendMessageCount); waiting checks it for NULL.
+    guard(|| unsafe { waiting(pServer, Role::Server, Some(dwConnID), piCount) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpArqClient_GetWaitingSendMessageCount(pClient: HP_UdpArqClient, piCount: *mut c_int) -> BOOL {
-    guard(|| waiting(pClient, Role::Client, None, piCount))
+    // SAFETY: `piCount` is NULL or writable (upstream's contract for
+    // HP_UdpArqClient_GetWaitingSendMessageCount); waiting checks it for NULL.
+    guard(|| unsafe { waiting(pClient, Role::Client, None, piCount) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpArqServer_SetNoDelay(pServer: HP_UdpArqServer, bNoDelay: BOOL) {

@@ -1,5 +1,6 @@
 //! `HP_UdpNode_*`: connectionless UDP with the peer's address in every callback; unicast,
 //! multicast or broadcast.
+#![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
 use super::guard::{guard, set_errno};
@@ -43,8 +44,12 @@ type FnPtr = unsafe extern "C" fn(PVOID, UINT_PTR) -> HandleResultArg;
 type FnSender = unsafe extern "C" fn(PVOID) -> HandleResultArg;
 
 impl CNodeEvents {
+    /// The callback in slot `s`, as `F`: callers name the fn pointer type that
+    /// `HP_Set_FN_UdpNode_*` stores in that slot (a UdpNode listener is written only by those).
     fn slot<F: Copy>(&self, s: Slot) -> Option<F> {
         let p = self.listener.get(s);
+        // SAFETY: a non-zero slot holds a fn pointer stored by `HP_Set_FN_UdpNode_*` for this slot,
+        // and every caller asks for that slot's fn pointer type (pointer-sized, as usize).
         (p != 0).then(|| unsafe { std::mem::transmute_copy::<usize, F>(&p) })
     }
     fn sender(&self) -> PVOID {
@@ -53,6 +58,8 @@ impl CNodeEvents {
     fn with_addr(&self, s: Slot, a: &SocketAddr, data: &[u8]) -> Handled {
         self.slot::<FnAddr>(s).map_or(Handled::Ok, |f| {
             let text = CString::new(addr_text(&a.ip())).unwrap_or_default();
+            // SAFETY: `f` is the C callback set for this slot (OnReceive / OnSend have this
+            // signature); `text` is NUL-terminated and `data` is live for the whole call.
             handled(unsafe { f(self.sender(), text.as_ptr(), a.port(), data.as_ptr(), data.len() as c_int) })
         })
     }
@@ -60,6 +67,7 @@ impl CNodeEvents {
 
 impl NodeEvents for CNodeEvents {
     fn on_prepare_listen(&self, fd: RawFd) -> Handled {
+        // SAFETY: `f` is the C OnPrepareListen callback; it gets the handle and the socket only.
         self.slot::<FnPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), fd as UINT_PTR) }))
     }
     fn on_receive(&self, from: &SocketAddr, data: &[u8]) -> Handled {
@@ -71,10 +79,13 @@ impl NodeEvents for CNodeEvents {
     fn on_error(&self, op: Op, code: i32, from: &SocketAddr, data: &[u8]) -> Handled {
         self.slot::<FnErr>(Slot::Error).map_or(Handled::Ok, |f| {
             let text = CString::new(addr_text(&from.ip())).unwrap_or_default();
+            // SAFETY: `f` is the C OnError callback; `text` is NUL-terminated and `data` is live
+            // for the whole call.
             handled(unsafe { f(self.sender(), socket_op(op), code, text.as_ptr(), from.port(), data.as_ptr(), data.len() as c_int) })
         })
     }
     fn on_shutdown(&self) -> Handled {
+        // SAFETY: `f` is the C OnShutdown callback; it gets the handle only.
         self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
     }
 }
@@ -108,8 +119,13 @@ fn done(n: &Node, r: crate::engine::udp_node::Result<()>) -> BOOL {
     }
 }
 
+/// A C string argument as UTF-8; None for NULL or invalid UTF-8.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string that stays unchanged for `'a`.
 unsafe fn text<'a>(p: *const c_char) -> Option<&'a str> {
-    (!p.is_null()).then(|| CStr::from_ptr(p).to_str().ok()).flatten()
+    // SAFETY: `p` is non-NULL here and NUL-terminated (this function's contract).
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().ok()).flatten()
 }
 
 fn set_opt(p: PVOID, f: impl FnOnce(&mut NodeOptions)) {
@@ -194,7 +210,9 @@ pub unsafe extern "C" fn Destroy_HP_UdpNode(pNode: HP_UdpNode) {
 /// Binds (NULL or "" = all addresses; "::" with dual stack serves IPv4 too) for unicast.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_Start(pNode: HP_UdpNode, lpszBindAddress: LPCTSTR, usPort: USHORT) -> BOOL {
-    guard(|| node(pNode).map_or(FALSE, |n| done(n, n.start(text(lpszBindAddress), usPort, CastMode::Unicast, None))))
+    // SAFETY: `lpszBindAddress` is NULL or a NUL-terminated string (upstream's contract for
+    // HP_UdpNode_Start); text reads it only when non-NULL.
+    guard(|| node(pNode).map_or(FALSE, |n| done(n, n.start(unsafe { text(lpszBindAddress) }, usPort, CastMode::Unicast, None))))
 }
 
 /// Binds and joins multicast group `lpszCastAddress` (CM_MULTICAST) or enables broadcast to it
@@ -212,7 +230,10 @@ pub unsafe extern "C" fn HP_UdpNode_StartWithCast(pNode: HP_UdpNode, lpszBindAdd
                 return FALSE;
             }
         };
-        done(n, n.start(text(lpszBindAddress), usPort, mode, text(lpszCastAddress)))
+        // SAFETY: `lpszBindAddress` and `lpszCastAddress` are NULL or NUL-terminated strings
+        // (upstream's contract for HP_UdpNode_StartWithCast); text reads each only when non-NULL.
+        let (bind, cast) = unsafe { (text(lpszBindAddress), text(lpszCastAddress)) };
+        done(n, n.start(bind, usPort, mode, cast))
     })
 }
 #[no_mangle]
@@ -249,12 +270,17 @@ pub unsafe extern "C" fn HP_UdpNode_GetLastErrorDesc(pNode: HP_UdpNode) -> LPCTS
 
 // ---- sending ----
 
+/// Sends `bufs` as one datagram to `to` (an IP address and port), or to the cast address.
+///
+/// # Safety
+/// The host in `to` is NULL or a NUL-terminated string.
 unsafe fn send(p: PVOID, to: Option<(LPCTSTR, USHORT)>, bufs: &[&[u8]]) -> BOOL {
     let Some(n) = node(p) else { return FALSE };
     let dest = match to {
         None => None,
         Some((host, port)) => {
-            let Some(ip) = text(host).and_then(|h| h.parse::<std::net::IpAddr>().ok()) else {
+            // SAFETY: `host` is NULL or NUL-terminated (this function's contract).
+            let Some(ip) = unsafe { text(host) }.and_then(|h| h.parse::<std::net::IpAddr>().ok()) else {
                 n.record(crate::engine::SocketError::InvalidParam, libc::EADDRNOTAVAIL);
                 return FALSE;
             };
@@ -264,20 +290,34 @@ unsafe fn send(p: PVOID, to: Option<(LPCTSTR, USHORT)>, bufs: &[&[u8]]) -> BOOL 
     done(n, n.send(dest, bufs))
 }
 
+/// The `len` bytes at `buf + off`; None (EINVAL) for negative values or a NULL buffer.
+///
+/// # Safety
+/// When `len > 0`, `buf` is NULL or `buf + off` starts `len` readable bytes inside one
+/// allocation, unchanged for `'a`.
 unsafe fn part<'a>(buf: *const BYTE, len: c_int, off: c_int) -> Option<&'a [u8]> {
     if len < 0 || off < 0 || (buf.is_null() && len > 0) {
         set_errno(libc::EINVAL);
         return None;
     }
-    Some(if len == 0 { &[][..] } else { std::slice::from_raw_parts(buf.add(off as usize), len as usize) })
+    // SAFETY: `len > 0` here, so `buf` is non-NULL (checked above) and `buf + off` starts `len`
+    // readable bytes (this function's contract).
+    Some(if len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(buf.add(off as usize), len as usize) } })
 }
 
+/// The non-empty buffers of a WSABUF array; None (EINVAL) for a bad array or buffer.
+///
+/// # Safety
+/// `bufs` is NULL or points to `count` WSABUFs, each NULL or with `len` readable bytes at
+/// `buf`, all unchanged for `'a`.
 unsafe fn packets<'a>(bufs: *const WSABUF, count: c_int) -> Option<Vec<&'a [u8]>> {
     if bufs.is_null() || count <= 0 {
         set_errno(libc::EINVAL);
         return None;
     }
-    let list = std::slice::from_raw_parts(bufs, count as usize);
+    // SAFETY: `bufs` is non-NULL and `count > 0` (checked above); it points to `count` WSABUFs
+    // (this function's contract).
+    let list = unsafe { std::slice::from_raw_parts(bufs, count as usize) };
     let mut v = Vec::with_capacity(list.len());
     for b in list {
         if b.buf.is_null() && b.len > 0 {
@@ -285,7 +325,9 @@ unsafe fn packets<'a>(bufs: *const WSABUF, count: c_int) -> Option<Vec<&'a [u8]>
             return None;
         }
         if b.len > 0 {
-            v.push(std::slice::from_raw_parts(b.buf as *const u8, b.len as usize));
+            // SAFETY: `b.buf` is non-NULL (checked above) with `b.len` readable bytes (this
+            // function's contract).
+            v.push(unsafe { std::slice::from_raw_parts(b.buf as *const u8, b.len as usize) });
         }
     }
     Some(v)
@@ -294,29 +336,42 @@ unsafe fn packets<'a>(bufs: *const WSABUF, count: c_int) -> Option<Vec<&'a [u8]>
 /// One datagram to `lpszRemoteAddress:usRemotePort` (an IP address).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_Send(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
-    guard(|| part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` and a NULL or NUL-terminated
+    // `lpszRemoteAddress` (upstream's contract for HP_UdpNode_Send).
+    guard(|| unsafe { part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendPart(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
-    guard(|| part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` and a NULL or
+    // NUL-terminated `lpszRemoteAddress` (upstream's contract for HP_UdpNode_SendPart).
+    guard(|| unsafe { part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])) })
 }
 /// The buffers concatenated into one datagram.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendPackets(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
-    guard(|| packets(pBuffers, iCount).map_or(FALSE, |v| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &v)))
+    // SAFETY: `pBuffers` points to `iCount` WSABUFs with `len` readable bytes at each `buf`, and
+    // `lpszRemoteAddress` is NULL or NUL-terminated (upstream's contract for
+    // HP_UdpNode_SendPackets).
+    guard(|| unsafe { packets(pBuffers, iCount).map_or(FALSE, |v| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &v)) })
 }
 /// One datagram to the multicast group or broadcast address given at Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendCast(pNode: HP_UdpNode, pBuffer: *const BYTE, iLength: c_int) -> BOOL {
-    guard(|| part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, None, &[b])))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (upstream's contract for
+    // HP_UdpNode_SendCast); with no host, send reads no string.
+    guard(|| unsafe { part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, None, &[b])) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendCastPart(pNode: HP_UdpNode, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
-    guard(|| part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, None, &[b])))
+    // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` (upstream's
+    // contract for HP_UdpNode_SendCastPart); with no host, send reads no string.
+    guard(|| unsafe { part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, None, &[b])) })
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendCastPackets(pNode: HP_UdpNode, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
-    guard(|| packets(pBuffers, iCount).map_or(FALSE, |v| send(pNode, None, &v)))
+    // SAFETY: `pBuffers` points to `iCount` WSABUFs with `len` readable bytes at each `buf`
+    // (upstream's contract for HP_UdpNode_SendCastPackets); with no host, send reads no string.
+    guard(|| unsafe { packets(pBuffers, iCount).map_or(FALSE, |v| send(pNode, None, &v)) })
 }
 
 // ---- info ----
@@ -324,7 +379,10 @@ pub unsafe extern "C" fn HP_UdpNode_SendCastPackets(pNode: HP_UdpNode, pBuffers:
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetLocalAddress(pNode: HP_UdpNode, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
     guard(|| match node(pNode).and_then(|n| n.local_addr()) {
-        Some(a) => write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+        // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or
+        // has `*piAddressLen` writable bytes (upstream's contract for HP_UdpNode_GetLocalAddress);
+        // write_host checks for NULL and the size before writing.
+        Some(a) => unsafe { write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort) },
         None => FALSE,
     })
 }
@@ -333,7 +391,10 @@ pub unsafe extern "C" fn HP_UdpNode_GetCastAddress(pNode: HP_UdpNode, lpszAddres
     guard(|| {
         let Some(n) = node(pNode) else { return FALSE };
         match n.cast() {
-            Some((_, a)) => write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort),
+            // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL
+            // or has `*piAddressLen` writable bytes (upstream's contract for
+            // HP_UdpNode_GetCastAddress); write_host checks for NULL and the size before writing.
+            Some((_, a)) => unsafe { write_addr(&a.ip(), a.port(), lpszAddress, piAddressLen, pusPort) },
             None => {
                 set_errno(libc::ENOENT);
                 FALSE
@@ -357,7 +418,9 @@ pub unsafe extern "C" fn HP_UdpNode_GetPendingDataLength(pNode: HP_UdpNode, piPe
             set_errno(libc::EINVAL);
             return FALSE;
         }
-        *piPending = 0;
+        // SAFETY: `piPending` is non-NULL (checked above) and writable (upstream's contract for
+        // HP_UdpNode_GetPendingDataLength).
+        unsafe { *piPending = 0 };
         TRUE
     })
 }

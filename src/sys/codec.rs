@@ -1,11 +1,12 @@
 //! Base64 and URL encoding with upstream's exact output and bounds.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use super::{BUF_ERROR, DATA_ERROR, OK};
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 pub fn base64_encode_bound(n: u32) -> u32 {
-    ((n as u64 + 2) / 3 * 4) as u32
+    ((n as u64).div_ceil(3) * 4) as u32
 }
 
 /// Decoded length from the encoded text's length and its trailing '=' signs.

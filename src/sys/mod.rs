@@ -2,6 +2,7 @@
 //! zlib / gzip / brotli one-shot compression, charset conversion through the C library's iconv.
 //!
 //! Return codes follow upstream: 0 success, -3 bad input data, -5 output buffer too small.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod charset;
 pub mod codec;

@@ -1,5 +1,6 @@
 //! One-shot zlib / gzip (through zlib-rs's zlib API, so levels, window bits, memory level and
 //! strategy mean what they mean in zlib) and brotli (the `brotli` crate).
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use super::{BUF_ERROR, DATA_ERROR, OK};
 use libz_rs_sys as z;
@@ -12,7 +13,8 @@ pub const DEF_MEM_LEVEL: i32 = 8;
 pub const Z_DEFAULT_STRATEGY: i32 = 0;
 
 fn new_stream() -> z::z_stream {
-    // Safety: an all-zero z_stream is the documented initial state (no allocator = default).
+    // SAFETY: every field of z_stream is an integer, a raw pointer or an `Option` of a fn pointer,
+    // all valid when zero; all-zero is zlib's initial state (no allocator = default).
     unsafe { MaybeUninit::<z::z_stream>::zeroed().assume_init() }
 }
 
@@ -24,22 +26,25 @@ pub fn compress_ex(src: &[u8], dest: &mut [u8], level: i32, method: i32, window_
     s.avail_in = src.len() as u32;
     s.next_out = dest.as_mut_ptr();
     s.avail_out = dest.len().min(u32::MAX as usize) as u32;
-    unsafe {
-        let rc = z::deflateInit2_(&mut s, level, method, window_bits, mem_level, strategy, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32);
-        if rc != z::Z_OK {
-            return (rc, 0);
-        }
-        let rc = z::deflate(&mut s, z::Z_FINISH);
-        let out = s.total_out as usize;
-        z::deflateEnd(&mut s);
-        if rc != z::Z_STREAM_END {
-            return (if rc == z::Z_OK { z::Z_BUF_ERROR } else { rc }, 0);
-        }
-        if dest.len() > out {
-            dest[out] = 0;
-        }
-        (OK, out as u32)
+    // SAFETY: `s` is a zeroed z_stream (zlib's initial state) that stays put until deflateEnd
+    // below; zlibVersion is a static NUL-terminated string and the size passed is z_stream's.
+    let rc = unsafe { z::deflateInit2_(&mut s, level, method, window_bits, mem_level, strategy, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32) };
+    if rc != z::Z_OK {
+        return (rc, 0);
     }
+    // SAFETY: the stream is initialized; next_in / avail_in describe `src` and next_out / avail_out
+    // `dest`, both borrowed for this whole function.
+    let rc = unsafe { z::deflate(&mut s, z::Z_FINISH) };
+    let out = s.total_out as usize;
+    // SAFETY: the stream was initialized above and is ended once, here.
+    unsafe { z::deflateEnd(&mut s) };
+    if rc != z::Z_STREAM_END {
+        return (if rc == z::Z_OK { z::Z_BUF_ERROR } else { rc }, 0);
+    }
+    if dest.len() > out {
+        dest[out] = 0;
+    }
+    (OK, out as u32)
 }
 
 /// Inflates `src` into `dest` in one call; truncated or corrupt input is `Z_DATA_ERROR` (-3),
@@ -50,24 +55,27 @@ pub fn uncompress_ex(src: &[u8], dest: &mut [u8], window_bits: i32) -> (i32, u32
     s.avail_in = src.len().min(u32::MAX as usize) as u32;
     s.next_out = dest.as_mut_ptr();
     s.avail_out = dest.len().min(u32::MAX as usize) as u32;
-    unsafe {
-        let rc = z::inflateInit2_(&mut s, window_bits, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32);
-        if rc != z::Z_OK {
-            return (rc, 0);
-        }
-        let rc = z::inflate(&mut s, z::Z_FINISH);
-        let out = s.total_out as usize;
-        let in_left = s.avail_in;
-        z::inflateEnd(&mut s);
-        if rc != z::Z_STREAM_END {
-            let code = if rc == z::Z_NEED_DICT || (rc == z::Z_BUF_ERROR && in_left == 0) { z::Z_DATA_ERROR } else { rc };
-            return (code, 0);
-        }
-        if dest.len() > out {
-            dest[out] = 0;
-        }
-        (OK, out as u32)
+    // SAFETY: `s` is a zeroed z_stream (zlib's initial state) that stays put until inflateEnd
+    // below; zlibVersion is a static NUL-terminated string and the size passed is z_stream's.
+    let rc = unsafe { z::inflateInit2_(&mut s, window_bits, z::zlibVersion(), std::mem::size_of::<z::z_stream>() as i32) };
+    if rc != z::Z_OK {
+        return (rc, 0);
     }
+    // SAFETY: the stream is initialized; next_in / avail_in describe `src` and next_out / avail_out
+    // `dest`, both borrowed for this whole function.
+    let rc = unsafe { z::inflate(&mut s, z::Z_FINISH) };
+    let out = s.total_out as usize;
+    let in_left = s.avail_in;
+    // SAFETY: the stream was initialized above and is ended once, here.
+    unsafe { z::inflateEnd(&mut s) };
+    if rc != z::Z_STREAM_END {
+        let code = if rc == z::Z_NEED_DICT || (rc == z::Z_BUF_ERROR && in_left == 0) { z::Z_DATA_ERROR } else { rc };
+        return (code, 0);
+    }
+    if dest.len() > out {
+        dest[out] = 0;
+    }
+    (OK, out as u32)
 }
 
 /// zlib's `compressBound` formula (what upstream reports), plus the gzip wrapper's extra bytes.
@@ -101,15 +109,12 @@ pub fn brotli_params(quality: i32, window: i32, mode: i32) -> Option<brotli::enc
     if !(0..=11).contains(&quality) || !(10..=24).contains(&window) || !(0..=2).contains(&mode) {
         return None;
     }
-    let mut p = brotli::enc::BrotliEncoderParams::default();
-    p.quality = quality;
-    p.lgwin = window;
-    p.mode = match mode {
+    let mode = match mode {
         1 => brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_TEXT,
         2 => brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_FONT,
         _ => brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_GENERIC,
     };
-    Some(p)
+    Some(brotli::enc::BrotliEncoderParams { quality, lgwin: window, mode, ..Default::default() })
 }
 
 /// Brotli-compresses into `dest`: (0, len), (-5, 0) when it does not fit, (-3, 0) for bad
