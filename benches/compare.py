@@ -2,7 +2,10 @@
 """Runs the echo benchmark configs A B C (ours, upstream 5.1.1, plain epoll) per repetition and
 prints a Markdown table of medians. Usage: compare.py <bin dir> <ours.so> <upstream.so> <reps>.
 The server is what is compared: the client is the same bench_client, over the library under
-test (for the epoll ceiling, over ours)."""
+test (for the epoll ceiling, over ours). The "sends" configs run bench_sends instead (small
+HP_Agent_Send calls from application threads), where the client library under test matters as
+much as the server: over ours and upstream both sides use that library, over epoll the client
+uses ours."""
 import os, platform, re, socket, statistics, subprocess, sys, time
 
 bindir, ours, upstream, reps = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3]), int(sys.argv[4])
@@ -15,6 +18,10 @@ CONFIGS = [
     ("PACK ping-pong 64 B x 10", "pingpong", ["-c", "10", "-r", "20000", "-s", "64", "-m", "pack"], "pack"),
     ("ping-pong 64 B x 10, TcpClient each", "pingpong", ["-c", "10", "-r", "20000", "-s", "64", "-k", "client"], "push"),
     ("10,000 idle connections", "scale", ["-c", "10000"], "push"),
+    # mode "sends": bench_sends (20 connections, default SP_PACK send policy) instead of bench_client
+    ("small sends 6 thr x 50,000 x 100 B", "sends", ["-t", "6", "-n", "50000", "-s", "100"], "push"),
+    ("small sends 1 thr x 200,000 x 100 B", "sends", ["-t", "1", "-n", "200000", "-s", "100"], "push"),
+    ("small sends 6 thr x 5,000 x 4,096 B", "sends", ["-t", "6", "-n", "5000", "-s", "4096"], "push"),
 ]
 
 def free_port():
@@ -36,8 +43,14 @@ def run(target, mode, args, model):
     try:
         line = p.stdout.readline()
         pid = int(line.split()[1])
-        cli = [f"{bindir}/bench_client", lib, str(port), mode] + args + ["-p", str(pid)]
-        r = subprocess.run(cli, capture_output=True, text=True, timeout=300)
+        if mode == "sends":
+            cli = [f"{bindir}/bench_sends", lib, str(port)] + args + ["-p", str(pid)]
+        else:
+            cli = [f"{bindir}/bench_client", lib, str(port), mode] + args + ["-p", str(pid)]
+        try:
+            r = subprocess.run(cli, capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            return None
         m = re.search(r"RESULT (.*)", r.stdout)
         if r.returncode != 0 or not m:
             return None
@@ -81,6 +94,9 @@ for name, mode, args, model in CONFIGS:
     if mode == "pingpong":
         p = {t: (med([float(r["p50_us"]) for r in res[t] if r]), med([float(r["p99_us"]) for r in res[t] if r])) for t in ("ours", "upstream")}
         extra = f" (p50/p99 µs: ours {fmt(p['ours'][0], 0)}/{fmt(p['ours'][1], 0)}, upstream {fmt(p['upstream'][0], 0)}/{fmt(p['upstream'][1], 0)})"
+    elif mode == "sends":
+        cpu = {t: med([float(r["server_cpu_s"]) for r in res[t] if r and "server_cpu_s" in r]) for t in targets}
+        extra = " (server CPU s: " + ", ".join(f"{t} {fmt(cpu[t], 2)}" for t in targets) + ")"
     rows.append((name + extra, fmt(mps["ours"]), fmt(mps["upstream"]), fmt(mps.get("epoll")),
                  ratio(mps["ours"], mps["upstream"]), ratio(mps["ours"], mps.get("epoll"))))
 

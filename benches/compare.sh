@@ -8,7 +8,7 @@ cargo build --release --quiet
 bash tests/fetch-upstream.sh target/upstream-5.1.1 >/dev/null
 out=target/bench
 mkdir -p "$out"
-for p in bench_server bench_client epoll_echo; do
+for p in bench_server bench_client bench_sends epoll_echo; do
   cc -O2 -g -std=gnu99 -Wall -Wextra -Werror "benches/$p.c" -o "$out/$p" -ldl -lpthread
 done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"

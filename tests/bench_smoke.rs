@@ -49,4 +49,35 @@ fn bench_programs_run() {
         }
         child.wait().unwrap();
     }
+
+    // Small sends from application threads, against bench_server (with -p: the server's CPU time).
+    let sends = cc("bench_sends");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut child = Command::new(&server)
+        .arg(&lib)
+        .arg(&port)
+        .args(["-m", "push"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("READY "), "{line}");
+    let pid = line.trim()["READY ".len()..].to_string();
+    let out = Command::new(&sends)
+        .arg(&lib)
+        .arg(&port)
+        .args("-t 2 -n 200 -s 100 -c 4 -p".split(' '))
+        .arg(&pid)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("RESULT mode=sends threads=2 messages=200 bytes=100 ") && stdout.contains(" server_cpu_s="),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(child.stdin.take());
+    child.wait().unwrap();
 }
