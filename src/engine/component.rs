@@ -4,6 +4,8 @@
 use super::conn::{self, Conn, Greeting};
 use super::options::{Options, ReusePolicy};
 use super::recv::{self, FetchResult, Model};
+use super::send::SendMode;
+use super::stack::{SecurityFactory, SendFraming};
 use super::workers::{on_worker_of, Workers};
 use super::{ConnId, Events, Handled, Op, SocketError, State};
 use dashmap::DashMap;
@@ -54,9 +56,13 @@ pub struct Shared {
     role: Role,
     /// How received bytes reach the application; fixed at creation.
     pub model: Model,
+    /// SP_DIRECT, taken from the options at Start (else sends gather).
+    direct_sends: AtomicBool,
     /// PACK settings, taken from the options at Start.
     pack_max: AtomicU32,
     pack_flag: AtomicU16,
+    /// Makes each connection's security layer (TLS); None for plain connections.
+    security: Mutex<Option<SecurityFactory>>,
     /// For a client: its state, which drops to Stopped when its connection ends.
     state: AtomicU8,
     state_cv: Condvar,
@@ -76,6 +82,20 @@ impl Shared {
     }
     pub fn pack_settings(&self) -> (u32, u16) {
         (self.pack_max.load(Ordering::Relaxed), self.pack_flag.load(Ordering::Relaxed))
+    }
+    /// What every Send is wrapped in (`stack.rs`).
+    pub fn send_framing(&self) -> SendFraming {
+        match self.model {
+            Model::Pack => {
+                let (max, flag) = self.pack_settings();
+                SendFraming::Pack { max, flag }
+            }
+            _ => SendFraming::Raw,
+        }
+    }
+    /// The factory of connections' security layers, if the component has one.
+    pub fn security(&self) -> Option<SecurityFactory> {
+        self.security.lock().unwrap().clone()
     }
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
@@ -199,8 +219,10 @@ impl Component {
                 mark_silence: AtomicBool::new(opts.mark_silence),
                 role,
                 model,
+                direct_sends: AtomicBool::new(false),
                 pack_max: AtomicU32::new(opts.pack_max_size),
                 pack_flag: AtomicU16::new(opts.pack_header_flag),
+                security: Mutex::new(None),
                 state: AtomicU8::new(State::Stopped as u8),
                 state_cv: Condvar::new(),
                 state_mx: Mutex::new(()),
@@ -293,6 +315,7 @@ impl Component {
         }
         self.shared.pack_max.store(opts.pack_max_size, Ordering::Relaxed);
         self.shared.pack_flag.store(opts.pack_header_flag, Ordering::Relaxed);
+        self.shared.direct_sends.store(opts.send_policy == super::options::SendPolicy::Direct, Ordering::Relaxed);
         // A client stopped by its peer may still hold its worker: let it go first.
         if let Some(old) = self.run.lock().unwrap().take() {
             self.release(old);
@@ -722,22 +745,56 @@ impl Component {
         self.run.lock().unwrap().as_ref().and_then(|r| r.listen_addr)
     }
 
-    /// Whether a Send may write straight from the caller (OnSend and SP_DIRECT/SAFE aside).
-    fn direct_ok(&self) -> bool {
-        !self.shared.events.wants_on_send()
+    /// How a Send reaches the socket: through the worker when OnSend is wanted, else by the
+    /// send policy (SP_DIRECT writes each call at once; SP_PACK and SP_SAFE gather).
+    fn send_mode(&self) -> SendMode {
+        if self.shared.events.wants_on_send() {
+            SendMode::Worker
+        } else if self.shared.direct_sends.load(Ordering::Relaxed) {
+            SendMode::Direct
+        } else {
+            SendMode::Gather
+        }
     }
 
-    /// Sends the concatenation of `bufs` on connection `id` as one contiguous write (one PACK
-    /// message on a PACK component).
+    /// Sends the concatenation of `bufs` on connection `id` as one contiguous piece of the
+    /// stream, in the component's send framing (one PACK message on a PACK component).
     pub fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
         if self.shared.transport != Transport::Tcp {
             return self.send_datagram(id, bufs);
         }
-        if self.shared.model == Model::Pack {
-            return self.send_pack(id, bufs);
-        }
+        let framing = self.shared.send_framing();
+        let header = match framing {
+            SendFraming::Raw => None,
+            _ => framing.header(bufs.iter().map(|b| b.len()).sum()).map_err(|e| fail(SocketError::InvalidParam, e))?,
+        };
         let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
-        c.send(bufs, self.direct_ok()).map_err(|e| fail(SocketError::DataSend, e))
+        let (mode, on_worker) = (self.send_mode(), on_worker_of(self.shared.owner()));
+        let Some(header) = header else {
+            return c.send(bufs, mode, on_worker).map_err(|e| fail(SocketError::DataSend, e));
+        };
+        let mut with_header: [&[u8]; 16] = [&[]; 16];
+        if bufs.len() < with_header.len() {
+            with_header[0] = &header;
+            with_header[1..=bufs.len()].copy_from_slice(bufs);
+            c.send(&with_header[..=bufs.len()], mode, on_worker)
+        } else {
+            let mut v: Vec<&[u8]> = Vec::with_capacity(bufs.len() + 1);
+            v.push(&header);
+            v.extend_from_slice(bufs);
+            c.send(&v, mode, on_worker)
+        }
+        .map_err(|e| fail(SocketError::DataSend, e))
+    }
+
+    /// Gives every connection made from now on a security layer from `make` (set while
+    /// stopped; the SSL components use it for TLS).
+    pub fn set_security(&self, make: Option<SecurityFactory>) -> bool {
+        if self.state() != State::Stopped {
+            return false;
+        }
+        *self.shared.security.lock().unwrap() = make;
+        true
     }
 
     /// UDP: the concatenation of `bufs` as one datagram of at most MaxDatagramSize bytes.
@@ -749,28 +806,6 @@ impl Component {
         }
         let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
         super::udp::send(&self.shared, &c, bufs).map_err(|e| fail(SocketError::DataSend, e))
-    }
-
-    fn send_pack(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        let (max, flag) = self.shared.pack_settings();
-        if total == 0 || total > max as usize {
-            return Err(fail(SocketError::InvalidParam, libc::EMSGSIZE));
-        }
-        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
-        let header = recv::pack_header(total, flag);
-        let mut with_header: [&[u8]; 16] = [&[]; 16];
-        if bufs.len() < with_header.len() {
-            with_header[0] = &header;
-            with_header[1..=bufs.len()].copy_from_slice(bufs);
-            c.send(&with_header[..=bufs.len()], self.direct_ok())
-        } else {
-            let mut v: Vec<&[u8]> = Vec::with_capacity(bufs.len() + 1);
-            v.push(&header);
-            v.extend_from_slice(bufs);
-            c.send(&v, self.direct_ok())
-        }
-        .map_err(|e| fail(SocketError::DataSend, e))
     }
 
     /// PULL: copies `out.len()` buffered bytes of connection `id`, removing them unless `peek`.

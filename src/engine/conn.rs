@@ -3,8 +3,11 @@
 
 use super::{ConnId, Handled, Op};
 use crate::engine::component::Shared;
-use crate::engine::recv::{Model, PackParser, PullBuf};
-use std::collections::VecDeque;
+use crate::engine::recv::PullBuf;
+use crate::engine::stack::{Framing, FramingSwitch};
+use std::pin::Pin;
+use std::future::Future;
+use crate::engine::send::{SendMode, SendPath, Sent};
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -57,18 +60,6 @@ impl Wake {
     }
 }
 
-/// Bytes waiting to be written, one chunk per Send call (so OnSend can report each call).
-#[derive(Default)]
-pub struct SendQueue {
-    chunks: VecDeque<Vec<u8>>,
-    /// Bytes of the front chunk already written.
-    front_done: usize,
-    /// Total bytes queued and not yet written.
-    pending: usize,
-    /// Set once the connection is closing: every later Send fails.
-    closed: bool,
-}
-
 /// Why a connection's task must close it.
 #[derive(Clone, Copy, Debug)]
 pub struct CloseReason {
@@ -92,9 +83,6 @@ pub struct Conn {
     pub paused: AtomicBool,
     /// Connected (false during an async connect).
     pub connected: AtomicBool,
-    send: Mutex<SendQueue>,
-    /// Mirrors `SendQueue::pending > 0` so the task can test it without the lock.
-    has_queued: AtomicBool,
     /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
     close_req: AtomicU64,
     pub(crate) wake: Wake,
@@ -106,7 +94,17 @@ pub struct Conn {
     /// deliberately skipped), [`ENDED`] (removed and counted). Lets a panicking task be cleaned
     /// up without raising OnClose twice.
     pub(crate) end_stage: AtomicU8,
+    /// Microseconds since `created` of the last Send (stream detection, see `send.rs`).
+    last_send_us: AtomicU64,
+    /// A framing another thread asked for (e.g. StartHttp), taken before the next read.
+    pub framing_switch: FramingSwitch,
+    /// The send queue and its security layer (`send.rs`).
+    pub(crate) send: SendPath,
 }
+
+/// Sends from a thread that is not the connection's worker come in a stream, and gather, when
+/// they follow each other closer than this (microseconds).
+const STREAM_GAP_US: u64 = 500;
 
 pub(crate) const LIVE: u8 = 0;
 pub(crate) const CLOSE_REPORTED: u8 = 1;
@@ -129,13 +127,14 @@ impl Conn {
             reserved2: AtomicUsize::new(0),
             paused: AtomicBool::new(false),
             connected: AtomicBool::new(connected),
-            send: Mutex::new(SendQueue::default()),
-            has_queued: AtomicBool::new(false),
+            send: SendPath::default(),
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
             pull: pull.then(Box::default),
             udp: None,
             end_stage: AtomicU8::new(LIVE),
+            last_send_us: AtomicU64::new(0),
+            framing_switch: FramingSwitch::default(),
         }
     }
 
@@ -178,23 +177,18 @@ impl Conn {
 
     /// Closed (or closing): sends fail.
     pub fn is_closed(&self) -> bool {
-        self.send.lock().unwrap().closed
+        self.send.is_closed()
     }
 
     /// Runs `f` under the send lock unless the connection is closed (None then): the task
     /// closes the socket only after marking the connection closed under that lock.
     pub(crate) fn while_open<R>(&self, f: impl FnOnce() -> R) -> Option<R> {
-        let q = self.send.lock().unwrap();
-        if q.closed {
-            return None;
-        }
-        let r = f();
-        drop(q);
-        Some(r)
+        self.send.while_open(f)
     }
 
+    /// Bytes sent and not yet written to the socket.
     pub fn pending(&self) -> usize {
-        self.send.lock().unwrap().pending
+        self.send.pending()
     }
 
     /// Asks the connection's task to close it; the first request wins.
@@ -225,101 +219,48 @@ impl Conn {
         self.wake.notify_one();
     }
 
-    /// Sends the concatenation of `bufs` as one contiguous write. When nothing is queued the
-    /// bytes go straight to the socket from the calling thread; what the socket does not take
-    /// is copied once into the queue and flushed by the connection's task.
-    /// `direct_ok` is false when OnSend must be raised, which the task does for every chunk.
-    pub fn send(&self, bufs: &[&[u8]], direct_ok: bool) -> Result<(), i32> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        let mut q = self.send.lock().unwrap();
-        if q.closed || !self.connected.load(Ordering::Acquire) {
+    /// Sends the concatenation of `bufs` as one contiguous piece of the stream, as `mode`
+    /// says (see `send.rs`). A socket error closes the connection and fails the call.
+    /// `on_worker`: the caller is one of the component's workers (inside a callback).
+    pub fn send(&self, bufs: &[&[u8]], mode: SendMode, on_worker: bool) -> Result<(), i32> {
+        if !self.connected.load(Ordering::Acquire) {
             return Err(libc::ENOTCONN);
         }
-        let mut written = 0usize;
-        if q.pending == 0 && direct_ok {
-            match write_vectored(self.fd, bufs, 0) {
-                Ok(n) => written = n,
-                Err(e) if e == libc::EAGAIN || e == libc::EWOULDBLOCK => {}
-                Err(e) => {
-                    drop(q);
-                    self.request_close(Op::Send, e);
-                    return Err(e);
-                }
+        // Gathering: a reply from a callback, or the first send after a pause, goes out at once;
+        // a thread sending in a stream gathers for the worker.
+        let now = self.created.elapsed().as_micros() as u64;
+        let last = self.last_send_us.swap(now, Ordering::Relaxed);
+        let write_now = on_worker || now.saturating_sub(last) >= STREAM_GAP_US;
+        match self.send.send(self.fd, bufs, mode, write_now, &mut |fd, b| write_vectored(fd, b, 0)) {
+            Ok(Sent::Done) => Ok(()),
+            Ok(Sent::WakeWorker) => {
+                self.wake.notify_one();
+                Ok(())
             }
-            if written == total {
-                return Ok(());
+            Err(libc::ENOTCONN) => Err(libc::ENOTCONN),
+            Err(e) => {
+                self.request_close(Op::Send, e);
+                Err(e)
             }
         }
-        let mut chunk = Vec::with_capacity(total - written);
-        let mut skip = written;
-        for b in bufs {
-            if skip >= b.len() {
-                skip -= b.len();
-                continue;
-            }
-            chunk.extend_from_slice(&b[skip..]);
-            skip = 0;
-        }
-        // A partly written call stays contiguous: its rest goes to the front of the stream order,
-        // which is the back of an empty queue.
-        q.pending += chunk.len();
-        q.chunks.push_back(chunk);
-        let was_queued = self.has_queued.swap(true, Ordering::AcqRel);
-        drop(q);
-        if !was_queued {
-            self.wake.notify_one();
-        }
-        Ok(())
     }
 
-    /// Writes as much of the queue as the socket takes. Returns chunks fully written when
-    /// `collect` (for OnSend), Err(errno) on a socket error.
-    fn flush(&self, stream: &TcpStream, collect: bool, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
-        let mut q = self.send.lock().unwrap();
-        while q.pending > 0 {
-            let mut slices: [&[u8]; 64] = [&[]; 64];
-            let mut n = 0;
-            for (i, c) in q.chunks.iter().enumerate().take(64) {
-                slices[n] = if i == 0 { &c[q.front_done..] } else { &c[..] };
-                n += 1;
-            }
-            let fd = self.fd;
-            let r = stream.try_io(Interest::WRITABLE, || {
-                write_vectored(fd, &slices[..n], 0).map_err(io::Error::from_raw_os_error)
-            });
-            let mut wrote = match r {
-                Ok(w) => w,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) => return Err(e.raw_os_error().unwrap_or(libc::EIO)),
-            };
-            q.pending -= wrote;
-            while wrote > 0 {
-                let left = q.chunks[0].len() - q.front_done;
-                if wrote >= left {
-                    wrote -= left;
-                    q.front_done = 0;
-                    let c = q.chunks.pop_front().unwrap();
-                    if collect {
-                        done.push(c);
-                    }
-                } else {
-                    q.front_done += wrote;
-                    wrote = 0;
-                }
-            }
-        }
-        if q.pending == 0 {
-            self.has_queued.store(false, Ordering::Release);
-        }
-        Ok(())
+    /// The worker's flush: writes what is queued as far as the socket takes it; chunks of
+    /// completed calls go to `done` (for OnSend). Err(errno) on a socket error.
+    fn flush(&self, stream: &TcpStream, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
+        self.send.flush(
+            self.fd,
+            &mut |fd, b| match stream.try_io(Interest::WRITABLE, || write_vectored(fd, b, 0).map_err(io::Error::from_raw_os_error)) {
+                Ok(n) => Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(libc::EAGAIN),
+                Err(e) => Err(e.raw_os_error().unwrap_or(libc::EIO)),
+            },
+            done,
+        )
     }
 
     pub(crate) fn mark_closed(&self) {
-        let mut q = self.send.lock().unwrap();
-        q.closed = true;
-        q.chunks.clear();
-        q.pending = 0;
-        self.has_queued.store(false, Ordering::Release);
+        self.send.close();
     }
 }
 
@@ -375,7 +316,7 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
     let reason = drive(&shared, &conn, &stream, greet).await;
     if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
         // An orderly close still sends what the application queued before it (best effort).
-        let _ = conn.flush(&stream, false, &mut Vec::new());
+        let _ = conn.flush(&stream, &mut Vec::new());
     }
     conn.mark_closed();
     conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
@@ -460,19 +401,25 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    if ev.on_handshake(id) == Handled::Error {
-        return Some(CloseReason { op: Op::Close, code: libc::ECANCELED });
+    let mut stack = ConnStack { framing: Framing::initial(shared.model), plain: None, handshaken: false, pack: shared.pack_settings() };
+    if let Some(make) = shared.security() {
+        if let Err(e) = conn.send.start_security(make(greet == Greeting::Accept)) {
+            return Some(CloseReason { op: Op::Close, code: e });
+        }
+        stack.plain = Some(Vec::new());
+    }
+    if let Some(r) = stack.handshake_if_done(conn, ev) {
+        return Some(r);
     }
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
     let mut sent = Vec::new();
-    let mut pack = PackParser::default();
+    let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     loop {
-        match next_event(conn, stream).await {
+        match next_event(conn, stream, timer.as_mut()).await {
             Event::Closed(r) => return Some(r),
             Event::Writable => {
-                let collect = ev.wants_on_send();
-                if let Err(e) = conn.flush(stream, collect, &mut sent) {
+                if let Err(e) = conn.flush(stream, &mut sent) {
                     return Some(CloseReason { op: Op::Send, code: e });
                 }
                 for c in sent.drain(..) {
@@ -482,11 +429,67 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 }
             }
             Event::Readable => {
-                if let Some(reason) = read_some(shared, conn, stream, buf_size, mark, &mut pack) {
+                if let Some(next) = conn.framing_switch.take() {
+                    stack.framing = next;
+                }
+                if let Some(reason) = read_some(ev, conn, stream, buf_size, mark, &mut stack) {
+                    return Some(reason);
+                }
+            }
+            Event::Timer => {
+                if let Some(reason) = stack.framing.on_timer(conn, ev) {
                     return Some(reason);
                 }
             }
         }
+        // Only a layer that asks for a timer gets one.
+        timer = match (stack.framing.deadline(), timer.take()) {
+            (None, _) => None,
+            (Some(d), Some(mut t)) => {
+                t.as_mut().reset(d.into());
+                Some(t)
+            }
+            (Some(d), None) => Some(Box::pin(tokio::time::sleep_until(d.into()))),
+        };
+    }
+}
+
+/// What the connection's task keeps of its protocol stack (`stack.rs`).
+struct ConnStack {
+    framing: Framing,
+    /// Secure connections: the plaintext of the current read.
+    plain: Option<Vec<u8>>,
+    handshaken: bool,
+    pack: (u32, u16),
+}
+
+impl ConnStack {
+    /// Raises OnHandShake once the security layer (if any) is done with its handshake.
+    fn handshake_if_done(&mut self, conn: &Conn, ev: &dyn crate::engine::Events) -> Option<CloseReason> {
+        if self.handshaken || !conn.send.handshake_done() {
+            return None;
+        }
+        self.handshaken = true;
+        (ev.on_handshake(conn.id) == Handled::Error).then_some(CloseReason { op: Op::Close, code: libc::ECANCELED })
+    }
+
+    /// One read's bytes: through the security layer, then the framing.
+    #[inline]
+    fn input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
+        let Some(plain) = self.plain.as_mut() else {
+            return self.framing.deliver(conn, ev, data, self.pack);
+        };
+        plain.clear();
+        if let Err(e) = conn.send.read_secure(data, plain) {
+            return Some(CloseReason { op: Op::Receive, code: e });
+        }
+        if let Some(r) = self.handshake_if_done(conn, ev) {
+            return Some(r);
+        }
+        let plain = self.plain.take().unwrap_or_default();
+        let r = if plain.is_empty() { None } else { self.framing.deliver(conn, ev, &plain, self.pack) };
+        self.plain = Some(plain);
+        r
     }
 }
 
@@ -495,19 +498,21 @@ enum Event {
     Closed(CloseReason),
     Writable,
     Readable,
+    /// The framing layer's timer is due.
+    Timer,
 }
 
 /// Waits for the next thing to do: a close request first, then flushing queued bytes, then
 /// reading (unless held back). A plain poll function keeps the task small: no select of
 /// readiness futures is stored in it.
-fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream) -> impl std::future::Future<Output = Event> + 'a {
+fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a mut Pin<Box<tokio::time::Sleep>>>) -> impl std::future::Future<Output = Event> + 'a {
     std::future::poll_fn(move |cx| {
         // Register for wake-ups before looking at the flags they announce.
         let _ = conn.wake.poll_woken(cx);
         if let Some(r) = conn.close_requested() {
             return Poll::Ready(Event::Closed(r));
         }
-        if conn.has_queued.load(Ordering::Acquire) {
+        if conn.send.needs_flush() {
             match stream.poll_write_ready(cx) {
                 Poll::Ready(Ok(())) => return Poll::Ready(Event::Writable),
                 Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Send, code: libc::EIO })),
@@ -521,12 +526,17 @@ fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream) -> impl std::future::Fu
                 Poll::Pending => {}
             }
         }
+        if let Some(t) = timer.as_mut() {
+            if t.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Event::Timer);
+            }
+        }
         Poll::Pending
     })
 }
 
 /// Reads what is there (a few times at most) and raises OnReceive for each read.
-fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool, pack: &mut PackParser) -> Option<CloseReason> {
+fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool, stack: &mut ConnStack) -> Option<CloseReason> {
     RECV_BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
         if buf.len() < buf_size {
@@ -573,7 +583,7 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
             if mark {
                 conn.mark_active();
             }
-            if let Some(r) = deliver(shared, conn, &buf[..got], pack) {
+            if let Some(r) = stack.input(conn, ev, &buf[..got]) {
                 return Some(r);
             }
             if got < buf.len() {
@@ -582,30 +592,4 @@ fn read_some(shared: &Shared, conn: &Conn, stream: &TcpStream, buf_size: usize, 
         }
         None
     })
-}
-
-/// Hands one read's bytes to the application in the component's receive model.
-#[inline]
-fn deliver(shared: &Shared, conn: &Conn, data: &[u8], pack: &mut PackParser) -> Option<CloseReason> {
-    let ev = &*shared.events;
-    match shared.model {
-        Model::Push => {
-            if ev.on_receive(conn.id, data) == Handled::Error {
-                return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
-            }
-        }
-        Model::Pull => {
-            let total = conn.pull.as_ref().map_or(0, |p| p.append(data));
-            if ev.on_pull_receive(conn.id, total) == Handled::Error {
-                return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
-            }
-        }
-        Model::Pack => {
-            let (max, flag) = shared.pack_settings();
-            if let Err(e) = pack.feed(data, max, flag, |body| ev.on_receive(conn.id, body) != Handled::Error) {
-                return Some(CloseReason { op: Op::Receive, code: e.errno() });
-            }
-        }
-    }
-    None
 }

@@ -11,6 +11,8 @@ pub mod conn;
 pub mod kcp;
 pub mod options;
 pub mod recv;
+pub mod send;
+pub mod stack;
 pub mod udp;
 pub mod udp_node;
 pub mod workers;

@@ -1,0 +1,585 @@
+//! A connection's send path: the queue that orders its sends, and who writes it.
+//!
+//! One lock orders a connection's sends. Under it a Send either becomes the writer or appends:
+//! - **Gather** (`SP_PACK`, `SP_SAFE`): a send to an idle connection (nothing queued, nobody
+//!   writing) that the caller may write now is written straight from the caller's buffers, with
+//!   the lock released during the system call. The connection decides who may write now: its
+//!   own worker (a reply sent from a callback), or any thread when the connection has not sent
+//!   for a while (an idle connection's first send). Any other send appends its bytes to the
+//!   queue and leaves; whoever is writing (or the worker, woken once) takes everything gathered
+//!   in one vectored write. So a stream of small sends from many threads becomes few large
+//!   writes, while a ping-pong reply still goes out at once.
+//! - **Direct** (`SP_DIRECT`): each send is written at once by its caller, under the lock;
+//!   only what the socket does not take is queued.
+//! - **Worker** (an `OnSend` callback is set): every send is queued and written by the
+//!   connection's worker, which raises `OnSend` for each call once its bytes are written.
+//!
+//! What a writer could not write (a full socket) stays at the front of the queue, and the
+//! connection's worker writes it when the socket is writable again. The queue is two buffers
+//! (`head`: taken by an earlier writer and not all written; `tail`: appended since) plus a
+//! spare, so gathering copies each byte once and allocates nothing in the steady state.
+//!
+//! A security layer (TLS, `stack.rs`) lives inside this lock: a Send encrypts while appending,
+//! so records from two threads never interleave, and the reader decrypts under the same lock
+//! and appends its own output (handshake, alerts, tickets). With a security layer nothing is
+//! written from the caller's buffers: the records are appended, then written by whoever writes.
+
+use super::stack::Security;
+use std::collections::VecDeque;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// How a Send reaches the socket; see the module comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendMode {
+    Gather,
+    Direct,
+    Worker,
+}
+
+/// Writes at most this many rounds of gathered data from a sending thread before handing the
+/// rest to the connection's worker.
+const CALLER_ROUNDS: usize = 4;
+/// Buffers larger than this are not kept as the spare once written.
+const SPARE_KEEP: usize = 256 * 1024;
+
+#[derive(Default)]
+struct Queue {
+    /// Bytes a writer took and the socket did not take whole: they go first.
+    head: Vec<u8>,
+    head_done: usize,
+    /// Bytes appended since, in call order.
+    tail: Vec<u8>,
+    /// An empty buffer with capacity, for the next `tail`.
+    spare: Vec<u8>,
+    /// Bytes out of the queue being written by a writer right now (the lock released).
+    in_flight: usize,
+    writing: bool,
+    /// Stream offsets: bytes ever queued or written directly, and bytes ever written.
+    accepted: u64,
+    written: u64,
+    /// Worker mode: each call's bytes and the stream offset where it ends, for OnSend.
+    calls: VecDeque<(u64, Vec<u8>)>,
+    /// Set once the connection is closing: every later Send fails.
+    closed: bool,
+    /// The connection's security layer (TLS), if any.
+    security: Option<Box<dyn Security>>,
+}
+
+impl Queue {
+    /// Appends a call's bytes to `tail`, protected by the security layer when there is one.
+    /// Returns the bytes appended.
+    fn push(&mut self, bufs: &[&[u8]]) -> Result<usize, i32> {
+        let before = self.tail.len();
+        match &mut self.security {
+            Some(sec) => {
+                if !sec.handshake_done() {
+                    // upstream's ERROR_INVALID_STATE
+                    return Err(libc::EPERM);
+                }
+                sec.write(bufs, &mut self.tail)?;
+            }
+            None => self.append(bufs, 0),
+        }
+        let n = self.tail.len() - before;
+        self.accepted += n as u64;
+        Ok(n)
+    }
+
+    fn queued(&self) -> usize {
+        self.head.len() - self.head_done + self.tail.len()
+    }
+
+    fn append(&mut self, bufs: &[&[u8]], skip: usize) {
+        let mut skip = skip;
+        for b in bufs {
+            if skip >= b.len() {
+                skip -= b.len();
+                continue;
+            }
+            self.tail.extend_from_slice(&b[skip..]);
+            skip = 0;
+        }
+    }
+
+    /// Takes everything queued for writing without the lock.
+    fn take(&mut self) -> Batch {
+        let head = std::mem::take(&mut self.head);
+        let head_done = std::mem::replace(&mut self.head_done, 0);
+        let tail = std::mem::replace(&mut self.tail, std::mem::take(&mut self.spare));
+        self.in_flight = head.len() - head_done + tail.len();
+        self.writing = true;
+        Batch { head, head_done, tail, written: 0 }
+    }
+
+    /// A writer is done with `b`: what it did not write goes back to the front.
+    fn give_back(&mut self, mut b: Batch) {
+        self.writing = false;
+        self.in_flight = 0;
+        self.written += b.written as u64;
+        let head_left = b.head.len() - b.head_done;
+        if b.written < head_left {
+            // Part of the old head is left: it stays first, then the batch's tail, then what
+            // was appended meanwhile.
+            b.head_done += b.written;
+            b.tail.extend_from_slice(&self.tail);
+            let appended = std::mem::replace(&mut self.tail, b.tail);
+            self.recycle(appended);
+            self.head = b.head;
+            self.head_done = b.head_done;
+        } else if b.written - head_left < b.tail.len() {
+            self.head = b.tail;
+            self.head_done = b.written - head_left;
+            self.recycle(b.head);
+        } else {
+            self.recycle(b.head);
+            self.recycle(b.tail);
+        }
+    }
+
+    fn recycle(&mut self, mut v: Vec<u8>) {
+        if v.capacity() > self.spare.capacity() && v.capacity() <= SPARE_KEEP {
+            v.clear();
+            self.spare = v;
+        }
+    }
+
+    /// The calls whose bytes are now all written (Worker mode).
+    fn completed_calls(&mut self, out: &mut Vec<Vec<u8>>) {
+        while self.calls.front().is_some_and(|(end, _)| *end <= self.written) {
+            out.push(self.calls.pop_front().unwrap().1);
+        }
+    }
+}
+
+/// Bytes taken out of the queue by a writer.
+struct Batch {
+    head: Vec<u8>,
+    head_done: usize,
+    tail: Vec<u8>,
+    written: usize,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.head.len() - self.head_done + self.tail.len()
+    }
+
+    /// Writes as much as the socket takes. Err(errno) on a socket error (not EAGAIN).
+    fn write(&mut self, fd: RawFd, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>) -> Result<(), i32> {
+        while self.written < self.len() {
+            let head_left = self.head.len() - self.head_done;
+            let parts: [&[u8]; 2] = if self.written < head_left {
+                [&self.head[self.head_done + self.written..], &self.tail[..]]
+            } else {
+                [&self.tail[self.written - head_left..], &[]]
+            };
+            match write(fd, &parts) {
+                Ok(0) => return Ok(()),
+                Ok(n) => self.written += n,
+                Err(e) if e == libc::EAGAIN => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A connection's send side: the queue, its lock, and the flag that asks the worker to flush.
+#[derive(Default)]
+pub struct SendPath {
+    q: Mutex<Queue>,
+    /// Data is queued and nobody is writing it: the worker flushes when the socket is writable.
+    needs_flush: AtomicBool,
+}
+
+/// What a Send did that the caller must follow up on.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Written or queued; nothing to do.
+    Done,
+    /// Queued for the worker: wake it.
+    WakeWorker,
+}
+
+impl SendPath {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.q.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends the concatenation of `bufs` as one contiguous piece of the stream, by `mode`.
+    /// `write` is a non-blocking vectored write to `fd` (Err(EAGAIN) when full).
+    /// Err(ENOTCONN) once closed; Err(errno) when the socket failed (the caller closes).
+    /// `write_now`: in Gather mode, whether this caller may write an idle connection at once.
+    pub fn send(&self, fd: RawFd, bufs: &[&[u8]], mode: SendMode, write_now: bool, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>) -> Result<Sent, i32> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let mut q = self.lock();
+        if q.closed {
+            return Err(libc::ENOTCONN);
+        }
+        let idle = !q.writing && q.queued() == 0;
+        if q.security.is_some() && mode != SendMode::Worker {
+            q.push(bufs)?;
+            if idle && (write_now || mode == SendMode::Direct) {
+                drop(q);
+                return self.write_gathered(fd, write, CALLER_ROUNDS);
+            }
+            return Ok(self.ask_flush(&q));
+        }
+        match mode {
+            SendMode::Worker => {
+                q.push(bufs)?;
+                let end = q.accepted;
+                q.calls.push_back((end, bufs.concat()));
+                Ok(self.ask_flush(&q))
+            }
+            SendMode::Direct if idle => {
+                // Written under the lock: each call whole and in order, at once.
+                let n = write_all_now(fd, bufs, total, write)?;
+                q.accepted += total as u64;
+                q.written += n as u64;
+                if n == total {
+                    return Ok(Sent::Done);
+                }
+                q.append(bufs, n);
+                Ok(self.ask_flush(&q))
+            }
+            SendMode::Gather if idle && write_now => {
+                // Become the writer; the lock is released during the write so that other
+                // senders append meanwhile instead of waiting.
+                q.writing = true;
+                q.in_flight = total;
+                q.accepted += total as u64;
+                drop(q);
+                let r = write_all_now(fd, bufs, total, write);
+                let mut q = self.lock();
+                q.writing = false;
+                q.in_flight = 0;
+                let n = match r {
+                    Ok(n) => n,
+                    Err(e) => return Err(e),
+                };
+                q.written += n as u64;
+                if n < total {
+                    // The rest goes first: nothing was queued before it, and what others
+                    // appended meanwhile is in `tail`, after it.
+                    let mut rest = std::mem::take(&mut q.spare);
+                    for (i, b) in bufs.iter().enumerate() {
+                        let before: usize = bufs[..i].iter().map(|b| b.len()).sum();
+                        if before + b.len() > n {
+                            rest.extend_from_slice(&b[n.saturating_sub(before)..]);
+                        }
+                    }
+                    q.head = rest;
+                    q.head_done = 0;
+                    return Ok(self.ask_flush(&q));
+                }
+                drop(q);
+                self.write_gathered(fd, write, CALLER_ROUNDS)
+            }
+            SendMode::Direct | SendMode::Gather => {
+                q.push(bufs)?;
+                Ok(self.ask_flush(&q))
+            }
+        }
+    }
+
+    /// Gives the connection its security layer and queues what it sends first.
+    pub fn start_security(&self, mut sec: Box<dyn Security>) -> Result<Sent, i32> {
+        let mut q = self.lock();
+        let mut first = std::mem::take(&mut q.tail);
+        sec.start(&mut first)?;
+        q.accepted += first.len() as u64;
+        q.tail = first;
+        q.security = Some(sec);
+        Ok(self.ask_flush(&q))
+    }
+
+    /// Bytes read from the socket go through the security layer under the send lock: the
+    /// plaintext is appended to `plain`, its own output queued. Ok(None) without a layer.
+    pub fn read_secure(&self, cipher: &[u8], plain: &mut Vec<u8>) -> Result<Option<Sent>, i32> {
+        let mut q = self.lock();
+        let q = &mut *q;
+        let Some(sec) = q.security.as_mut() else { return Ok(None) };
+        let before = q.tail.len();
+        sec.read(cipher, plain, &mut q.tail)?;
+        q.accepted += (q.tail.len() - before) as u64;
+        Ok(Some(self.ask_flush(q)))
+    }
+
+    /// Whether the security layer (if any) has finished its handshake.
+    pub fn handshake_done(&self) -> bool {
+        self.lock().security.as_ref().is_none_or(|s| s.handshake_done())
+    }
+
+    /// Whether the connection has a security layer.
+    pub fn is_secure(&self) -> bool {
+        self.lock().security.is_some()
+    }
+
+    /// After an append: when nobody is writing, the worker must flush.
+    fn ask_flush(&self, q: &Queue) -> Sent {
+        if q.writing || q.queued() == 0 {
+            return Sent::Done;
+        }
+        if self.needs_flush.swap(true, Ordering::AcqRel) {
+            Sent::Done
+        } else {
+            Sent::WakeWorker
+        }
+    }
+
+    /// A sending thread that wrote its own bytes takes what others gathered meanwhile, for at
+    /// most `rounds` writes, then leaves the rest to the worker.
+    fn write_gathered(&self, fd: RawFd, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>, rounds: usize) -> Result<Sent, i32> {
+        for _ in 0..rounds {
+            let mut q = self.lock();
+            if q.writing || q.queued() == 0 || q.closed {
+                return Ok(Sent::Done);
+            }
+            let mut b = q.take();
+            drop(q);
+            let r = b.write(fd, write);
+            let full = b.written < b.len();
+            let mut q = self.lock();
+            q.give_back(b);
+            r?;
+            if full {
+                return Ok(self.ask_flush(&q));
+            }
+        }
+        let q = self.lock();
+        Ok(self.ask_flush(&q))
+    }
+
+    /// The worker's flush: writes everything queued as far as the socket takes it. Chunks of
+    /// completed calls (Worker mode) are pushed to `done` for OnSend. Err(errno) on a socket
+    /// error.
+    pub fn flush(&self, fd: RawFd, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
+        loop {
+            let mut q = self.lock();
+            self.needs_flush.store(false, Ordering::Release);
+            if q.writing || q.closed {
+                // The writer at work sets needs_flush again if it leaves data.
+                return Ok(());
+            }
+            if q.queued() == 0 {
+                q.completed_calls(done);
+                return Ok(());
+            }
+            let mut b = q.take();
+            drop(q);
+            let r = b.write(fd, write);
+            let full = b.written < b.len();
+            let mut q = self.lock();
+            q.give_back(b);
+            q.completed_calls(done);
+            r?;
+            if full {
+                // Wait for the socket: the worker polls for writability while this is set.
+                self.needs_flush.store(true, Ordering::Release);
+                return Ok(());
+            }
+        }
+    }
+
+    /// Whether the worker has data to flush.
+    pub fn needs_flush(&self) -> bool {
+        self.needs_flush.load(Ordering::Acquire)
+    }
+
+    /// Bytes accepted by Send and not yet written (queued or being written).
+    pub fn pending(&self) -> usize {
+        let q = self.lock();
+        q.queued() + q.in_flight
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Runs `f` under the send lock unless closed (None then): the connection's task closes
+    /// the socket only after marking it closed under this lock.
+    pub fn while_open<R>(&self, f: impl FnOnce() -> R) -> Option<R> {
+        let q = self.lock();
+        if q.closed {
+            return None;
+        }
+        let r = f();
+        drop(q);
+        Some(r)
+    }
+
+    /// Closes the send side: later Sends fail, queued bytes are dropped.
+    pub fn close(&self) {
+        let mut q = self.lock();
+        q.closed = true;
+        q.head = Vec::new();
+        q.head_done = 0;
+        q.tail = Vec::new();
+        q.spare = Vec::new();
+        q.calls.clear();
+        q.security = None;
+        self.needs_flush.store(false, Ordering::Release);
+    }
+}
+
+/// Writes `bufs` (total `total` bytes) until done or the socket is full; the bytes written.
+fn write_all_now(fd: RawFd, bufs: &[&[u8]], total: usize, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>) -> Result<usize, i32> {
+    let mut n = 0usize;
+    while n < total {
+        let r = if n == 0 {
+            write(fd, bufs)
+        } else {
+            // Rare: a partial write; go on from where it stopped.
+            let mut skip = n;
+            let mut rest: Vec<&[u8]> = Vec::with_capacity(bufs.len());
+            for b in bufs {
+                if skip >= b.len() {
+                    skip -= b.len();
+                } else {
+                    rest.push(&b[skip..]);
+                    skip = 0;
+                }
+            }
+            write(fd, &rest)
+        };
+        match r {
+            Ok(0) => break,
+            Ok(m) => n += m,
+            Err(e) if e == libc::EAGAIN => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake socket with room for `room` more bytes (then EAGAIN), recording what it got.
+    struct Sink {
+        got: Vec<u8>,
+        room: usize,
+        calls: usize,
+    }
+
+    fn writer(s: &mut Sink) -> impl FnMut(RawFd, &[&[u8]]) -> Result<usize, i32> + '_ {
+        move |_fd, bufs| {
+            s.calls += 1;
+            if s.room == 0 {
+                return Err(libc::EAGAIN);
+            }
+            let mut n = 0;
+            for b in bufs {
+                let take = b.len().min(s.room - n);
+                s.got.extend_from_slice(&b[..take]);
+                n += take;
+                if n == s.room {
+                    break;
+                }
+            }
+            s.room -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_idle_send_is_written_at_once_and_a_full_socket_queues_the_rest_in_order() {
+        let p = SendPath::default();
+        let mut s = Sink { got: Vec::new(), room: 5, calls: 0 };
+        assert_eq!(p.send(0, &[b"abc", b"defgh"], SendMode::Gather, true, &mut writer(&mut s)), Ok(Sent::WakeWorker));
+        assert_eq!(s.got, b"abcde");
+        assert_eq!(p.pending(), 3);
+        // Another send appends behind the rest.
+        assert_eq!(p.send(0, &[b"XY"], SendMode::Gather, true, &mut writer(&mut s)), Ok(Sent::Done));
+        assert_eq!(p.pending(), 5);
+        s.room = 100;
+        let mut done = Vec::new();
+        p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+        assert_eq!(s.got, b"abcdefghXY");
+        assert_eq!(p.pending(), 0);
+        assert!(!p.needs_flush());
+    }
+
+    #[test]
+    fn gathered_sends_leave_in_one_write_and_partial_writes_keep_the_order() {
+        let p = SendPath::default();
+        let mut s = Sink { got: Vec::new(), room: 0, calls: 0 };
+        // The socket is full: everything queues.
+        let _ = p.send(0, &[b"0123"], SendMode::Gather, true, &mut writer(&mut s));
+        for i in 0..100u8 {
+            let _ = p.send(0, &[&[b'a' + (i % 26)]], SendMode::Gather, true, &mut writer(&mut s));
+        }
+        assert_eq!(p.pending(), 104);
+        let mut done = Vec::new();
+        let mut expect = b"0123".to_vec();
+        expect.extend((0..100u8).map(|i| b'a' + (i % 26)));
+        // The socket takes 7 bytes at a time; a send arrives between flushes.
+        let mut extra = 0u8;
+        while p.pending() > 0 {
+            s.room = 7;
+            p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+            if extra < 10 {
+                let _ = p.send(0, &[&[b'0' + extra]], SendMode::Gather, true, &mut writer(&mut s));
+                expect.push(b'0' + extra);
+                extra += 1;
+            }
+        }
+        assert_eq!(s.got, expect);
+        s.room = 1 << 20;
+        s.calls = 0;
+        s.got.clear();
+        for _ in 0..50 {
+            let _ = p.send(0, &[b"zz"], SendMode::Direct, true, &mut writer(&mut s));
+        }
+        assert_eq!(s.got.len(), 100);
+    }
+
+    #[test]
+    fn a_caller_that_may_not_write_now_gathers_for_the_worker() {
+        let p = SendPath::default();
+        let mut s = Sink { got: Vec::new(), room: 1000, calls: 0 };
+        assert_eq!(p.send(0, &[b"a"], SendMode::Gather, false, &mut writer(&mut s)), Ok(Sent::WakeWorker));
+        for _ in 0..9 {
+            assert_eq!(p.send(0, &[b"b"], SendMode::Gather, false, &mut writer(&mut s)), Ok(Sent::Done));
+        }
+        assert_eq!(s.calls, 0);
+        let mut done = Vec::new();
+        p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+        assert_eq!((s.calls, &s.got[..]), (1, &b"abbbbbbbbb"[..]));
+    }
+
+    #[test]
+    fn worker_mode_reports_each_call_once_written() {
+        let p = SendPath::default();
+        let mut s = Sink { got: Vec::new(), room: 3, calls: 0 };
+        assert_eq!(p.send(0, &[b"hello"], SendMode::Worker, true, &mut writer(&mut s)), Ok(Sent::WakeWorker));
+        assert_eq!(p.send(0, &[b"wo", b"rld"], SendMode::Worker, true, &mut writer(&mut s)), Ok(Sent::Done));
+        assert!(s.got.is_empty(), "worker mode never writes from the caller");
+        let mut done = Vec::new();
+        s.room = 3;
+        p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+        assert!(done.is_empty() || done == vec![b"hello".to_vec()]);
+        s.room = 100;
+        while p.pending() > 0 {
+            p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+        }
+        p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+        assert_eq!(done, vec![b"hello".to_vec(), b"world".to_vec()]);
+        assert_eq!(s.got, b"helloworld");
+    }
+
+    #[test]
+    fn closed_refuses_and_errors_are_reported() {
+        let p = SendPath::default();
+        let mut fail = |_fd: RawFd, _b: &[&[u8]]| -> Result<usize, i32> { Err(libc::EPIPE) };
+        assert_eq!(p.send(0, &[b"x"], SendMode::Gather, true, &mut fail), Err(libc::EPIPE));
+        p.close();
+        assert_eq!(p.send(0, &[b"x"], SendMode::Gather, true, &mut fail), Err(libc::ENOTCONN));
+        assert_eq!(p.pending(), 0);
+    }
+}
