@@ -19,6 +19,8 @@ pub mod workers;
 
 #[cfg(test)]
 mod fault_tests;
+#[cfg(test)]
+mod stack_tests;
 
 use std::os::fd::RawFd;
 
