@@ -9,7 +9,9 @@
 //! again, and waits for its next tick before accepting more. As soon as descriptors free up,
 //! accepting works as before.
 
-use super::component::{configure_stream_ref, finish_failed, os, shared_pull, IdSource, Shared};
+use super::component::{shared_pull, IdSource, Shared};
+use super::connect::finish_failed;
+use super::net::{configure_stream_ref, os};
 use super::conn::{self, Conn, Greeting};
 use super::options::Options;
 use super::Op;

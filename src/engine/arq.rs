@@ -41,7 +41,7 @@ impl Default for ArqOptions {
             recv_wnd: 512,
             min_rto: 30,
             fast_limit: 5,
-            mtu: super::options::UDP_DEFAULT_DATAGRAM_SIZE,
+            mtu: super::limits::UDP_DEFAULT_DATAGRAM_SIZE,
             max_message: 4096,
             handshake_timeout: 5000,
         }
@@ -60,7 +60,7 @@ impl ArqOptions {
             && (self.fast_limit as i32) >= 0
             && (self.handshake_timeout as i32) > 2 * (self.min_rto as i32)
             && self.mtu as u64 >= 3 * hdr
-            && self.mtu <= super::options::UDP_MAX_DATAGRAM_SIZE
+            && self.mtu <= super::limits::UDP_MAX_DATAGRAM_SIZE
             && pos(self.max_message)
             && (self.max_message as u64) < (kcp::WND_RCV as u64 - 1) * (self.mtu as u64 - hdr)
     }

@@ -1,17 +1,15 @@
 //! A TCP component in one of three roles: a server (accepts), an agent (connects many) or a
 //! client (connects one). The roles share everything after a connection exists.
 
-use super::conn::{self, Conn, Greeting};
-use super::options::{Options, ReusePolicy};
+use super::conn::Conn;
+use super::options::Options;
 use super::recv::{self, FetchResult, Model};
 use super::send::SendMode;
 use super::stack::{SecurityFactory, SendFraming};
 use super::workers::{on_worker_of, Workers};
-use super::{ConnId, Events, Handled, Op, SocketError, State};
+use super::{ConnId, Events, Op, SocketError, State};
 use dashmap::DashMap;
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -136,23 +134,24 @@ impl Shared {
 }
 
 /// What a started component holds.
-struct Running {
-    workers: Workers,
-    listen_addr: Option<SocketAddr>,
-    bind_addr: Option<IpAddr>,
-    async_connect: bool,
+pub(crate) struct Running {
+    pub(crate) workers: Workers,
+    pub(crate) listen_addr: Option<SocketAddr>,
+    pub(crate) bind_addr: Option<IpAddr>,
+    pub(crate) async_connect: bool,
 }
 
 pub struct Component {
-    role: Role,
-    shared: Arc<Shared>,
+    pub(crate) role: Role,
+    pub(crate) shared: Arc<Shared>,
     opts: Mutex<Options>,
     last_error: AtomicI32,
-    next_id: AtomicU64,
-    run: Mutex<Option<Running>>,
+    /// The next connection id; shared with the accept and UDP server loops.
+    pub(crate) next_id: Arc<AtomicU64>,
+    pub(crate) run: Mutex<Option<Running>>,
     /// Serialises Start and Stop.
     lifecycle: Mutex<()>,
-    client_conn: AtomicU64,
+    pub(crate) client_conn: AtomicU64,
 }
 
 /// A failed call: the component error code (for GetLastError) and the OS error (errno).
@@ -162,7 +161,7 @@ pub struct Failure {
     pub errno: i32,
 }
 
-fn fail(code: SocketError, errno: i32) -> Failure {
+pub(crate) fn fail(code: SocketError, errno: i32) -> Failure {
     Failure { code, errno }
 }
 
@@ -229,7 +228,7 @@ impl Component {
             }),
             opts: Mutex::new(opts),
             last_error: AtomicI32::new(0),
-            next_id: AtomicU64::new(1),
+            next_id: Arc::new(AtomicU64::new(1)),
             run: Mutex::new(None),
             lifecycle: Mutex::new(()),
             client_conn: AtomicU64::new(0),
@@ -295,7 +294,7 @@ impl Component {
 
     // ---- lifecycle ----
 
-    fn begin_start(&self) -> Result<Options> {
+    pub(crate) fn begin_start(&self) -> Result<Options> {
         if self.state() != State::Stopped {
             return Err(fail(SocketError::IllegalState, libc::EALREADY));
         }
@@ -336,7 +335,7 @@ impl Component {
         Ok(opts)
     }
 
-    fn start_workers(&self, count: u32) -> Result<Workers> {
+    pub(crate) fn start_workers(&self, count: u32) -> Result<Workers> {
         let name = match self.role {
             Role::Server => "hp-server",
             Role::Agent => "hp-agent",
@@ -345,14 +344,14 @@ impl Component {
         Workers::start(count as usize, self.shared.owner(), name).map_err(|e| fail(SocketError::WorkerThreadCreate, e.raw_os_error().unwrap_or(libc::EAGAIN)))
     }
 
-    fn abort_start(&self, f: Failure) -> Failure {
+    pub(crate) fn abort_start(&self, f: Failure) -> Failure {
         self.shared.set_state(State::Stopped);
         f
     }
 
     /// Runs a server's or agent's Start: `body` sets up sockets and workers; the state becomes
     /// Started on success and Stopped on failure.
-    fn run_start(&self, body: impl FnOnce(&Options) -> Result<()>) -> Result<()> {
+    pub(crate) fn run_start(&self, body: impl FnOnce(&Options) -> Result<()>) -> Result<()> {
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
         match body(&opts) {
@@ -366,7 +365,7 @@ impl Component {
 
     /// Runs a client's Start: its one worker runs and the state is Started (so that its events
     /// see it) before `body` opens the connection with the id given; on failure the worker goes.
-    fn run_client_start(&self, async_connect: bool, body: impl FnOnce(&Options, ConnId) -> Result<()>) -> Result<()> {
+    pub(crate) fn run_client_start(&self, async_connect: bool, body: impl FnOnce(&Options, ConnId) -> Result<()>) -> Result<()> {
         let _l = self.lifecycle.lock().unwrap();
         let opts = self.begin_start()?;
         let r = (|| {
@@ -386,266 +385,9 @@ impl Component {
     }
 
     /// The first worker of a started component.
-    fn first_worker(&self) -> Result<tokio::runtime::Handle> {
+    pub(crate) fn first_worker(&self) -> Result<tokio::runtime::Handle> {
         let run = self.run.lock().unwrap();
         run.as_ref().map(|r| r.workers.first().clone()).ok_or(fail(SocketError::IllegalState, libc::ENOTCONN))
-    }
-
-    /// A server's socket for `bind`:`port` (not yet bound): dual stack and reuse applied.
-    fn server_socket(bind: Option<&str>, port: u16, opts: &Options, ty: Type, proto: Protocol, bad_addr: SocketError) -> Result<(SocketAddr, Socket)> {
-        let addr = parse_bind(bind, port, opts.dual_stack).ok_or(fail(bad_addr, libc::EADDRNOTAVAIL))?;
-        let sock = Socket::new(Domain::for_address(addr), ty.nonblocking().cloexec(), Some(proto)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
-        if addr.is_ipv6() {
-            let _ = sock.set_only_v6(!opts.dual_stack);
-        }
-        apply_reuse(&sock, opts.reuse_policy);
-        Ok((addr, sock))
-    }
-
-    /// Starts the workers of a server and spawns its receiving loop on the first.
-    fn start_serving<F>(&self, opts: &Options, listen_addr: Option<SocketAddr>, serve: impl FnOnce(Vec<tokio::runtime::Handle>, IdSource) -> F) -> Result<()>
-    where
-        F: std::future::Future<Output = ()> + Send + 'static,
-    {
-        let workers = self.start_workers(opts.worker_threads)?;
-        let handles: Vec<tokio::runtime::Handle> = (0..workers.len()).map(|_| workers.pick().clone()).collect();
-        workers.first().spawn(serve(handles, IdSource::new(&self.next_id)));
-        *self.run.lock().unwrap() = Some(Running { workers, listen_addr, bind_addr: None, async_connect: false });
-        Ok(())
-    }
-
-    /// Starts a server listening on `bind` (NULL/empty: every address) and `port`.
-    pub fn start_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
-        if self.shared.transport == Transport::Udp {
-            return self.start_udp_server(bind, port);
-        }
-        self.run_start(|opts| {
-            let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::InvalidParam)?;
-            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
-            }
-            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            sock.listen(opts.listen_queue.min(i32::MAX as u32) as i32).map_err(|e| fail(SocketError::SocketListen, os(&e)))?;
-            let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
-            let std_listener: std::net::TcpListener = sock.into();
-            let (shared, o) = (self.shared.clone(), opts.clone());
-            self.start_serving(opts, listen_addr, |handles, ids| super::accept::accept_loop(shared, std_listener, handles, o, ids))
-        })
-    }
-
-    /// Starts an agent; connections are made later with [`Component::connect`].
-    pub fn start_agent(&self, bind: Option<&str>, async_connect: bool) -> Result<()> {
-        self.run_start(|opts| {
-            let bind_addr = match bind {
-                Some(b) if !b.is_empty() => Some(resolve_ip(b).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
-                _ => None,
-            };
-            let workers = self.start_workers(opts.worker_threads)?;
-            *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr, async_connect });
-            Ok(())
-        })
-    }
-
-    /// A UDP server: one socket bound to `bind`:`port`; each peer address is a connection.
-    fn start_udp_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
-        self.run_start(|opts| {
-            let (addr, sock) = Self::server_socket(bind, port, opts, Type::DGRAM, Protocol::UDP, SocketError::SocketCreate)?;
-            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
-            }
-            let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
-            let std_sock: std::net::UdpSocket = sock.into();
-            let (shared, o) = (self.shared.clone(), opts.clone());
-            self.start_serving(opts, listen_addr, |handles, ids| super::udp::server_loop(shared, std_sock, handles, o, ids, listen_addr))
-        })
-    }
-
-    /// A bind address for a client socket talking to `remote`: None when not given; refused
-    /// when of another family.
-    fn client_bind_ip(local: Option<&str>, remote: &SocketAddr) -> Result<Option<IpAddr>> {
-        match local {
-            Some(a) if !a.is_empty() => {
-                let ip = resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
-                if ip.is_ipv4() != remote.is_ipv4() {
-                    return Err(fail(SocketError::SocketCreate, libc::EAFNOSUPPORT));
-                }
-                Ok(Some(ip))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    /// A UDP client: a connected UDP socket and its one connection.
-    fn start_udp_client(&self, to: ConnectArgs<'_>) -> Result<()> {
-        self.run_client_start(false, |opts, id| {
-            let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
-            let local_ip = Self::client_bind_ip(to.local_addr, &remote)?;
-            let sock = Socket::new(Domain::for_address(remote), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
-            if local_ip.is_some() || to.local_port != 0 {
-                let ip = local_ip.unwrap_or(unspecified(&remote));
-                sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            }
-            if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
-            }
-            sock.connect(&SockAddr::from(remote)).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
-            sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
-            let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
-            let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()), true, self.shared.arq.then_some(&opts.arq));
-            self.shared.conns.insert(id, conn.clone());
-            self.shared.task_started();
-            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::client_conn(self.shared.clone(), conn, sock.into(), opts.clone()));
-            Ok(())
-        })
-    }
-
-    /// A UdpCast: a receiving socket bound to the group (or broadcast) address and port, and a
-    /// sending socket bound to `to.local_addr`; `to.host` is the group (ignored for broadcast).
-    fn start_cast(&self, to: ConnectArgs<'_>) -> Result<()> {
-        self.run_client_start(false, |opts, id| {
-            let broadcast = opts.cast_mode == 1;
-            let cast_addr = if broadcast {
-                SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), to.port)
-            } else {
-                resolve(to.host, to.port).filter(|a| a.ip().is_multicast()).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?
-            };
-            if broadcast && to.local_addr.and_then(resolve_ip).is_some_and(|ip| ip.is_ipv6()) {
-                return Err(fail(SocketError::SocketCreate, libc::EPFNOSUPPORT));
-            }
-            let bind_ip = Self::client_bind_ip(to.local_addr, &cast_addr)?.unwrap_or(unspecified(&cast_addr));
-            let new_sock = || Socket::new(Domain::for_address(cast_addr), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)));
-            let recv = new_sock()?;
-            let send = new_sock()?;
-            apply_reuse(&recv, opts.reuse_policy);
-            recv.bind(&SockAddr::from(cast_addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            send.bind(&SockAddr::from(SocketAddr::new(bind_ip, 0))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            if self.shared.events.on_prepare_connect(id, recv.as_raw_fd()) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
-            }
-            let joined = match (broadcast, cast_addr.ip(), bind_ip) {
-                (true, _, _) => send.set_broadcast(true),
-                (false, IpAddr::V4(g), IpAddr::V4(iface)) => send
-                    .set_multicast_ttl_v4(opts.mc_ttl as u32)
-                    .and_then(|_| send.set_multicast_loop_v4(opts.mc_loop))
-                    .and_then(|_| recv.join_multicast_v4(&g, &iface)),
-                (false, IpAddr::V6(g), _) => send
-                    .set_multicast_hops_v6(opts.mc_ttl as u32)
-                    .and_then(|_| send.set_multicast_loop_v6(opts.mc_loop))
-                    .and_then(|_| recv.join_multicast_v6(&g, 0)),
-                _ => Err(std::io::Error::from_raw_os_error(libc::EAFNOSUPPORT)),
-            };
-            joined.map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
-            recv.set_nonblocking(true).and_then(|_| send.set_nonblocking(true)).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
-            let local = send.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(cast_addr);
-            let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()), false, None);
-            self.shared.conns.insert(id, conn.clone());
-            self.shared.task_started();
-            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts.clone()));
-            Ok(())
-        })
-    }
-
-    /// Starts a client connected (or connecting, when `async_connect`) to `to`.
-    pub fn start_client(&self, to: ConnectArgs<'_>, async_connect: bool) -> Result<()> {
-        match self.shared.transport {
-            Transport::Udp => return self.start_udp_client(to),
-            Transport::Cast => return self.start_cast(to),
-            Transport::Tcp => {}
-        }
-        self.run_client_start(async_connect, |opts, id| {
-            self.connect_with_id(id, &to, opts, async_connect, None).map_err(|f| Failure { code: SocketError::ConnectServer, ..f })
-        })
-    }
-
-    /// Opens a connection from an agent. Returns its id (also when the connect fails, as
-    /// upstream fills the id before connecting).
-    pub fn connect(&self, to: ConnectArgs<'_>) -> (ConnId, Result<()>) {
-        if self.state() != State::Started {
-            return (0, Err(fail(SocketError::IllegalState, libc::ENOTCONN)));
-        }
-        let (async_connect, bind_addr) = match &*self.run.lock().unwrap() {
-            Some(r) => (r.async_connect, r.bind_addr),
-            None => return (0, Err(fail(SocketError::IllegalState, libc::ENOTCONN))),
-        };
-        let opts = self.options();
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        (id, self.connect_with_id(id, &to, &opts, async_connect, bind_addr))
-    }
-
-    fn connect_with_id(&self, id: ConnId, to: &ConnectArgs<'_>, opts: &Options, async_connect: bool, bind_addr: Option<IpAddr>) -> Result<()> {
-        if self.shared.conns.len() >= opts.max_connections as usize && self.role == Role::Agent {
-            return Err(fail(SocketError::IllegalState, libc::EMFILE));
-        }
-        let remote = resolve(to.host, to.port).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?;
-        let sock = Socket::new(Domain::for_address(remote), Type::STREAM.cloexec(), Some(Protocol::TCP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
-        apply_reuse(&sock, opts.reuse_policy);
-        let local_ip = match to.local_addr {
-            Some(a) if !a.is_empty() => Some(resolve_ip(a).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
-            _ => bind_addr,
-        };
-        if local_ip.is_some() || to.local_port != 0 {
-            let ip = local_ip.unwrap_or(unspecified(&remote));
-            sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-        }
-        if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
-            return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
-        }
-        let host = Some(to.host.to_string());
-        // The worker is picked under the lock, which is not held while connecting: connects
-        // from several threads run side by side, and Stop never waits behind one.
-        let worker = match self.run.lock().unwrap().as_ref() {
-            Some(run) => run.workers.pick().clone(),
-            None => return Err(fail(SocketError::IllegalState, libc::ENOTCONN)),
-        };
-        if !async_connect {
-            // Counted as live while connecting, so that Stop waits for it (it notices Stop
-            // within one poll slice) and the workers stay until it is handed over.
-            self.shared.task_started();
-            let timeout = Duration::from_millis(opts.sync_connect_timeout.max(1) as u64);
-            let shared = self.shared.clone();
-            if let Err(e) = connect_interruptible(&sock, &SockAddr::from(remote), timeout, || shared.is_stopping()) {
-                self.shared.conn_ended();
-                return Err(fail(SocketError::ConnectServer, os(&e)));
-            }
-            configure_stream(&sock, opts);
-            let local = sock.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(remote);
-            let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), local, remote, host, true, shared_pull(&self.shared)));
-            conn.extra.store(to.extra, Ordering::Relaxed);
-            self.shared.conns.insert(id, conn.clone());
-            let std_stream: std::net::TcpStream = sock.into();
-            conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
-                match tokio::net::TcpStream::from_std(std_stream) {
-                    Ok(stream) => conn::run(shared, conn, stream, Greeting::Connect).await,
-                    Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
-                }
-            });
-            return Ok(());
-        }
-        configure_stream(&sock, opts);
-        let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), SocketAddr::new(unspecified(&remote), 0), remote, host, false, shared_pull(&self.shared)));
-        conn.extra.store(to.extra, Ordering::Relaxed);
-        self.shared.conns.insert(id, conn.clone());
-        self.shared.task_started();
-        let shared = self.shared.clone();
-        let fd = sock.into_raw_fd();
-        conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
-            // SAFETY: `fd` came from into_raw_fd above: this takes its ownership back, once.
-            let std_stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
-            let socket = tokio::net::TcpSocket::from_std_stream(std_stream);
-            tokio::select! {
-                r = socket.connect(remote) => match r {
-                    Ok(stream) => {
-                        if let Ok(l) = stream.local_addr() { conn.set_local(l); }
-                        conn.connected.store(true, Ordering::Release);
-                        conn::run(shared, conn, stream, Greeting::Connect).await
-                    }
-                    Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
-                },
-                reason = conn.closed_by_request() => finish_failed(&shared, &conn, reason.op, reason.code),
-            }
-        });
-        Ok(())
     }
 
     /// Stops the component: closes every connection (each raises OnClose), raises OnShutdown,
@@ -699,7 +441,7 @@ impl Component {
     }
 
     /// Lets a set of workers go: joined here, or from a helper thread when we are one of them.
-    fn release(&self, mut run: Running) {
+    pub(crate) fn release(&self, mut run: Running) {
         if on_worker_of(self.shared.owner()) {
             std::thread::spawn(move || run.workers.stop());
         } else {
@@ -859,107 +601,16 @@ pub(crate) fn shared_pull(shared: &Shared) -> bool {
     shared.model == Model::Pull
 }
 
-pub(crate) fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
-    conn.mark_failed();
-    conn.end_stage.store(conn::CLOSE_REPORTED, Ordering::Release);
-    shared.events.on_close(conn.id, op, code);
-    shared.remove(conn.id);
-    conn.end_stage.store(conn::ENDED, Ordering::Release);
-    shared.conn_ended();
-}
-
-/// How often a synchronous connect looks at the stop flag.
-const CONNECT_SLICE_MS: u64 = 50;
-
-/// A blocking connect within `timeout` that gives up (ECANCELED) when `stopped()` turns true;
-/// leaves the socket non-blocking.
-fn connect_interruptible(sock: &Socket, to: &SockAddr, timeout: Duration, stopped: impl Fn() -> bool) -> std::io::Result<()> {
-    sock.set_nonblocking(true)?;
-    match sock.connect(to) {
-        Ok(()) => return Ok(()),
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(e) => return Err(e),
-    }
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        if stopped() {
-            return Err(std::io::Error::from_raw_os_error(libc::ECANCELED));
-        }
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        if left.is_zero() {
-            return Err(std::io::Error::from_raw_os_error(libc::ETIMEDOUT));
-        }
-        let mut p = libc::pollfd { fd: sock.as_raw_fd(), events: libc::POLLOUT, revents: 0 };
-        let ms = left.as_millis().min(CONNECT_SLICE_MS as u128) as i32;
-        // SAFETY: one valid pollfd for the duration of the call.
-        let r = unsafe { libc::poll(&mut p, 1, ms.max(1)) };
-        if r < 0 {
-            let e = std::io::Error::last_os_error();
-            if e.kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if r > 0 {
-            return match sock.take_error()? {
-                Some(e) => Err(e),
-                None => Ok(()),
-            };
-        }
-    }
-}
-
 /// Hands out connection ids; shared by the accept loop with its component.
 #[derive(Clone)]
-pub(crate) struct IdSource(usize);
+pub(crate) struct IdSource(Arc<AtomicU64>);
 impl IdSource {
-    fn new(a: &AtomicU64) -> Self {
-        IdSource(a as *const AtomicU64 as usize)
+    pub(crate) fn new(a: &Arc<AtomicU64>) -> Self {
+        IdSource(a.clone())
     }
     pub(crate) fn next(&self) -> ConnId {
-        // Safety: the component outlives its accept loop (Stop joins the workers first).
-        unsafe { (*(self.0 as *const AtomicU64)).fetch_add(1, Ordering::Relaxed) }
+        self.0.fetch_add(1, Ordering::Relaxed)
     }
-}
-
-fn configure_stream(sock: &Socket, opts: &Options) {
-    configure_stream_ref(&socket2::SockRef::from(sock), opts)
-}
-
-pub(crate) fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) {
-    let _ = sock.set_nodelay(opts.no_delay);
-    if opts.keepalive_time > 0 && opts.keepalive_interval > 0 {
-        let ka = socket2::TcpKeepalive::new()
-            .with_time(Duration::from_millis(opts.keepalive_time as u64))
-            .with_interval(Duration::from_millis(opts.keepalive_interval as u64));
-        let _ = sock.set_tcp_keepalive(&ka);
-    }
-}
-
-pub(crate) fn apply_reuse(sock: &Socket, p: ReusePolicy) {
-    match p {
-        ReusePolicy::None => {}
-        ReusePolicy::AddrOnly => {
-            let _ = sock.set_reuse_address(true);
-        }
-        ReusePolicy::AddrAndPort => {
-            let _ = sock.set_reuse_address(true);
-            let _ = sock.set_reuse_port(true);
-        }
-    }
-}
-
-/// The unspecified address of `a`'s family.
-fn unspecified(a: &SocketAddr) -> IpAddr {
-    if a.is_ipv4() {
-        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-    } else {
-        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
-    }
-}
-
-pub(crate) fn os(e: &std::io::Error) -> i32 {
-    e.raw_os_error().unwrap_or(libc::EIO)
 }
 
 fn error_from(v: i32) -> SocketError {
@@ -970,36 +621,10 @@ fn error_from(v: i32) -> SocketError {
         .unwrap_or(Ok)
 }
 
-/// The bind address of a server: NULL or empty means every address (IPv6 "::" with dual
-/// stack, so IPv4 peers are served too; "0.0.0.0" without).
-pub(crate) fn parse_bind(bind: Option<&str>, port: u16, dual_stack: bool) -> Option<SocketAddr> {
-    match bind {
-        None | Some("") => Some(if dual_stack { SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port) } else { SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port) }),
-        Some(b) => resolve_ip(b).map(|ip| SocketAddr::new(ip, port)),
-    }
-}
-
-pub(crate) fn resolve_ip(host: &str) -> Option<IpAddr> {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = h.parse::<IpAddr>() {
-        return Some(ip);
-    }
-    (h, 0u16).to_socket_addrs().ok()?.next().map(|a| a.ip())
-}
-
-/// Resolves a host name or address; IPv4 answers are preferred, as upstream does.
-pub fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = h.parse::<IpAddr>() {
-        return Some(SocketAddr::new(ip, port));
-    }
-    let all: Vec<SocketAddr> = (h, port).to_socket_addrs().ok()?.collect();
-    all.iter().find(|a| a.is_ipv4()).or(all.first()).copied()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Handled;
     use std::sync::{Mutex, OnceLock, Weak};
     use std::time::{Duration, Instant};
 

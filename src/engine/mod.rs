@@ -8,12 +8,17 @@ pub mod accept;
 pub mod arq;
 pub mod component;
 pub mod conn;
+pub mod connect;
 pub mod kcp;
+pub mod limits;
+pub mod listen;
+pub mod net;
 pub mod options;
 pub mod recv;
 pub mod send;
 pub mod stack;
 pub mod udp;
+pub mod udp_start;
 pub mod udp_node;
 pub mod workers;
 
@@ -32,6 +37,16 @@ pub type ConnId = u64;
 pub enum Handled {
     Ok,
     Ignore,
+    Error,
+}
+
+/// What an HTTP parser event handler tells the parser (upstream's `EnHttpParseResult`):
+/// SkipBody and Upgrade count only from OnHeadersComplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseResult {
+    Ok,
+    SkipBody,
+    Upgrade,
     Error,
 }
 

@@ -63,9 +63,7 @@ pub struct Options {
     pub arq: super::arq::ArqOptions,
 }
 
-/// Upstream's default and largest UDP datagram sizes.
-pub(crate) const UDP_DEFAULT_DATAGRAM_SIZE: u32 = 1432;
-pub(crate) const UDP_MAX_DATAGRAM_SIZE: u32 = 65536;
+pub(crate) use super::limits::{UDP_DEFAULT_DATAGRAM_SIZE, UDP_MAX_DATAGRAM_SIZE};
 
 /// Upper bound of `SetWorkerThreadCount` (upstream's MAX_WORKER_THREAD_COUNT).
 pub(crate) const MAX_WORKER_THREADS: u32 = 512;

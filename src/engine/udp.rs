@@ -7,7 +7,8 @@
 //! fixed 16-byte datagram tells the peer the connection is closed.
 
 use super::arq::{self, ArqOptions, Session};
-use super::component::{os, IdSource, Shared};
+use super::net::os;
+use super::component::{IdSource, Shared};
 use super::conn::{CloseReason, Conn};
 use super::options::Options;
 use super::{ConnId, Handled, Op};

@@ -25,8 +25,42 @@ pub enum Slot {
     Close,
     Shutdown,
     Error,
+    // The HTTP families' parser events (their callbacks return `En_HP_HttpParseResult`,
+    // read with `parse_result`, not `handled`) and WebSocket events.
+    MessageBegin,
+    RequestLine,
+    StatusLine,
+    Header,
+    HeadersComplete,
+    Body,
+    ChunkHeader,
+    ChunkComplete,
+    MessageComplete,
+    Upgrade,
+    ParseError,
+    WsMessageHeader,
+    WsMessageBody,
+    WsMessageComplete,
 }
-const SLOTS: usize = 16;
+const SLOTS: usize = Slot::WsMessageComplete as usize + 1;
+
+const SOCKET_SLOTS: &[Slot] = &[Slot::HandShake, Slot::Send, Slot::Receive, Slot::Close];
+const HTTP_SLOTS: &[Slot] = &[
+    Slot::MessageBegin,
+    Slot::RequestLine,
+    Slot::StatusLine,
+    Slot::Header,
+    Slot::HeadersComplete,
+    Slot::Body,
+    Slot::ChunkHeader,
+    Slot::ChunkComplete,
+    Slot::MessageComplete,
+    Slot::Upgrade,
+    Slot::ParseError,
+    Slot::WsMessageHeader,
+    Slot::WsMessageBody,
+    Slot::WsMessageComplete,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListenerKind {
@@ -38,7 +72,27 @@ pub enum ListenerKind {
     UdpNode,
 }
 
+impl ListenerKind {
+    /// The events a listener of this family has callbacks for: its `HP_Set_FN_*` set.
+    pub fn accepts(self, s: Slot) -> bool {
+        let own: &[Slot] = match self {
+            ListenerKind::Server => &[Slot::PrepareListen, Slot::Accept, Slot::PullReceive, Slot::Shutdown],
+            ListenerKind::Agent => &[Slot::PrepareConnect, Slot::Connect, Slot::PullReceive, Slot::Shutdown],
+            ListenerKind::Client => &[Slot::PrepareConnect, Slot::Connect, Slot::PullReceive],
+            ListenerKind::UdpNode => &[Slot::PrepareListen, Slot::Send, Slot::Receive, Slot::Error, Slot::Shutdown],
+        };
+        own.contains(&s) || (self != ListenerKind::UdpNode && SOCKET_SLOTS.contains(&s))
+    }
+
+    /// Whether the family has the HTTP parser's and WebSocket's events (the HTTP listeners,
+    /// which the HTTP issue adds as families of their own).
+    pub fn has_http_events(self) -> bool {
+        HTTP_SLOTS.iter().any(|s| self.accepts(*s))
+    }
+}
+
 pub struct Listener {
+    kind: ListenerKind,
     slots: [AtomicUsize; SLOTS],
 }
 
@@ -69,7 +123,7 @@ impl Listener {
 
 /// A new listener handle (one strong reference owned by the handle).
 pub fn create(kind: ListenerKind) -> PVOID {
-    guard(|| handle::new_shared(kind.handle_kind(), Arc::new(Listener { slots: Default::default() })))
+    guard(|| handle::new_shared(kind.handle_kind(), Arc::new(Listener { kind, slots: Default::default() })))
 }
 
 /// The listener behind a handle, if it is a live listener of `kind`.
@@ -92,8 +146,24 @@ pub fn destroy(p: PVOID, kind: ListenerKind) {
 
 /// Stores a callback in a listener slot (NULL clears it); a bad handle sets EINVAL.
 pub fn set_fn(p: PVOID, kind: ListenerKind, slot: Slot, f: usize) {
+    debug_assert!(kind.accepts(slot), "{kind:?} has no {slot:?} callback");
     guard(|| match from_handle(p, kind) {
-        Some(l) => l.set(slot, f),
-        None => set_errno(libc::EINVAL),
+        Some(l) if l.kind.accepts(slot) => l.set(slot, f),
+        _ => set_errno(libc::EINVAL),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_family_has_its_own_callbacks() {
+        assert!(ListenerKind::Server.accepts(Slot::Accept) && !ListenerKind::Server.accepts(Slot::Connect));
+        assert!(ListenerKind::Agent.accepts(Slot::Connect) && !ListenerKind::Agent.accepts(Slot::PrepareListen));
+        assert!(!ListenerKind::Client.accepts(Slot::Shutdown));
+        assert!(ListenerKind::UdpNode.accepts(Slot::Error) && !ListenerKind::UdpNode.accepts(Slot::Close));
+        assert!(!ListenerKind::Server.has_http_events());
+        assert!(SLOTS >= 25);
+    }
 }

@@ -45,6 +45,19 @@ type FnData = unsafe extern "C" fn(PVOID, HP_CONNID, *const BYTE, c_int) -> Hand
 type FnLen = unsafe extern "C" fn(PVOID, HP_CONNID, c_int) -> HandleResultArg;
 type FnClose = unsafe extern "C" fn(PVOID, HP_CONNID, En_HP_SocketOperation, c_int) -> HandleResultArg;
 
+/// An HTTP parser callback's `En_HP_HttpParseResult`: 0 OK, 1 SKIP_BODY, 2 UPGRADE, -1 ERROR
+/// (anything else is taken as OK, as upstream's parser does with unknown values).
+pub fn parse_result(r: HttpParseResultArg) -> crate::engine::ParseResult {
+    use crate::engine::ParseResult;
+    match r.0 {
+        1 => ParseResult::SkipBody,
+        2 => ParseResult::Upgrade,
+        -1 => ParseResult::Error,
+        _ => ParseResult::Ok,
+    }
+}
+
+/// An event callback's `En_HP_HandleResult`: 0 OK, 1 IGNORE, 2 ERROR.
 pub fn handled(r: HandleResultArg) -> Handled {
     match r.0 {
         1 => Handled::Ignore,
@@ -796,5 +809,22 @@ pub unsafe fn set_reuse_policy(p: PVOID, role: Role, v: ReuseAddressPolicyArg) {
             invalid(c);
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ParseResult;
+
+    #[test]
+    fn callback_results_are_read_per_family() {
+        assert_eq!(handled(HandleResultArg(2)), Handled::Error);
+        assert_eq!(handled(HandleResultArg(1)), Handled::Ignore);
+        // An HTTP callback's 2 is HPR_UPGRADE, not an error.
+        assert_eq!(parse_result(HttpParseResultArg(2)), ParseResult::Upgrade);
+        assert_eq!(parse_result(HttpParseResultArg(1)), ParseResult::SkipBody);
+        assert_eq!(parse_result(HttpParseResultArg(-1)), ParseResult::Error);
+        assert_eq!(parse_result(HttpParseResultArg(0)), ParseResult::Ok);
     }
 }
