@@ -308,9 +308,7 @@ pub unsafe extern "C" fn HP_Agent_IsSecure(pAgent: HP_Agent) -> BOOL {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetSendPolicy(pAgent: HP_Agent, enSendPolicy: SendPolicyArg) {
-    // SAFETY: tcp::set_send_policy has no precondition: it is declared `unsafe` but only checks the
-    // handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_send_policy(pAgent, R, enSendPolicy) })
+    guard(|| tcp::set_send_policy(pAgent, R, enSendPolicy))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetSendPolicy(pAgent: HP_Agent) -> En_HP_SendPolicy {
@@ -318,9 +316,7 @@ pub unsafe extern "C" fn HP_Agent_GetSendPolicy(pAgent: HP_Agent) -> En_HP_SendP
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetOnSendSyncPolicy(pAgent: HP_Agent, enSyncPolicy: OnSendSyncPolicyArg) {
-    // SAFETY: tcp::set_sync_policy has no precondition: it is declared `unsafe` but only checks the
-    // handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_sync_policy(pAgent, R, enSyncPolicy) })
+    guard(|| tcp::set_sync_policy(pAgent, R, enSyncPolicy))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetOnSendSyncPolicy(pAgent: HP_Agent) -> En_HP_OnSendSyncPolicy {
@@ -328,9 +324,7 @@ pub unsafe extern "C" fn HP_Agent_GetOnSendSyncPolicy(pAgent: HP_Agent) -> En_HP
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_SetReuseAddressPolicy(pAgent: HP_Agent, enReusePolicy: ReuseAddressPolicyArg) {
-    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
-    // the handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_reuse_policy(pAgent, R, enReusePolicy) })
+    guard(|| tcp::set_reuse_policy(pAgent, R, enReusePolicy))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_GetReuseAddressPolicy(pAgent: HP_Agent) -> En_HP_ReuseAddressPolicy {
@@ -445,9 +439,7 @@ pub unsafe extern "C" fn HP_TcpAgent_IsNoDelay(pAgent: HP_TcpAgent) -> BOOL {
 /// 5.1.1's name: TRUE maps onto RAP_ADDR_ONLY, FALSE onto RAP_NONE.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpAgent_SetReuseAddress(pAgent: HP_TcpAgent, bReuseAddress: BOOL) {
-    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
-    // the handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_reuse_policy(pAgent, R, ReuseAddressPolicyArg(if bReuseAddress != 0 { 1 } else { 0 })) })
+    guard(|| tcp::set_reuse_policy(pAgent, R, ReuseAddressPolicyArg(if bReuseAddress != 0 { 1 } else { 0 })))
 }
 
 /// 5.1.1's name: TRUE unless the policy is RAP_NONE.

@@ -235,9 +235,7 @@ pub unsafe extern "C" fn HP_Client_IsSecure(pClient: HP_Client) -> BOOL {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_SetReuseAddressPolicy(pClient: HP_Client, enReusePolicy: ReuseAddressPolicyArg) {
-    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
-    // the handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_reuse_policy(pClient, R, enReusePolicy) })
+    guard(|| tcp::set_reuse_policy(pClient, R, enReusePolicy))
 }
 
 #[no_mangle]

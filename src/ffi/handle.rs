@@ -14,6 +14,7 @@
 //!
 //! Calling Destroy on a handle while another thread is inside a call on the same handle is the
 //! caller's race, as upstream: the object may be freed under that call.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -70,9 +71,9 @@ fn table() -> Option<&'static Table> {
     TABLE
         .get_or_init(|| {
             let len = CAPACITY * std::mem::size_of::<Slot>();
-            // SAFETY: a fresh private anonymous mapping; the kernel picks the address. Pages
-            // are zero-filled on first touch (a zero kind is a free slot) and never unmapped,
-            // so every address inside stays readable for the life of the process.
+            // SAFETY: a NULL hint, fd -1 and MAP_PRIVATE | MAP_ANONYMOUS make a fresh mapping that
+            // replaces none of ours (MAP_FAILED is checked below); its pages are zero-filled (a zero
+            // kind is a free slot), page-aligned and never unmapped, so slots stay valid for good.
             let p = unsafe {
                 libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE, -1, 0)
             };
@@ -84,8 +85,9 @@ fn table() -> Option<&'static Table> {
 impl Table {
     fn slot(&self, i: usize) -> &Slot {
         debug_assert!(i < CAPACITY);
-        // SAFETY: `i < CAPACITY`, so the slot lies inside the mapping, which lives forever and
-        // is zero-initialised (a valid pair of atomics); slots are only accessed atomically.
+        // SAFETY: callers pass indices from `index` or `register`, all below CAPACITY (asserted in
+        // debug), so the slot lies in the mapping, 16-aligned (the base is page-aligned); the
+        // mapping lives forever, zero-filled (valid atomics), and slots are only used atomically.
         unsafe { &*((self.base + i * std::mem::size_of::<Slot>()) as *const Slot) }
     }
 
@@ -93,7 +95,7 @@ impl Table {
     fn index(&self, h: *const std::ffi::c_void) -> Option<usize> {
         let off = (h as usize).wrapping_sub(self.base);
         let size = std::mem::size_of::<Slot>();
-        (off < CAPACITY * size && off % size == 0).then_some(off / size)
+        (off < CAPACITY * size && off.is_multiple_of(size)).then_some(off / size)
     }
 }
 
@@ -162,7 +164,8 @@ pub fn new_boxed<T: HandleObject>(kind: Kind, obj: Box<T>) -> *mut std::ffi::c_v
     match register(kind, p as usize) {
         Some(h) => h,
         None => {
-            // SAFETY: `p` came from Box::into_raw above and was never shared.
+            // SAFETY: `p` came from Box::into_raw above and, the registration having failed,
+            // was never published, so this is its only owner.
             drop(unsafe { Box::from_raw(p) });
             super::guard::set_errno(libc::ENOMEM);
             std::ptr::null_mut()
@@ -177,7 +180,8 @@ pub fn new_shared<T: HandleObject>(kind: Kind, obj: Arc<T>) -> *mut std::ffi::c_
     match register(kind, p as usize) {
         Some(h) => h,
         None => {
-            // SAFETY: `p` came from Arc::into_raw above; this gives that reference back.
+            // SAFETY: `p` came from Arc::into_raw above and, the registration having failed,
+            // was never published; this takes back the one reference into_raw leaked.
             drop(unsafe { Arc::from_raw(p) });
             super::guard::set_errno(libc::ENOMEM);
             std::ptr::null_mut()
@@ -192,8 +196,9 @@ pub fn new_shared<T: HandleObject>(kind: Kind, obj: Arc<T>) -> *mut std::ffi::c_
 pub fn get<'a, T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<&'a T> {
     debug_assert!(T::KINDS.contains(&kind));
     let p = lookup(h, kind)?;
-    // SAFETY: a live slot of `kind` points to a `T` (the HandleObject contract) that is freed
-    // only after the slot is cleared by `take_*`.
+    // SAFETY: `kind` is one of `T::KINDS` (callers pass a kind of `T`; asserted in debug), whose
+    // live slots point to a `T` (HandleObject contract), freed only after `take_*` clears the slot;
+    // a Destroy racing this call or outliving the reference is the caller's race (module comment).
     Some(unsafe { &*(p as *const T) })
 }
 
@@ -201,8 +206,9 @@ pub fn get<'a, T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Optio
 pub fn share<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Arc<T>> {
     debug_assert!(T::KINDS.contains(&kind));
     let p = lookup(h, kind)? as *const T;
-    // SAFETY: `p` came from Arc::into_raw in `new_shared` and the handle still owns that
-    // reference, so the count is at least one while we add ours.
+    // SAFETY: `share` is used only on kinds registered by `new_shared`, so `p` is Arc::into_raw of
+    // an `Arc<T>` whose reference the live handle still owns: the count is at least one while we
+    // add ours (a racing Destroy is the caller's race, module comment).
     unsafe {
         Arc::increment_strong_count(p);
         Some(Arc::from_raw(p))
@@ -213,8 +219,9 @@ pub fn share<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<
 pub fn take_boxed<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Box<T>> {
     debug_assert!(T::KINDS.contains(&kind));
     let p = unregister(h, kind)?;
-    // SAFETY: the slot held the pointer from Box::into_raw in `new_boxed`; clearing the slot
-    // (which only one caller can do) transfers its ownership here.
+    // SAFETY: `take_boxed` is used only on kinds registered by `new_boxed`, so the slot held
+    // Box::into_raw of a `Box<T>`; clearing the slot (which only one caller can do) transfers
+    // its ownership here.
     Some(unsafe { Box::from_raw(p as *mut T) })
 }
 
@@ -222,8 +229,9 @@ pub fn take_boxed<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Op
 pub fn take_shared<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Arc<T>> {
     debug_assert!(T::KINDS.contains(&kind));
     let p = unregister(h, kind)?;
-    // SAFETY: the slot held the pointer from Arc::into_raw in `new_shared`; clearing the slot
-    // (which only one caller can do) transfers that reference here.
+    // SAFETY: `take_shared` is used only on kinds registered by `new_shared`, so the slot held
+    // Arc::into_raw of an `Arc<T>`; clearing the slot (which only one caller can do) transfers
+    // that reference here.
     Some(unsafe { Arc::from_raw(p as *const T) })
 }
 
@@ -232,7 +240,9 @@ mod tests {
     use super::*;
 
     struct Thing(u32);
-    // SAFETY: only registered as Compressor in this test module.
+    // SAFETY: this test registers `Thing` only as Compressor and reads those handles only as
+    // `Thing`. Sharing the kind with compress.rs's CoderObj breaks the one-type-per-kind rule (test
+    // builds only); harmless unless a freed `Thing` slot is reused before the stale look-ups below.
     unsafe impl HandleObject for Thing {
         const KINDS: &'static [Kind] = &[Kind::Compressor];
     }

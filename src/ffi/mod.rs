@@ -1,4 +1,5 @@
 //! The C boundary: `#[no_mangle] pub extern "C" fn` exports, each a thin shell over the engine.
+#![deny(unsafe_op_in_unsafe_fn)]
 pub mod agent;
 pub mod client;
 pub mod compress;

@@ -263,9 +263,7 @@ pub unsafe extern "C" fn HP_Server_IsSecure(pServer: HP_Server) -> BOOL {
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetSendPolicy(pServer: HP_Server, enSendPolicy: SendPolicyArg) {
-    // SAFETY: tcp::set_send_policy has no precondition: it is declared `unsafe` but only checks the
-    // handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_send_policy(pServer, R, enSendPolicy) })
+    guard(|| tcp::set_send_policy(pServer, R, enSendPolicy))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetSendPolicy(pServer: HP_Server) -> En_HP_SendPolicy {
@@ -273,9 +271,7 @@ pub unsafe extern "C" fn HP_Server_GetSendPolicy(pServer: HP_Server) -> En_HP_Se
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetOnSendSyncPolicy(pServer: HP_Server, enSyncPolicy: OnSendSyncPolicyArg) {
-    // SAFETY: tcp::set_sync_policy has no precondition: it is declared `unsafe` but only checks the
-    // handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_sync_policy(pServer, R, enSyncPolicy) })
+    guard(|| tcp::set_sync_policy(pServer, R, enSyncPolicy))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetOnSendSyncPolicy(pServer: HP_Server) -> En_HP_OnSendSyncPolicy {
@@ -283,9 +279,7 @@ pub unsafe extern "C" fn HP_Server_GetOnSendSyncPolicy(pServer: HP_Server) -> En
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_SetReuseAddressPolicy(pServer: HP_Server, enReusePolicy: ReuseAddressPolicyArg) {
-    // SAFETY: tcp::set_reuse_policy has no precondition: it is declared `unsafe` but only checks
-    // the handle through comp() and dereferences no pointer.
-    guard(|| unsafe { tcp::set_reuse_policy(pServer, R, enReusePolicy) })
+    guard(|| tcp::set_reuse_policy(pServer, R, enReusePolicy))
 }
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_GetReuseAddressPolicy(pServer: HP_Server) -> En_HP_ReuseAddressPolicy {

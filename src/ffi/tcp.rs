@@ -1,6 +1,7 @@
 //! TCP component handles and the helpers the `HP_Server_*`, `HP_Agent_*` and `HP_Client_*`
 //! exports share. A handle is the address of a slot of the handle table (`handle.rs`) standing for a [`ComponentObj`]; callbacks receive that same
 //! address as `pSender`.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use super::guard::{set_errno, to_bool};
 use super::handle::{self, HandleObject, Kind};
@@ -26,7 +27,8 @@ pub struct ComponentObj {
     _listener: Arc<Listener>,
 }
 
-// SAFETY: registered only as Kind::Component, always as `ComponentObj`.
+// SAFETY: the only handles registered as Kind::Component are made by `create_from` below, from a
+// `Box<ComponentObj>` (new_boxed), and no other HandleObject type lists Kind::Component.
 unsafe impl HandleObject for ComponentObj {
     const KINDS: &'static [Kind] = &[Kind::Component];
 }
@@ -82,47 +84,73 @@ impl CEvents {
     fn sender(&self) -> PVOID {
         self.sender.load(Ordering::Relaxed) as PVOID
     }
+    /// The callback in slot `s`, read as `F`, which must be the slot's function-pointer type
+    /// (the `HP_FN_*` type its `HP_Set_FN_*` setter takes, without the `Option`).
     #[inline]
     fn slot<F: Copy>(&self, s: Slot) -> Option<F> {
         let p = self.listener.get(s);
-        // Safety: the slot holds a function pointer of type F stored by HP_Set_FN_*, or 0.
+        // SAFETY: a non-zero slot of this Server/Agent/Client listener was stored by its family's
+        // HP_Set_FN_* export as `f as usize` of a non-NULL `unsafe extern "C" fn` of the slot's
+        // type, and every caller names that (pointer-sized) type as `F`: this reads it back.
         (p != 0).then(|| unsafe { std::mem::transmute_copy::<usize, F>(&p) })
     }
 }
 
 impl Events for CEvents {
     fn on_prepare_listen(&self, fd: RawFd) -> Handled {
+        // SAFETY: `f` is the application's OnPrepareListen callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnSenderPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), fd as UINT_PTR) }))
     }
     fn on_prepare_connect(&self, id: ConnId, fd: RawFd) -> Handled {
+        // SAFETY: `f` is the application's OnPrepareConnect callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnIdPtr>(Slot::PrepareConnect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
     }
     fn on_accept(&self, id: ConnId, client: usize) -> Handled {
+        // SAFETY: `f` is the application's OnAccept callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnIdPtr>(Slot::Accept).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, client as UINT_PTR) }))
     }
     fn on_connect(&self, id: ConnId) -> Handled {
+        // SAFETY: `f` is the application's OnConnect callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnId>(Slot::Connect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_handshake(&self, id: ConnId) -> Handled {
+        // SAFETY: `f` is the application's OnHandShake callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnId>(Slot::HandShake).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_receive(&self, id: ConnId, data: &[u8]) -> Handled {
+        // SAFETY: `f` is the application's OnReceive callback, of exactly this signature (see
+        // `slot`); `data` stays borrowed, so `data.as_ptr()` is readable for `data.len()` bytes
+        // while the call lasts (the callback may not keep it, as upstream).
         self.slot::<FnData>(Slot::Receive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
     }
     fn on_pull_receive(&self, id: ConnId, total: usize) -> Handled {
         let n = total.min(c_int::MAX as usize) as c_int;
+        // SAFETY: `f` is the application's OnPullReceive callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnLen>(Slot::PullReceive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, n) }))
     }
     fn wants_on_send(&self) -> bool {
         self.listener.get(Slot::Send) != 0
     }
     fn on_send(&self, id: ConnId, data: &[u8]) -> Handled {
+        // SAFETY: `f` is the application's OnSend callback, of exactly this signature (see
+        // `slot`); `data` stays borrowed, so `data.as_ptr()` is readable for `data.len()` bytes
+        // while the call lasts (the callback may not keep it, as upstream).
         self.slot::<FnData>(Slot::Send).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
     }
     fn on_close(&self, id: ConnId, op: Op, code: i32) -> Handled {
+        // SAFETY: `f` is the application's OnClose callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnClose>(Slot::Close).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, socket_op(op), code) }))
     }
     fn on_shutdown(&self) -> Handled {
+        // SAFETY: `f` is the application's OnShutdown callback, of exactly this signature (see
+        // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
     }
 }
@@ -312,7 +340,8 @@ pub fn model_comp<'a>(p: PVOID, role: Role, model: Model) -> Option<&'a Arc<Comp
 /// `HP_TcpPull*_Fetch` / `Peek`: copies `len` buffered bytes of connection `id` into `buf`.
 ///
 /// # Safety
-/// `p` as for [`obj`]; `buf` NULL or valid for `len` bytes.
+/// `p` may be any value (it is looked up in the handle table). `buf` is NULL or valid for writes
+/// of `len` initialised bytes that nothing else reads or writes during the call.
 pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, len: c_int, peek: bool) -> En_HP_FetchResult {
     let Some(c) = model_comp(p, role, Model::Pull) else { return EnFetchResult::FR_DATA_NOT_FOUND };
     if buf.is_null() || len < 0 {
@@ -320,7 +349,10 @@ pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, le
         return EnFetchResult::FR_DATA_NOT_FOUND;
     }
     let id = id.unwrap_or_else(|| c.client_conn_id());
-    let out = std::slice::from_raw_parts_mut(buf, len as usize);
+    // SAFETY: `buf` is non-NULL and `len >= 0` (checked above), and the caller guarantees `len`
+    // writable, initialised bytes at `buf` that nothing else accesses during the call (C callers
+    // promise only writable bytes: see `# Safety`); the slice lives only for this call.
+    let out = unsafe { std::slice::from_raw_parts_mut(buf, len as usize) };
     match c.fetch(id, out, peek) {
         Some(FetchResult::Ok) => EnFetchResult::FR_OK,
         Some(FetchResult::LengthTooLong) => EnFetchResult::FR_LENGTH_TOO_LONG,
@@ -357,12 +389,22 @@ pub fn invalid(c: &Component) -> BOOL {
     0
 }
 
+/// A C string argument that is not valid UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotUtf8;
+
 /// A C string argument: NULL is None; invalid UTF-8 is an error.
-pub unsafe fn opt_str<'a>(s: LPCTSTR) -> Result<Option<&'a str>, ()> {
+///
+/// # Safety
+/// `s` is NULL or points to a NUL-terminated string that stays readable and unchanged for `'a`
+/// (callers keep the result within the export call that received `s`).
+pub unsafe fn opt_str<'a>(s: LPCTSTR) -> Result<Option<&'a str>, NotUtf8> {
     if s.is_null() {
         return Ok(None);
     }
-    CStr::from_ptr(s).to_str().map(Some).map_err(|_| ())
+    // SAFETY: `s` is non-NULL (checked above), so by the caller's contract it is a NUL-terminated
+    // string readable and unchanged for `'a`.
+    unsafe { CStr::from_ptr(s) }.to_str().map(Some).map_err(|_| NotUtf8)
 }
 
 pub fn state_of(s: State) -> En_HP_ServiceState {
@@ -482,8 +524,14 @@ pub fn get_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) 
 /// Writes an address into the caller's buffer as upstream does: `*len` is the buffer size on
 /// entry and the string length plus NUL on return; a buffer too small fails with ENOSPC and
 /// reports the length needed.
+///
+/// # Safety
+/// As for [`write_host`]: `len` is NULL or valid for reading and writing a `c_int`, `buf` is NULL
+/// or valid for writes of `*len` bytes, and `port_out` is NULL or valid for writing a `USHORT`.
 pub unsafe fn write_addr(addr: &std::net::IpAddr, port: u16, buf: *mut TCHAR, len: *mut c_int, port_out: *mut USHORT) -> BOOL {
-    write_host(&addr_text(addr), port, buf, len, port_out)
+    // SAFETY: the caller's guarantees for `buf`, `len` and `port_out` are the ones write_host
+    // needs, passed on unchanged.
+    unsafe { write_host(&addr_text(addr), port, buf, len, port_out) }
 }
 
 pub fn addr_text(addr: &std::net::IpAddr) -> String {
@@ -496,67 +544,106 @@ pub fn addr_text(addr: &std::net::IpAddr) -> String {
     }
 }
 
+/// Writes `text` and a NUL into the caller's buffer, with [`write_addr`]'s protocol.
+///
+/// # Safety
+/// `len` is NULL or valid (aligned) for reading and writing a `c_int`; `buf` is NULL or valid
+/// for writes of `*len` bytes, which do not overlap `text`; `port_out` is NULL or valid
+/// (aligned) for writing a `USHORT` (upstream's contract for the `Get*Address` exports).
 pub unsafe fn write_host(text: &str, port: u16, buf: *mut TCHAR, len: *mut c_int, port_out: *mut USHORT) -> BOOL {
     if len.is_null() {
         set_errno(libc::EINVAL);
         return 0;
     }
     let need = text.len() + 1;
-    if buf.is_null() || (*len as i64) < need as i64 {
-        *len = need as c_int;
+    // SAFETY: `len` is non-NULL (checked above), so the caller guarantees it is readable.
+    if buf.is_null() || (unsafe { *len } as i64) < need as i64 {
+        // SAFETY: `len` is non-NULL (checked above), so the caller guarantees it is writable.
+        unsafe { *len = need as c_int };
         set_errno(libc::ENOSPC);
         return 0;
     }
-    std::ptr::copy_nonoverlapping(text.as_ptr(), buf as *mut u8, text.len());
-    *buf.add(text.len()) = 0;
-    *len = need as c_int;
+    // SAFETY: `buf` is non-NULL and `*len >= text.len() + 1` (checked above), and the caller
+    // guarantees `*len` writable bytes at `buf` not overlapping `text` (callers pass strings of
+    // ours), so the text and its NUL fit; `len` is non-NULL and writable.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf as *mut u8, text.len());
+        *buf.add(text.len()) = 0;
+        *len = need as c_int;
+    }
     if !port_out.is_null() {
-        *port_out = port;
+        // SAFETY: `port_out` is non-NULL (checked above), so the caller guarantees it is writable.
+        unsafe { *port_out = port };
     }
     1
 }
 
 /// Upstream's `GetAllConnectionIDs` protocol: with NULL ids or too small a count, report the
 /// count needed and fail; else fill and report how many were written.
+///
+/// # Safety
+/// `count` is NULL or valid (aligned) for reading and writing a `DWORD`; `ids` is NULL or valid
+/// (aligned) for writes of `*count` consecutive `HP_CONNID`s.
 pub unsafe fn all_ids(c: &Component, ids: *mut HP_CONNID, count: *mut DWORD) -> BOOL {
     if count.is_null() {
         return invalid(c);
     }
     let v = c.connection_ids();
-    if ids.is_null() || (*count as usize) < v.len() {
-        *count = v.len() as DWORD;
+    // SAFETY: `count` is non-NULL (checked above), so the caller guarantees it is readable.
+    if ids.is_null() || (unsafe { *count } as usize) < v.len() {
+        // SAFETY: `count` is non-NULL (checked above), so the caller guarantees it is writable.
+        unsafe { *count = v.len() as DWORD };
         set_errno(libc::ENOSPC);
         return 0;
     }
     for (i, id) in v.iter().enumerate() {
-        *ids.add(i) = *id as HP_CONNID;
+        // SAFETY: `ids` is non-NULL and `i < v.len() <= *count` (checked above), inside the
+        // `*count` writable slots the caller guarantees at `ids`.
+        unsafe { *ids.add(i) = *id as HP_CONNID };
     }
-    *count = v.len() as DWORD;
+    // SAFETY: `count` is non-NULL (checked above), so the caller guarantees it is writable.
+    unsafe { *count = v.len() as DWORD };
     1
 }
 
 /// Sends one buffer (`Send`, and `SendPart` with an offset).
+///
+/// # Safety
+/// `buf` is NULL or, when `len > 0` and `offset >= 0`, valid for reads of `offset + len` bytes
+/// (one allocation) that nobody writes during the call.
 pub unsafe fn send_buf(c: &Component, id: ConnId, buf: *const BYTE, len: c_int, offset: c_int) -> BOOL {
     if buf.is_null() || len <= 0 || offset < 0 {
         return invalid(c);
     }
-    let data = std::slice::from_raw_parts(buf.add(offset as usize), len as usize);
+    // SAFETY: `buf` is non-NULL, `len > 0` and `offset >= 0` (checked above), so the caller
+    // guarantees `offset + len` readable bytes at `buf` in one allocation: `buf + offset` stays
+    // inside it and `len` bytes follow; the slice is borrowed only by the `send` call.
+    let data = unsafe { std::slice::from_raw_parts(buf.add(offset as usize), len as usize) };
     done(c, c.send(id, &[data]))
 }
 
 /// Sends several buffers as one contiguous write.
+///
+/// # Safety
+/// `bufs` is NULL or, when `count > 0`, valid (aligned) for reads of `count` `WSABUF`s, each of
+/// which with `len > 0` has a NULL `buf` or one valid for reads of `len` bytes; nobody writes
+/// any of them during the call.
 pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count: c_int) -> BOOL {
     if bufs.is_null() || count <= 0 {
         return invalid(c);
     }
-    let wsa = std::slice::from_raw_parts(bufs, count as usize);
+    // SAFETY: `bufs` is non-NULL and `count > 0` (checked above), so the caller guarantees
+    // `count` readable `WSABUF`s at `bufs`; the slice lives only for this call.
+    let wsa = unsafe { std::slice::from_raw_parts(bufs, count as usize) };
     let mut parts: Vec<&[u8]> = Vec::with_capacity(wsa.len());
     for b in wsa {
         if b.len > 0 {
             if b.buf.is_null() {
                 return invalid(c);
             }
-            parts.push(std::slice::from_raw_parts(b.buf, b.len as usize));
+            // SAFETY: `b.len > 0` and `b.buf` is non-NULL (checked above), so the caller
+            // guarantees `b.len` readable bytes at `b.buf`; borrowed only by the `send` call.
+            parts.push(unsafe { std::slice::from_raw_parts(b.buf, b.len as usize) });
         }
     }
     if parts.is_empty() {
@@ -566,9 +653,16 @@ pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count
 }
 
 /// Sends a small file (read whole, at most 4 MiB as upstream) between optional head and tail.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string; `head` and `tail` are each NULL or valid (aligned)
+/// for reading a `WSABUF` whose `buf`, when non-NULL with `len > 0`, is valid for reads of `len`
+/// bytes; nobody writes any of them during the call.
 pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LPWSABUF, tail: LPWSABUF) -> BOOL {
     const MAX_SMALL_FILE: u64 = 4 * 1024 * 1024;
-    let Ok(Some(path)) = opt_str(path) else { return invalid(c) };
+    // SAFETY: `path` is NULL or a NUL-terminated string (the caller's contract), all opt_str
+    // needs; the str is used only during this call.
+    let Ok(Some(path)) = (unsafe { opt_str(path) }) else { return invalid(c) };
     let data = match std::fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() > 0 && m.len() <= MAX_SMALL_FILE => match std::fs::read(path) {
             Ok(d) => d,
@@ -591,24 +685,43 @@ pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LP
         }
     };
     let mut parts: Vec<&[u8]> = Vec::with_capacity(3);
-    let wsa = |b: LPWSABUF| b.as_ref().filter(|b| b.len > 0 && !b.buf.is_null()).map(|b| std::slice::from_raw_parts(b.buf as *const u8, b.len as usize));
+    let wsa = |b: LPWSABUF| {
+        // SAFETY: `b` is `head` or `tail`: NULL (as_ref gives None) or a readable WSABUF (the
+        // caller's contract); the filter leaves only a non-NULL `buf` with `len > 0`, which the
+        // caller guarantees readable for `len` bytes. Both borrows end with the `send` call.
+        unsafe { b.as_ref().filter(|b| b.len > 0 && !b.buf.is_null()).map(|b| std::slice::from_raw_parts(b.buf as *const u8, b.len as usize)) }
+    };
     parts.extend(wsa(head));
     parts.push(&data);
     parts.extend(wsa(tail));
     done(c, c.send(id, &parts))
 }
 
+/// `HP_Agent_Connect*`: connects to `host:port`, reporting the new connection id in `*pid`.
+///
+/// # Safety
+/// `host` and `local_addr` are each NULL or a NUL-terminated string; `pid` is NULL or valid
+/// (aligned) for writing an `HP_CONNID`.
 pub unsafe fn connect(c: &Component, host: LPCTSTR, port: USHORT, pid: *mut HP_CONNID, extra: PVOID, local_port: USHORT, local_addr: LPCTSTR) -> BOOL {
-    let (Ok(Some(host)), Ok(local_addr)) = (opt_str(host), opt_str(local_addr)) else { return invalid(c) };
+    // SAFETY: `host` and `local_addr` are NULL or NUL-terminated strings (the caller's contract),
+    // all opt_str needs; the strs are borrowed only by the `connect` call.
+    let (Ok(Some(host)), Ok(local_addr)) = (unsafe { opt_str(host) }, unsafe { opt_str(local_addr) }) else { return invalid(c) };
     let (id, r) = c.connect(ConnectArgs { host, port, extra: extra as usize, local_addr, local_port });
     if !pid.is_null() && id != 0 {
-        *pid = id as HP_CONNID;
+        // SAFETY: `pid` is non-NULL (checked above), so the caller guarantees it is writable.
+        unsafe { *pid = id as HP_CONNID };
     }
     done(c, r)
 }
 
+/// `HP_Client_Start*`: starts the client towards `host:port`, optionally bound to `bind`.
+///
+/// # Safety
+/// `host` and `bind` are each NULL or a NUL-terminated string.
 pub unsafe fn start_client(c: &Component, host: LPCTSTR, port: USHORT, async_connect: BOOL, bind: LPCTSTR, local_port: USHORT) -> BOOL {
-    let (Ok(host), Ok(local_addr)) = (opt_str(host), opt_str(bind)) else { return invalid(c) };
+    // SAFETY: `host` and `bind` are NULL or NUL-terminated strings (the caller's contract), all
+    // opt_str needs; the strs are borrowed only by the `start_client` call.
+    let (Ok(host), Ok(local_addr)) = (unsafe { opt_str(host) }, unsafe { opt_str(bind) }) else { return invalid(c) };
     // A broadcasting UdpCast needs no remote address; everything else does.
     let Some(host) = host.or((c.transport() == Transport::Cast).then_some("")) else { return invalid(c) };
     let extra = 0;
@@ -665,16 +778,23 @@ pub fn pause(c: &Component, id: ConnId, pause: BOOL) -> BOOL {
     }
 }
 
+/// `IsPauseReceive`: whether receiving is paused on connection `id`, into `*out`.
+///
+/// # Safety
+/// `out` is NULL or valid (aligned) for writing a `BOOL`.
 pub unsafe fn is_paused(c: &Component, id: ConnId, out: *mut BOOL) -> BOOL {
     if c.transport() == Transport::Udp && c.role() == Role::Server && !out.is_null() {
-        *out = FALSE;
+        // SAFETY: `out` is non-NULL (checked in the condition), so the caller guarantees it is
+        // writable.
+        unsafe { *out = FALSE };
         set_errno(libc::ENOSYS);
         return FALSE;
     }
     match (c.conn(id), out.is_null()) {
         (_, true) => invalid(c),
         (Some(conn), false) => {
-            *out = bool_of(conn.paused.load(Ordering::Acquire));
+            // SAFETY: `out` is non-NULL (this arm), so the caller guarantees it is writable.
+            unsafe { *out = bool_of(conn.paused.load(Ordering::Acquire)) };
             TRUE
         }
         (None, false) => not_found(c),
@@ -698,45 +818,67 @@ pub fn set_extra(c: &Component, id: ConnId, extra: PVOID) -> BOOL {
     }
 }
 
+/// `GetConnectionExtra`: the application's value for connection `id`, into `*out`.
+///
+/// # Safety
+/// `out` is NULL or valid (aligned) for writing a `PVOID`.
 pub unsafe fn get_extra(c: &Component, id: ConnId, out: *mut PVOID) -> BOOL {
     if out.is_null() {
         return invalid(c);
     }
     match c.conn(id) {
         Some(conn) => {
-            *out = conn.extra.load(Ordering::Acquire) as PVOID;
+            // SAFETY: `out` is non-NULL (checked at the top), so the caller guarantees it is
+            // writable.
+            unsafe { *out = conn.extra.load(Ordering::Acquire) as PVOID };
             TRUE
         }
         None => not_found(c),
     }
 }
 
+/// `GetPendingDataLength`: bytes queued to send on connection `id`, into `*out`.
+///
+/// # Safety
+/// `out` is NULL or valid (aligned) for writing a `c_int`.
 pub unsafe fn pending(c: &Component, id: ConnId, out: *mut c_int) -> BOOL {
     if out.is_null() {
         return invalid(c);
     }
     match c.conn(id) {
         Some(conn) => {
-            *out = conn.pending().min(c_int::MAX as usize) as c_int;
+            // SAFETY: `out` is non-NULL (checked at the top), so the caller guarantees it is
+            // writable.
+            unsafe { *out = conn.pending().min(c_int::MAX as usize) as c_int };
             TRUE
         }
         None => not_found(c),
     }
 }
 
+/// `GetConnectPeriod`: milliseconds connection `id` has been connected, into `*out`.
+///
+/// # Safety
+/// `out` is NULL or valid (aligned) for writing a `DWORD`.
 pub unsafe fn connect_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL {
     if out.is_null() {
         return invalid(c);
     }
     match c.conn(id) {
         Some(conn) => {
-            *out = conn.connect_period_ms().min(u32::MAX as u64) as DWORD;
+            // SAFETY: `out` is non-NULL (checked at the top), so the caller guarantees it is
+            // writable.
+            unsafe { *out = conn.connect_period_ms().min(u32::MAX as u64) as DWORD };
             TRUE
         }
         None => not_found(c),
     }
 }
 
+/// `GetSilencePeriod`: milliseconds connection `id` has been silent, into `*out`.
+///
+/// # Safety
+/// `out` is NULL or valid (aligned) for writing a `DWORD`.
 pub unsafe fn silence_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL {
     if out.is_null() {
         return invalid(c);
@@ -747,42 +889,66 @@ pub unsafe fn silence_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL
     }
     match c.conn(id) {
         Some(conn) => {
-            *out = conn.silence_ms().min(u32::MAX as u64) as DWORD;
+            // SAFETY: `out` is non-NULL (checked at the top), so the caller guarantees it is
+            // writable.
+            unsafe { *out = conn.silence_ms().min(u32::MAX as u64) as DWORD };
             TRUE
         }
         None => not_found(c),
     }
 }
 
+/// The local address of connection `id`, with [`write_addr`]'s protocol.
+///
+/// # Safety
+/// As for [`write_host`]: `len` is NULL or valid for reading and writing a `c_int`, `buf` is NULL
+/// or valid for writes of `*len` bytes, and `port` is NULL or valid for writing a `USHORT`.
 pub unsafe fn local_addr(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
     match c.conn(id) {
         Some(conn) => {
             let a = conn.local();
-            write_addr(&a.ip(), a.port(), buf, len, port)
+            // SAFETY: the caller's guarantees for `buf`, `len` and `port` are the ones write_addr
+            // and write_host need, passed on unchanged.
+            unsafe { write_addr(&a.ip(), a.port(), buf, len, port) }
         }
         None => not_found(c),
     }
 }
 
+/// The remote address of connection `id`, with [`write_addr`]'s protocol.
+///
+/// # Safety
+/// As for [`write_host`]: `len` is NULL or valid for reading and writing a `c_int`, `buf` is NULL
+/// or valid for writes of `*len` bytes, and `port` is NULL or valid for writing a `USHORT`.
 pub unsafe fn remote_addr(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
     match c.conn(id) {
-        Some(conn) => write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port),
+        // SAFETY: the caller's guarantees for `buf`, `len` and `port` are the ones write_addr
+        // and write_host need, passed on unchanged.
+        Some(conn) => unsafe { write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port) },
         None => not_found(c),
     }
 }
 
 /// The host name the agent or client was asked to connect to (the address if none).
+///
+/// # Safety
+/// As for [`write_host`]: `len` is NULL or valid for reading and writing a `c_int`, `buf` is NULL
+/// or valid for writes of `*len` bytes, and `port` is NULL or valid for writing a `USHORT`.
 pub unsafe fn remote_host(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
     match c.conn(id) {
         Some(conn) => match &conn.remote_host {
-            Some(h) => write_host(h, conn.remote.port(), buf, len, port),
-            None => write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port),
+            // SAFETY: the caller's guarantees for `buf`, `len` and `port` are the ones write_addr
+            // and write_host need, passed on unchanged.
+            Some(h) => unsafe { write_host(h, conn.remote.port(), buf, len, port) },
+            // SAFETY: the caller's guarantees for `buf`, `len` and `port` are the ones write_addr
+            // and write_host need, passed on unchanged.
+            None => unsafe { write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port) },
         },
         None => not_found(c),
     }
 }
 
-pub unsafe fn set_send_policy(p: PVOID, role: Role, v: SendPolicyArg) {
+pub fn set_send_policy(p: PVOID, role: Role, v: SendPolicyArg) {
     match (comp(p, role), send_policy(v)) {
         (Some(_), Some(sp)) => set_opt(p, role, |o| o.send_policy = sp),
         (Some(c), None) => {
@@ -792,7 +958,7 @@ pub unsafe fn set_send_policy(p: PVOID, role: Role, v: SendPolicyArg) {
     }
 }
 
-pub unsafe fn set_sync_policy(p: PVOID, role: Role, v: OnSendSyncPolicyArg) {
+pub fn set_sync_policy(p: PVOID, role: Role, v: OnSendSyncPolicyArg) {
     match (comp(p, role), sync_policy(v)) {
         (Some(_), Some(sp)) => set_opt(p, role, |o| o.on_send_sync_policy = sp),
         (Some(c), None) => {
@@ -802,7 +968,7 @@ pub unsafe fn set_sync_policy(p: PVOID, role: Role, v: OnSendSyncPolicyArg) {
     }
 }
 
-pub unsafe fn set_reuse_policy(p: PVOID, role: Role, v: ReuseAddressPolicyArg) {
+pub fn set_reuse_policy(p: PVOID, role: Role, v: ReuseAddressPolicyArg) {
     match (comp(p, role), reuse_policy(v)) {
         (Some(_), Some(rp)) => set_opt(p, role, |o| o.reuse_policy = rp),
         (Some(c), None) => {
