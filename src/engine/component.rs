@@ -265,6 +265,7 @@ impl Component {
     /// Records a failure as upstream does: the component's code and the thread's errno.
     pub fn record(&self, f: Failure) {
         self.last_error.store(f.code as i32, Ordering::Relaxed);
+        // SAFETY: __errno_location returns the calling thread's errno, always valid to write.
         unsafe { *libc::__errno_location() = f.errno };
     }
 

@@ -7,7 +7,7 @@ use crate::engine::recv::PullBuf;
 use crate::engine::stack::{Framing, FramingSwitch};
 use std::pin::Pin;
 use std::future::Future;
-use crate::engine::send::{SendMode, SendPath, Sent};
+use crate::engine::send::{SendMode, SendPath, Sent, WriteNow};
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -228,9 +228,18 @@ impl Conn {
         }
         // Gathering: a reply from a callback, or the first send after a pause, goes out at once;
         // a thread sending in a stream gathers for the worker.
-        let now = self.created.elapsed().as_micros() as u64;
-        let last = self.last_send_us.swap(now, Ordering::Relaxed);
-        let write_now = on_worker || now.saturating_sub(last) >= STREAM_GAP_US;
+        // (The clock is read only for sends from other threads.)
+        let write_now = if on_worker {
+            WriteNow::OwnWorker
+        } else {
+            let now = self.created.elapsed().as_micros() as u64;
+            let last = self.last_send_us.swap(now, Ordering::Relaxed);
+            if now.saturating_sub(last) >= STREAM_GAP_US {
+                WriteNow::Yes
+            } else {
+                WriteNow::No
+            }
+        };
         match self.send.send(self.fd, bufs, mode, write_now, &mut |fd, b| write_vectored(fd, b, 0)) {
             Ok(Sent::Done) => Ok(()),
             Ok(Sent::WakeWorker) => {
@@ -277,15 +286,19 @@ fn op_from(v: i32) -> Op {
 
 /// `sendmsg` with MSG_NOSIGNAL (a closed peer must never raise SIGPIPE in the host process).
 pub fn write_vectored(fd: RawFd, bufs: &[&[u8]], _flags: i32) -> Result<usize, i32> {
+    // SAFETY: iovec is plain data (a pointer and a length); all-zero is a valid empty entry.
     let mut iov: [libc::iovec; 64] = unsafe { std::mem::zeroed() };
     let n = bufs.len().min(64);
     for (i, b) in bufs.iter().take(n).enumerate() {
         iov[i] = libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() };
     }
+    // SAFETY: msghdr is plain data; all-zero is a valid header with no address or control data.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_mut_ptr();
     msg.msg_iovlen = n as _;
     loop {
+        // SAFETY: `msg` points at `n` iovecs describing the caller's live slices, which outlive
+        // the call; sendmsg only reads them. A stale `fd` at worst fails with EBADF.
         let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
         if r >= 0 {
             // More than 64 buffers: the caller's loop sends the rest only via the queue.
@@ -552,6 +565,8 @@ fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, bu
             // A short read means the socket is drained: report WouldBlock to tokio so it clears
             // the readiness now, saving the EAGAIN read a plain loop would make.
             let r = stream.try_io(Interest::READABLE, || {
+                // SAFETY: `buf` is the worker's own buffer, writable for `buf.len()` bytes; recv
+                // writes at most that many. `fd` is this connection's socket, open while its task runs.
                 let n = unsafe { libc::recv(fd, buf.as_mut_ptr() as *mut _, buf.len(), libc::MSG_DONTWAIT) };
                 if n < 0 {
                     return Err(io::Error::last_os_error());

@@ -30,6 +30,22 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+/// A non-blocking vectored write of the slices to the descriptor: the bytes taken, or
+/// Err(EAGAIN) when the socket is full, Err(errno) when it failed.
+pub type WriteFn<'a> = dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32> + 'a;
+
+/// In Gather mode, whether the caller may write an idle connection at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteNow {
+    /// A stream of sends from an application thread: gather for the worker.
+    No,
+    /// An application thread's first send after a pause: write, releasing the lock meanwhile.
+    Yes,
+    /// The connection's own worker (a reply from a callback): write under the lock, as no other
+    /// thread is likely to be sending; one lock, no hand-over.
+    OwnWorker,
+}
+
 /// How a Send reaches the socket; see the module comment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SendMode {
@@ -167,7 +183,7 @@ impl Batch {
     }
 
     /// Writes as much as the socket takes. Err(errno) on a socket error (not EAGAIN).
-    fn write(&mut self, fd: RawFd, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>) -> Result<(), i32> {
+    fn write(&mut self, fd: RawFd, write: &mut WriteFn<'_>) -> Result<(), i32> {
         while self.written < self.len() {
             let head_left = self.head.len() - self.head_done;
             let parts: [&[u8]; 2] = if self.written < head_left {
@@ -213,7 +229,8 @@ impl SendPath {
     /// `write` is a non-blocking vectored write to `fd` (Err(EAGAIN) when full).
     /// Err(ENOTCONN) once closed; Err(errno) when the socket failed (the caller closes).
     /// `write_now`: in Gather mode, whether this caller may write an idle connection at once.
-    pub fn send(&self, fd: RawFd, bufs: &[&[u8]], mode: SendMode, write_now: bool, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>) -> Result<Sent, i32> {
+    #[inline]
+    pub fn send<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(&self, fd: RawFd, bufs: &[&[u8]], mode: SendMode, write_now: WriteNow, write: &mut W) -> Result<Sent, i32> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         let mut q = self.lock();
         if q.closed {
@@ -222,7 +239,7 @@ impl SendPath {
         let idle = !q.writing && q.queued() == 0;
         if q.security.is_some() && mode != SendMode::Worker {
             q.push(bufs)?;
-            if idle && (write_now || mode == SendMode::Direct) {
+            if idle && (write_now != WriteNow::No || mode == SendMode::Direct) {
                 drop(q);
                 return self.write_gathered(fd, write, CALLER_ROUNDS);
             }
@@ -235,18 +252,9 @@ impl SendPath {
                 q.calls.push_back((end, bufs.concat()));
                 Ok(self.ask_flush(&q))
             }
-            SendMode::Direct if idle => {
-                // Written under the lock: each call whole and in order, at once.
-                let n = write_all_now(fd, bufs, total, write)?;
-                q.accepted += total as u64;
-                q.written += n as u64;
-                if n == total {
-                    return Ok(Sent::Done);
-                }
-                q.append(bufs, n);
-                Ok(self.ask_flush(&q))
-            }
-            SendMode::Gather if idle && write_now => {
+            SendMode::Direct if idle => self.write_locked(q, fd, bufs, total, write),
+            SendMode::Gather if idle && write_now == WriteNow::OwnWorker => self.write_locked(q, fd, bufs, total, write),
+            SendMode::Gather if idle && write_now == WriteNow::Yes => {
                 // Become the writer; the lock is released during the write so that other
                 // senders append meanwhile instead of waiting.
                 q.writing = true;
@@ -257,10 +265,7 @@ impl SendPath {
                 let mut q = self.lock();
                 q.writing = false;
                 q.in_flight = 0;
-                let n = match r {
-                    Ok(n) => n,
-                    Err(e) => return Err(e),
-                };
+                let n = r?;
                 q.written += n as u64;
                 if n < total {
                     // The rest goes first: nothing was queued before it, and what others
@@ -319,6 +324,20 @@ impl SendPath {
         self.lock().security.is_some()
     }
 
+    /// Writes an idle connection's send at once, holding the lock: each call whole and in
+    /// order; only what the socket does not take is queued.
+    #[inline]
+    fn write_locked<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(&self, mut q: std::sync::MutexGuard<'_, Queue>, fd: RawFd, bufs: &[&[u8]], total: usize, write: &mut W) -> Result<Sent, i32> {
+        let n = write_all_now(fd, bufs, total, write)?;
+        q.accepted += total as u64;
+        q.written += n as u64;
+        if n == total {
+            return Ok(Sent::Done);
+        }
+        q.append(bufs, n);
+        Ok(self.ask_flush(&q))
+    }
+
     /// After an append: when nobody is writing, the worker must flush.
     fn ask_flush(&self, q: &Queue) -> Sent {
         if q.writing || q.queued() == 0 {
@@ -333,7 +352,7 @@ impl SendPath {
 
     /// A sending thread that wrote its own bytes takes what others gathered meanwhile, for at
     /// most `rounds` writes, then leaves the rest to the worker.
-    fn write_gathered(&self, fd: RawFd, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>, rounds: usize) -> Result<Sent, i32> {
+    fn write_gathered(&self, fd: RawFd, write: &mut WriteFn<'_>, rounds: usize) -> Result<Sent, i32> {
         for _ in 0..rounds {
             let mut q = self.lock();
             if q.writing || q.queued() == 0 || q.closed {
@@ -357,7 +376,7 @@ impl SendPath {
     /// The worker's flush: writes everything queued as far as the socket takes it. Chunks of
     /// completed calls (Worker mode) are pushed to `done` for OnSend. Err(errno) on a socket
     /// error.
-    pub fn flush(&self, fd: RawFd, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
+    pub fn flush(&self, fd: RawFd, write: &mut WriteFn<'_>, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
         loop {
             let mut q = self.lock();
             self.needs_flush.store(false, Ordering::Release);
@@ -427,7 +446,8 @@ impl SendPath {
 }
 
 /// Writes `bufs` (total `total` bytes) until done or the socket is full; the bytes written.
-fn write_all_now(fd: RawFd, bufs: &[&[u8]], total: usize, write: &mut dyn FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>) -> Result<usize, i32> {
+#[inline]
+fn write_all_now<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(fd: RawFd, bufs: &[&[u8]], total: usize, write: &mut W) -> Result<usize, i32> {
     let mut n = 0usize;
     while n < total {
         let r = if n == 0 {
@@ -491,11 +511,11 @@ mod tests {
     fn an_idle_send_is_written_at_once_and_a_full_socket_queues_the_rest_in_order() {
         let p = SendPath::default();
         let mut s = Sink { got: Vec::new(), room: 5, calls: 0 };
-        assert_eq!(p.send(0, &[b"abc", b"defgh"], SendMode::Gather, true, &mut writer(&mut s)), Ok(Sent::WakeWorker));
+        assert_eq!(p.send(0, &[b"abc", b"defgh"], SendMode::Gather, WriteNow::Yes, &mut writer(&mut s)), Ok(Sent::WakeWorker));
         assert_eq!(s.got, b"abcde");
         assert_eq!(p.pending(), 3);
         // Another send appends behind the rest.
-        assert_eq!(p.send(0, &[b"XY"], SendMode::Gather, true, &mut writer(&mut s)), Ok(Sent::Done));
+        assert_eq!(p.send(0, &[b"XY"], SendMode::Gather, WriteNow::Yes, &mut writer(&mut s)), Ok(Sent::Done));
         assert_eq!(p.pending(), 5);
         s.room = 100;
         let mut done = Vec::new();
@@ -510,9 +530,9 @@ mod tests {
         let p = SendPath::default();
         let mut s = Sink { got: Vec::new(), room: 0, calls: 0 };
         // The socket is full: everything queues.
-        let _ = p.send(0, &[b"0123"], SendMode::Gather, true, &mut writer(&mut s));
+        let _ = p.send(0, &[b"0123"], SendMode::Gather, WriteNow::Yes, &mut writer(&mut s));
         for i in 0..100u8 {
-            let _ = p.send(0, &[&[b'a' + (i % 26)]], SendMode::Gather, true, &mut writer(&mut s));
+            let _ = p.send(0, &[&[b'a' + (i % 26)]], SendMode::Gather, WriteNow::Yes, &mut writer(&mut s));
         }
         assert_eq!(p.pending(), 104);
         let mut done = Vec::new();
@@ -524,7 +544,7 @@ mod tests {
             s.room = 7;
             p.flush(0, &mut writer(&mut s), &mut done).unwrap();
             if extra < 10 {
-                let _ = p.send(0, &[&[b'0' + extra]], SendMode::Gather, true, &mut writer(&mut s));
+                let _ = p.send(0, &[&[b'0' + extra]], SendMode::Gather, WriteNow::Yes, &mut writer(&mut s));
                 expect.push(b'0' + extra);
                 extra += 1;
             }
@@ -534,7 +554,7 @@ mod tests {
         s.calls = 0;
         s.got.clear();
         for _ in 0..50 {
-            let _ = p.send(0, &[b"zz"], SendMode::Direct, true, &mut writer(&mut s));
+            let _ = p.send(0, &[b"zz"], SendMode::Direct, WriteNow::Yes, &mut writer(&mut s));
         }
         assert_eq!(s.got.len(), 100);
     }
@@ -543,9 +563,9 @@ mod tests {
     fn a_caller_that_may_not_write_now_gathers_for_the_worker() {
         let p = SendPath::default();
         let mut s = Sink { got: Vec::new(), room: 1000, calls: 0 };
-        assert_eq!(p.send(0, &[b"a"], SendMode::Gather, false, &mut writer(&mut s)), Ok(Sent::WakeWorker));
+        assert_eq!(p.send(0, &[b"a"], SendMode::Gather, WriteNow::No, &mut writer(&mut s)), Ok(Sent::WakeWorker));
         for _ in 0..9 {
-            assert_eq!(p.send(0, &[b"b"], SendMode::Gather, false, &mut writer(&mut s)), Ok(Sent::Done));
+            assert_eq!(p.send(0, &[b"b"], SendMode::Gather, WriteNow::No, &mut writer(&mut s)), Ok(Sent::Done));
         }
         assert_eq!(s.calls, 0);
         let mut done = Vec::new();
@@ -557,8 +577,8 @@ mod tests {
     fn worker_mode_reports_each_call_once_written() {
         let p = SendPath::default();
         let mut s = Sink { got: Vec::new(), room: 3, calls: 0 };
-        assert_eq!(p.send(0, &[b"hello"], SendMode::Worker, true, &mut writer(&mut s)), Ok(Sent::WakeWorker));
-        assert_eq!(p.send(0, &[b"wo", b"rld"], SendMode::Worker, true, &mut writer(&mut s)), Ok(Sent::Done));
+        assert_eq!(p.send(0, &[b"hello"], SendMode::Worker, WriteNow::Yes, &mut writer(&mut s)), Ok(Sent::WakeWorker));
+        assert_eq!(p.send(0, &[b"wo", b"rld"], SendMode::Worker, WriteNow::Yes, &mut writer(&mut s)), Ok(Sent::Done));
         assert!(s.got.is_empty(), "worker mode never writes from the caller");
         let mut done = Vec::new();
         s.room = 3;
@@ -577,9 +597,9 @@ mod tests {
     fn closed_refuses_and_errors_are_reported() {
         let p = SendPath::default();
         let mut fail = |_fd: RawFd, _b: &[&[u8]]| -> Result<usize, i32> { Err(libc::EPIPE) };
-        assert_eq!(p.send(0, &[b"x"], SendMode::Gather, true, &mut fail), Err(libc::EPIPE));
+        assert_eq!(p.send(0, &[b"x"], SendMode::Gather, WriteNow::Yes, &mut fail), Err(libc::EPIPE));
         p.close();
-        assert_eq!(p.send(0, &[b"x"], SendMode::Gather, true, &mut fail), Err(libc::ENOTCONN));
+        assert_eq!(p.send(0, &[b"x"], SendMode::Gather, WriteNow::Yes, &mut fail), Err(libc::ENOTCONN));
         assert_eq!(p.pending(), 0);
     }
 }

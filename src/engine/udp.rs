@@ -76,14 +76,16 @@ impl UdpPart {
 fn recv_from(sock: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SockAddr)> {
     let fd = sock.as_raw_fd();
     sock.try_io(Interest::READABLE, || {
-        // Safety: an all-zero sockaddr_storage is valid; recvfrom fills at most `len` bytes.
+        // SAFETY: sockaddr_storage is plain data; all-zero is a valid value.
         let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
         let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // SAFETY: `buf` is writable for `buf.len()` bytes and `ss`/`len` describe writable
+        // storage of the size given; recvfrom writes within both.
         let n = unsafe { libc::recvfrom(fd, buf.as_mut_ptr() as *mut _, buf.len(), libc::MSG_TRUNC | libc::MSG_DONTWAIT, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
         if n < 0 {
             return Err(io::Error::last_os_error());
         }
-        // Safety: recvfrom filled `len` bytes of the storage.
+        // SAFETY: recvfrom filled `len` bytes of the storage with a socket address.
         Ok((n as usize, unsafe { SockAddr::new(ss, len) }))
     })
 }
