@@ -286,19 +286,20 @@ fn op_from(v: i32) -> Op {
 
 /// `sendmsg` with MSG_NOSIGNAL (a closed peer must never raise SIGPIPE in the host process).
 pub fn write_vectored(fd: RawFd, bufs: &[&[u8]], _flags: i32) -> Result<usize, i32> {
-    // SAFETY: iovec is plain data (a pointer and a length); all-zero is a valid empty entry.
-    let mut iov: [libc::iovec; 64] = unsafe { std::mem::zeroed() };
+    // Only the entries used are filled: no 1 KiB of zeroing per write.
+    let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
     let n = bufs.len().min(64);
-    for (i, b) in bufs.iter().take(n).enumerate() {
-        iov[i] = libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() };
+    for (slot, b) in iov.iter_mut().zip(bufs.iter().take(n)) {
+        slot.write(libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() });
     }
     // SAFETY: msghdr is plain data; all-zero is a valid header with no address or control data.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iov = iov.as_mut_ptr() as *mut libc::iovec;
     msg.msg_iovlen = n as _;
     loop {
-        // SAFETY: `msg` points at `n` iovecs describing the caller's live slices, which outlive
-        // the call; sendmsg only reads them. A stale `fd` at worst fails with EBADF.
+        // SAFETY: `msg` points at the first `n` iovecs, all initialised above, describing the
+        // caller's live slices, which outlive the call; sendmsg only reads them. A stale `fd`
+        // at worst fails with EBADF.
         let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
         if r >= 0 {
             // More than 64 buffers: the caller's loop sends the rest only via the queue.
@@ -352,17 +353,30 @@ pub(crate) fn spawn_conn_task<F>(worker: &tokio::runtime::Handle, shared: Arc<Sh
 where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
-    worker.spawn(async move {
-        let mut task = std::pin::pin!(task);
-        let outcome = std::future::poll_fn(|cx| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.as_mut().poll(cx))) {
-            Ok(p) => p.map(|()| true),
-            Err(_) => Poll::Ready(false),
-        })
-        .await;
-        if !outcome {
-            end_after_panic(&shared, &conn);
+    worker.spawn(CatchPanic { task: Box::pin(task), ends: Some((shared, conn)) });
+}
+
+/// A connection's task that ends its connection should it panic (see `spawn_conn_task`).
+struct CatchPanic<F> {
+    task: Pin<Box<F>>,
+    ends: Option<(Arc<Shared>, Arc<Conn>)>,
+}
+
+impl<F: Future<Output = ()>> Future for CatchPanic<F> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `CatchPanic` is Unpin (its task is boxed), so plain field access is fine.
+        let this = &mut *self;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.task.as_mut().poll(cx))) {
+            Ok(p) => p,
+            Err(_) => {
+                if let Some((shared, conn)) = this.ends.take() {
+                    end_after_panic(&shared, &conn);
+                }
+                Poll::Ready(())
+            }
         }
-    });
+    }
 }
 
 fn end_after_panic(shared: &Shared, conn: &Conn) {
@@ -426,12 +440,13 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     }
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
-    let mut sent = Vec::new();
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     loop {
         match next_event(conn, stream, timer.as_mut()).await {
             Event::Closed(r) => return Some(r),
             Event::Writable => {
+                // Not kept across waits: the task's future stays small.
+                let mut sent = Vec::new();
                 if let Err(e) = conn.flush(stream, &mut sent) {
                     return Some(CloseReason { op: Op::Send, code: e });
                 }

@@ -16,8 +16,11 @@
 //!
 //! What a writer could not write (a full socket) stays at the front of the queue, and the
 //! connection's worker writes it when the socket is writable again. The queue is two buffers
-//! (`head`: taken by an earlier writer and not all written; `tail`: appended since) plus a
-//! spare, so gathering copies each byte once and allocates nothing in the steady state.
+//! (`head`: taken by an earlier writer and not all written; `tail`: appended since); a written
+//! buffer becomes the next `tail` when none has grown meanwhile, so gathering copies each byte
+//! once and allocates little in the steady state. What only some connections need (OnSend's
+//! per-call accounting, a security layer) is boxed apart, so an idle plain connection carries a
+//! small queue.
 //!
 //! A security layer (TLS, `stack.rs`) lives inside this lock: a Send encrypts while appending,
 //! so records from two threads never interleave, and the reader decrypts under the same lock
@@ -57,7 +60,7 @@ pub enum SendMode {
 /// Writes at most this many rounds of gathered data from a sending thread before handing the
 /// rest to the connection's worker.
 const CALLER_ROUNDS: usize = 4;
-/// Buffers larger than this are not kept as the spare once written.
+/// Buffers larger than this are not kept for reuse once written.
 const SPARE_KEEP: usize = 256 * 1024;
 
 #[derive(Default)]
@@ -67,28 +70,56 @@ struct Queue {
     head_done: usize,
     /// Bytes appended since, in call order.
     tail: Vec<u8>,
-    /// An empty buffer with capacity, for the next `tail`.
-    spare: Vec<u8>,
     /// Bytes out of the queue being written by a writer right now (the lock released).
     in_flight: usize,
     writing: bool,
-    /// Stream offsets: bytes ever queued or written directly, and bytes ever written.
+    /// Set once the connection is closing: every later Send fails.
+    closed: bool,
+    /// OnSend accounting and the security layer, for the connections that have them.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Default)]
+struct Extra {
+    /// Stream offsets since the accounting began: bytes queued or written directly, and bytes
+    /// written.
     accepted: u64,
     written: u64,
     /// Worker mode: each call's bytes and the stream offset where it ends, for OnSend.
     calls: VecDeque<(u64, Vec<u8>)>,
-    /// Set once the connection is closing: every later Send fails.
-    closed: bool,
     /// The connection's security layer (TLS), if any.
     security: Option<Box<dyn Security>>,
 }
 
 impl Queue {
+    /// The boxed extras, made on first use; bytes already queued count as accepted.
+    fn extra(&mut self) -> &mut Extra {
+        let queued = (self.queued() + self.in_flight) as u64;
+        self.extra.get_or_insert_with(|| Box::new(Extra { accepted: queued, ..Default::default() }))
+    }
+
+    fn security(&mut self) -> Option<&mut Box<dyn Security>> {
+        self.extra.as_mut().and_then(|e| e.security.as_mut())
+    }
+
+    fn count_accepted(&mut self, n: usize) {
+        if let Some(e) = &mut self.extra {
+            e.accepted += n as u64;
+        }
+    }
+
+    fn count_written(&mut self, n: usize) {
+        if let Some(e) = &mut self.extra {
+            e.written += n as u64;
+        }
+    }
+
     /// Appends a call's bytes to `tail`, protected by the security layer when there is one.
     /// Returns the bytes appended.
     fn push(&mut self, bufs: &[&[u8]]) -> Result<usize, i32> {
         let before = self.tail.len();
-        match &mut self.security {
+        let security = self.extra.as_mut().and_then(|e| e.security.as_mut());
+        match security {
             Some(sec) => {
                 if !sec.handshake_done() {
                     // upstream's ERROR_INVALID_STATE
@@ -99,7 +130,7 @@ impl Queue {
             None => self.append(bufs, 0),
         }
         let n = self.tail.len() - before;
-        self.accepted += n as u64;
+        self.count_accepted(n);
         Ok(n)
     }
 
@@ -123,7 +154,7 @@ impl Queue {
     fn take(&mut self) -> Batch {
         let head = std::mem::take(&mut self.head);
         let head_done = std::mem::replace(&mut self.head_done, 0);
-        let tail = std::mem::replace(&mut self.tail, std::mem::take(&mut self.spare));
+        let tail = std::mem::take(&mut self.tail);
         self.in_flight = head.len() - head_done + tail.len();
         self.writing = true;
         Batch { head, head_done, tail, written: 0 }
@@ -133,7 +164,7 @@ impl Queue {
     fn give_back(&mut self, mut b: Batch) {
         self.writing = false;
         self.in_flight = 0;
-        self.written += b.written as u64;
+        self.count_written(b.written);
         let head_left = b.head.len() - b.head_done;
         if b.written < head_left {
             // Part of the old head is left: it stays first, then the batch's tail, then what
@@ -154,17 +185,19 @@ impl Queue {
         }
     }
 
+    /// A written buffer becomes the next `tail` if none has grown meanwhile.
     fn recycle(&mut self, mut v: Vec<u8>) {
-        if v.capacity() > self.spare.capacity() && v.capacity() <= SPARE_KEEP {
+        if self.tail.is_empty() && v.capacity() > self.tail.capacity() && v.capacity() <= SPARE_KEEP {
             v.clear();
-            self.spare = v;
+            self.tail = v;
         }
     }
 
     /// The calls whose bytes are now all written (Worker mode).
     fn completed_calls(&mut self, out: &mut Vec<Vec<u8>>) {
-        while self.calls.front().is_some_and(|(end, _)| *end <= self.written) {
-            out.push(self.calls.pop_front().unwrap().1);
+        let Some(e) = &mut self.extra else { return };
+        while e.calls.front().is_some_and(|(end, _)| *end <= e.written) {
+            out.push(e.calls.pop_front().unwrap().1);
         }
     }
 }
@@ -237,7 +270,7 @@ impl SendPath {
             return Err(libc::ENOTCONN);
         }
         let idle = !q.writing && q.queued() == 0;
-        if q.security.is_some() && mode != SendMode::Worker {
+        if q.security().is_some() && mode != SendMode::Worker {
             q.push(bufs)?;
             if idle && (write_now != WriteNow::No || mode == SendMode::Direct) {
                 drop(q);
@@ -247,9 +280,11 @@ impl SendPath {
         }
         match mode {
             SendMode::Worker => {
+                q.extra();
                 q.push(bufs)?;
-                let end = q.accepted;
-                q.calls.push_back((end, bufs.concat()));
+                let e = q.extra();
+                let end = e.accepted;
+                e.calls.push_back((end, bufs.concat()));
                 Ok(self.ask_flush(&q))
             }
             SendMode::Direct if idle => self.write_locked(q, fd, bufs, total, write),
@@ -259,18 +294,18 @@ impl SendPath {
                 // senders append meanwhile instead of waiting.
                 q.writing = true;
                 q.in_flight = total;
-                q.accepted += total as u64;
+                q.count_accepted(total);
                 drop(q);
                 let r = write_all_now(fd, bufs, total, write);
                 let mut q = self.lock();
                 q.writing = false;
                 q.in_flight = 0;
                 let n = r?;
-                q.written += n as u64;
+                q.count_written(n);
                 if n < total {
                     // The rest goes first: nothing was queued before it, and what others
                     // appended meanwhile is in `tail`, after it.
-                    let mut rest = std::mem::take(&mut q.spare);
+                    let mut rest = Vec::with_capacity(total - n);
                     for (i, b) in bufs.iter().enumerate() {
                         let before: usize = bufs[..i].iter().map(|b| b.len()).sum();
                         if before + b.len() > n {
@@ -296,9 +331,9 @@ impl SendPath {
         let mut q = self.lock();
         let mut first = std::mem::take(&mut q.tail);
         sec.start(&mut first)?;
-        q.accepted += first.len() as u64;
+        q.count_accepted(first.len());
         q.tail = first;
-        q.security = Some(sec);
+        q.extra().security = Some(sec);
         Ok(self.ask_flush(&q))
     }
 
@@ -307,30 +342,39 @@ impl SendPath {
     pub fn read_secure(&self, cipher: &[u8], plain: &mut Vec<u8>) -> Result<Option<Sent>, i32> {
         let mut q = self.lock();
         let q = &mut *q;
-        let Some(sec) = q.security.as_mut() else { return Ok(None) };
+        let Some(e) = q.extra.as_mut() else { return Ok(None) };
+        let Some(sec) = e.security.as_mut() else { return Ok(None) };
         let before = q.tail.len();
         sec.read(cipher, plain, &mut q.tail)?;
-        q.accepted += (q.tail.len() - before) as u64;
+        e.accepted += (q.tail.len() - before) as u64;
         Ok(Some(self.ask_flush(q)))
     }
 
     /// Whether the security layer (if any) has finished its handshake.
     pub fn handshake_done(&self) -> bool {
-        self.lock().security.as_ref().is_none_or(|s| s.handshake_done())
+        self.lock().security().is_none_or(|s| s.handshake_done())
     }
 
     /// Whether the connection has a security layer.
     pub fn is_secure(&self) -> bool {
-        self.lock().security.is_some()
+        self.lock().security().is_some()
     }
 
     /// Writes an idle connection's send at once, holding the lock: each call whole and in
     /// order; only what the socket does not take is queued.
     #[inline]
     fn write_locked<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(&self, mut q: std::sync::MutexGuard<'_, Queue>, fd: RawFd, bufs: &[&[u8]], total: usize, write: &mut W) -> Result<Sent, i32> {
-        let n = write_all_now(fd, bufs, total, write)?;
-        q.accepted += total as u64;
-        q.written += n as u64;
+        // The whole call in one write, almost always; else go on from where it stopped.
+        let n = match write(fd, bufs) {
+            Ok(n) if n == total => n,
+            Ok(n) => n + write_all_now(fd, &skip(bufs, n), total - n, write)?,
+            Err(libc::EAGAIN) => 0,
+            Err(e) => return Err(e),
+        };
+        if q.extra.is_some() {
+            q.count_accepted(total);
+            q.count_written(n);
+        }
         if n == total {
             return Ok(Sent::Done);
         }
@@ -438,11 +482,24 @@ impl SendPath {
         q.head = Vec::new();
         q.head_done = 0;
         q.tail = Vec::new();
-        q.spare = Vec::new();
-        q.calls.clear();
-        q.security = None;
+        q.extra = None;
         self.needs_flush.store(false, Ordering::Release);
     }
+}
+
+/// The slices of `bufs` after its first `n` bytes.
+fn skip<'a>(bufs: &[&'a [u8]], n: usize) -> Vec<&'a [u8]> {
+    let mut skip = n;
+    let mut rest = Vec::with_capacity(bufs.len());
+    for b in bufs {
+        if skip >= b.len() {
+            skip -= b.len();
+        } else {
+            rest.push(&b[skip..]);
+            skip = 0;
+        }
+    }
+    rest
 }
 
 /// Writes `bufs` (total `total` bytes) until done or the socket is full; the bytes written.
