@@ -128,7 +128,7 @@ impl Shared {
         self.state.store(s as u8, Ordering::Release);
         self.state_cv.notify_all();
     }
-    fn owner(&self) -> usize {
+    pub(crate) fn owner(&self) -> usize {
         self as *const Shared as usize
     }
 }
@@ -357,7 +357,10 @@ impl Component {
         let opts = self.begin_start()?;
         match body(&opts) {
             Ok(()) => {
-                self.shared.set_state(State::Started);
+                // A Stop from a callback inside Start (OnPrepareListen) keeps it Stopping.
+                if !self.shared.is_stopping() {
+                    self.shared.set_state(State::Started);
+                }
                 Ok(())
             }
             Err(f) => Err(self.abort_start(f)),
@@ -433,7 +436,7 @@ impl Component {
         }
         let run = self.run.lock().unwrap().take();
         if self.role != Role::Client {
-            self.shared.events.on_shutdown();
+            super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_shutdown());
         }
         if let Some(run) = run {
             self.release(run);

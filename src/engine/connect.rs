@@ -69,7 +69,7 @@ impl Component {
             let ip = local_ip.unwrap_or(unspecified(&remote));
             sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
         }
-        if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
+        if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, sock.as_raw_fd())) == Handled::Error {
             return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
         }
         let host = Some(to.host.to_string());

@@ -40,7 +40,7 @@ impl Component {
         }
         self.run_start(|opts| {
             let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::InvalidParam)?;
-            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
+            if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_listen(sock.as_raw_fd())) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
             sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;

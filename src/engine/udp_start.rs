@@ -15,7 +15,7 @@ impl Component {
         self.run_start(|opts| {
             let (addr, sock) = Self::server_socket(bind, port, opts, Type::DGRAM, Protocol::UDP, SocketError::SocketCreate)?;
             sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            if self.shared.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
+            if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_listen(sock.as_raw_fd())) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
@@ -50,7 +50,7 @@ impl Component {
                 let ip = local_ip.unwrap_or(unspecified(&remote));
                 sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             }
-            if self.shared.events.on_prepare_connect(id, sock.as_raw_fd()) == Handled::Error {
+            if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, sock.as_raw_fd())) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
             sock.connect(&SockAddr::from(remote)).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
@@ -84,7 +84,7 @@ impl Component {
             apply_reuse(&recv, opts.reuse_policy);
             recv.bind(&SockAddr::from(cast_addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             send.bind(&SockAddr::from(SocketAddr::new(bind_ip, 0))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
-            if self.shared.events.on_prepare_connect(id, recv.as_raw_fd()) == Handled::Error {
+            if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, recv.as_raw_fd())) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
             let joined = match (broadcast, cast_addr.ip(), bind_ip) {

@@ -14,9 +14,30 @@ thread_local! {
     static WORKER_OF: Cell<usize> = const { Cell::new(0) };
 }
 
-/// True when the calling thread is one of the workers of the component identified by `owner`.
+thread_local! {
+    /// The component whose callback this (non-worker) thread is running right now: OnPrepareListen
+    /// inside Start, OnPrepareConnect inside Connect, OnShutdown inside Stop; 0 otherwise.
+    static CALLBACK_OF: Cell<usize> = const { Cell::new(0) };
+}
+
+/// True when the calling thread is one of the workers of the component identified by `owner`,
+/// or is inside one of its callbacks raised in the caller's thread: Stop and Destroy called
+/// there complete on a helper thread instead of deadlocking on the call in progress.
 pub fn on_worker_of(owner: usize) -> bool {
-    WORKER_OF.with(|w| w.get() == owner)
+    WORKER_OF.with(|w| w.get() == owner) || CALLBACK_OF.with(|c| c.get() == owner)
+}
+
+/// Runs a callback of the component `owner` in the calling thread, marked as such.
+pub fn in_callback_of<R>(owner: usize, f: impl FnOnce() -> R) -> R {
+    let prev = CALLBACK_OF.with(|c| c.replace(owner));
+    struct Restore(usize);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CALLBACK_OF.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(prev);
+    f()
 }
 
 pub struct Workers {

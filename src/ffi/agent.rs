@@ -73,17 +73,17 @@ pub unsafe extern "C" fn HP_Set_FN_Agent_OnShutdown(pListener: HP_AgentListener,
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Start(pAgent: HP_Agent, lpszBindAddress: LPCTSTR, bAsyncConnect: BOOL) -> BOOL {
     guard(|| {
-        let Some(c) = comp(pAgent, R) else { return FALSE };
+        let Some(c) = comp(pAgent, R).cloned() else { return FALSE };
         // SAFETY: `lpszBindAddress` is NULL or a NUL-terminated string (upstream's contract for
         // HP_Agent_Start); opt_str reads it only when non-NULL.
-        let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(c) };
-        done(c, c.start_agent(bind, bAsyncConnect != 0))
+        let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(&c) };
+        done(&c, c.start_agent(bind, bAsyncConnect != 0))
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Stop(pAgent: HP_Agent) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| done(c, c.stop())))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| done(&c, c.stop())))
 }
 
 #[no_mangle]
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn HP_Agent_Connect(pAgent: HP_Agent, lpszRemoteAddress: L
     // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
     // writable (upstream's contract for HP_Agent_Connect); connect reads and writes each only when
     // non-NULL.
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, std::ptr::null()) }))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| unsafe { tcp::connect(&c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, std::ptr::null()) }))
 }
 
 #[no_mangle]
@@ -126,7 +126,7 @@ pub unsafe extern "C" fn HP_Agent_ConnectWithExtra(pAgent: HP_Agent, lpszRemoteA
     // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
     // writable (upstream's contract for HP_Agent_ConnectWithExtra); connect reads and writes each
     // only when non-NULL.
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, 0, std::ptr::null()) }))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| unsafe { tcp::connect(&c, lpszRemoteAddress, usPort, pdwConnID, pExtra, 0, std::ptr::null()) }))
 }
 
 #[no_mangle]
@@ -134,7 +134,7 @@ pub unsafe extern "C" fn HP_Agent_ConnectWithLocalPort(pAgent: HP_Agent, lpszRem
     // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
     // writable (upstream's contract for HP_Agent_ConnectWithLocalPort); connect reads and writes
     // each only when non-NULL.
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), usLocalPort, std::ptr::null()) }))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| unsafe { tcp::connect(&c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), usLocalPort, std::ptr::null()) }))
 }
 
 #[no_mangle]
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn HP_Agent_ConnectWithLocalAddress(pAgent: HP_Agent, lpsz
     // SAFETY: `lpszRemoteAddress` and `lpszLocalAddress` are NULL or NUL-terminated strings, and
     // `pdwConnID` is NULL or writable (upstream's contract for HP_Agent_ConnectWithLocalAddress);
     // connect reads and writes each only when non-NULL.
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, lpszLocalAddress) }))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| unsafe { tcp::connect(&c, lpszRemoteAddress, usPort, pdwConnID, std::ptr::null_mut(), 0, lpszLocalAddress) }))
 }
 
 #[no_mangle]
@@ -150,7 +150,7 @@ pub unsafe extern "C" fn HP_Agent_ConnectWithExtraAndLocalPort(pAgent: HP_Agent,
     // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string, and `pdwConnID` is NULL or
     // writable (upstream's contract for HP_Agent_ConnectWithExtraAndLocalPort); connect reads and
     // writes each only when non-NULL.
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, std::ptr::null()) }))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| unsafe { tcp::connect(&c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, std::ptr::null()) }))
 }
 
 #[no_mangle]
@@ -158,7 +158,7 @@ pub unsafe extern "C" fn HP_Agent_ConnectWithExtraAndLocalAddressPort(pAgent: HP
     // SAFETY: `lpszRemoteAddress` and `lpszLocalAddress` are NULL or NUL-terminated strings, and
     // `pdwConnID` is NULL or writable (upstream's contract for this export); connect reads and
     // writes each only when non-NULL.
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::connect(c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, lpszLocalAddress) }))
+    guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| unsafe { tcp::connect(&c, lpszRemoteAddress, usPort, pdwConnID, pExtra, usLocalPort, lpszLocalAddress) }))
 }
 
 #[no_mangle]

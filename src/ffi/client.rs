@@ -76,7 +76,7 @@ fn cid(c: &Component) -> u64 {
 pub unsafe extern "C" fn HP_Client_Start(pClient: HP_Client, lpszRemoteAddress: LPCTSTR, usPort: USHORT, bAsyncConnect: BOOL) -> BOOL {
     // SAFETY: `lpszRemoteAddress` is NULL or a NUL-terminated string (upstream's contract for
     // HP_Client_Start); start_client reads it only when non-NULL.
-    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, std::ptr::null(), 0) }))
+    guard(|| comp(pClient, R).cloned().map_or(FALSE, |c| unsafe { tcp::start_client(&c, lpszRemoteAddress, usPort, bAsyncConnect, std::ptr::null(), 0) }))
 }
 
 #[no_mangle]
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn HP_Client_StartWithBindAddress(pClient: HP_Client, lpsz
     // SAFETY: `lpszRemoteAddress` and `lpszBindAddress` are NULL or NUL-terminated strings
     // (upstream's contract for HP_Client_StartWithBindAddress); start_client reads each only when
     // non-NULL.
-    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, 0) }))
+    guard(|| comp(pClient, R).cloned().map_or(FALSE, |c| unsafe { tcp::start_client(&c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, 0) }))
 }
 
 #[no_mangle]
@@ -92,12 +92,12 @@ pub unsafe extern "C" fn HP_Client_StartWithBindAddressAndLocalPort(pClient: HP_
     // SAFETY: `lpszRemoteAddress` and `lpszBindAddress` are NULL or NUL-terminated strings
     // (upstream's contract for HP_Client_StartWithBindAddressAndLocalPort); start_client reads each
     // only when non-NULL.
-    guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::start_client(c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, usLocalPort) }))
+    guard(|| comp(pClient, R).cloned().map_or(FALSE, |c| unsafe { tcp::start_client(&c, lpszRemoteAddress, usPort, bAsyncConnect, lpszBindAddress, usLocalPort) }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_Stop(pClient: HP_Client) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::done(c, c.stop())))
+    guard(|| comp(pClient, R).cloned().map_or(FALSE, |c| tcp::done(&c, c.stop())))
 }
 
 #[no_mangle]

@@ -73,17 +73,19 @@ pub unsafe extern "C" fn HP_Set_FN_Server_OnShutdown(pListener: HP_ServerListene
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Start(pServer: HP_Server, lpszBindAddress: LPCTSTR, usPort: USHORT) -> BOOL {
     guard(|| {
-        let Some(c) = comp(pServer, R) else { return FALSE };
+        // Owned for the call: a Destroy from OnPrepareListen (raised in this thread) must not free
+        // the component under it.
+        let Some(c) = comp(pServer, R).cloned() else { return FALSE };
         // SAFETY: `lpszBindAddress` is NULL or a NUL-terminated string (upstream's contract for
         // HP_Server_Start); opt_str reads it only when non-NULL.
-        let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(c) };
-        done(c, c.start_server(bind, usPort))
+        let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(&c) };
+        done(&c, c.start_server(bind, usPort))
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Stop(pServer: HP_Server) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| done(c, c.stop())))
+    guard(|| comp(pServer, R).cloned().map_or(FALSE, |c| done(&c, c.stop())))
 }
 
 #[no_mangle]

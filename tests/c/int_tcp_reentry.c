@@ -244,6 +244,81 @@ static void test_start_stop_loop(void) {
     Destroy_HP_TcpServerListener(l);
 }
 
+/* ---- Stop / Destroy from callbacks that run in the caller's thread ----
+ * OnPrepareListen runs inside Start, OnPrepareConnect inside Connect/Start, OnShutdown inside
+ * Stop: Stop or Destroy called there must neither deadlock nor free what the outer call uses. */
+static volatile int cs_mode; /* 1 stop in OnPrepareListen, 2 destroy in OnPrepareListen, 3 destroy in OnShutdown */
+static volatile long cs_shutdown;
+static En_HP_HandleResult __HP_CALL cs_prepare_listen(HP_Server s, UINT_PTR so) {
+    (void)so;
+    if (cs_mode == 1) CHECK(HP_Server_Stop(s));
+    if (cs_mode == 2) Destroy_HP_TcpServer(s);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL cs_shutdown_cb(HP_Server s) {
+    __atomic_add_fetch(&cs_shutdown, 1, __ATOMIC_SEQ_CST);
+    if (cs_mode == 3) Destroy_HP_TcpServer(s);
+    return HR_OK;
+}
+static volatile int ca_mode; /* 1 destroy in OnPrepareConnect (agent), 2 stop there */
+static En_HP_HandleResult __HP_CALL ca_prepare_connect(HP_Agent a, HP_CONNID id, UINT_PTR so) {
+    (void)id; (void)so;
+    if (ca_mode == 1) Destroy_HP_TcpAgent(a);
+    if (ca_mode == 2) CHECK(HP_Agent_Stop(a));
+    return HR_OK;
+}
+
+static void test_caller_thread_callbacks(void) {
+    HP_TcpServerListener l = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnPrepareListen(l, cs_prepare_listen);
+    HP_Set_FN_Server_OnShutdown(l, cs_shutdown_cb);
+    for (int mode = 1; mode <= 3; mode++) {
+        cs_mode = mode; cs_shutdown = 0;
+        HP_TcpServer s = Create_HP_TcpServer(l);
+        HP_Server_SetWorkerThreadCount(s, 1);
+        BOOL started = HP_Server_Start(s, "127.0.0.1", 0);
+        if (mode == 1) {
+            /* Stop inside Start completes once Start has returned */
+            CHECK(HP_Server_Wait(s, 10000));
+            CHECK_EQ(HP_Server_GetState(s), SS_STOPPED);
+            (void)started;
+            Destroy_HP_TcpServer(s);
+        } else if (mode == 2) {
+            /* destroyed inside Start: the handle is gone once Start returns */
+            sleep_ms(200);
+            CHECK(!HP_Server_HasStarted(s));
+        } else {
+            CHECK(started);
+            CHECK(HP_Server_Stop(s));
+            CHECK_EQ(cs_shutdown, 1);
+            /* destroyed inside OnShutdown: refused from now on */
+            sleep_ms(200);
+            CHECK(!HP_Server_HasStarted(s));
+        }
+    }
+    Destroy_HP_TcpServerListener(l);
+
+    HP_TcpAgentListener al = Create_HP_TcpAgentListener();
+    HP_Set_FN_Agent_OnPrepareConnect(al, ca_prepare_connect);
+    for (int mode = 1; mode <= 2; mode++) {
+        ca_mode = mode;
+        HP_TcpAgent a = Create_HP_TcpAgent(al);
+        HP_Agent_SetWorkerThreadCount(a, 1);
+        CHECK(HP_Agent_Start(a, NULL, FALSE));
+        HP_CONNID cid = 0;
+        BOOL ok = HP_Agent_Connect(a, "127.0.0.1", g_port, &cid);
+        (void)ok;
+        if (mode == 2) {
+            CHECK(HP_Agent_Wait(a, 10000));
+            Destroy_HP_TcpAgent(a);
+        } else {
+            sleep_ms(200);
+            CHECK(!HP_Agent_HasStarted(a));
+        }
+    }
+    Destroy_HP_TcpAgentListener(al);
+}
+
 int main(void) {
     sl = Create_HP_TcpServerListener();
     HP_Set_FN_Server_OnReceive(sl, echo_receive);
@@ -258,6 +333,7 @@ int main(void) {
     test_server_reentry();
     test_concurrent_send();
     test_start_stop_loop();
+    test_caller_thread_callbacks();
 
     CHECK(HP_Server_Stop(g_srv));
     Destroy_HP_TcpServer(g_srv);
