@@ -514,7 +514,9 @@ impl Component {
             SendFraming::Raw => None,
             _ => framing.header(bufs.iter().map(|b| b.len()).sum()).map_err(|e| fail(SocketError::InvalidParam, e))?,
         };
-        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        // The registry's entry is borrowed for the call, not cloned: no reference count touched
+        // on a line the connection's worker also uses.
+        let c = self.shared.conns.get(&id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
         let (mode, on_worker) = (self.send_mode(), on_worker_of(self.shared.owner()));
         let Some(header) = header else {
             return c.send(bufs, mode, on_worker).map_err(|e| fail(SocketError::DataSend, e));
