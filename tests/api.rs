@@ -36,17 +36,8 @@ fn api_badhandle() {
 /// The same program under valgrind: refusing a bad handle reads no freed or foreign memory.
 #[test]
 fn api_badhandle_valgrind() {
-    let valgrind = std::path::Path::new("/usr/bin/valgrind");
-    assert!(valgrind.exists(), "valgrind is missing at /usr/bin/valgrind: .ci/run installs it (apt-get install valgrind)");
-    let exe = common::build_c("api_badhandle");
-    let out = std::process::Command::new(valgrind)
-        .args(["--error-exitcode=99", "--leak-check=no", "--quiet"])
-        .arg(&exe)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stdout.contains(" 0 failed"), "valgrind api_badhandle: {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}", out.status);
+    let out = common::run_c_valgrind("api_badhandle");
+    assert!(out.contains(" 0 failed"), "{out}");
 }
 
 /// tests/c/api_badhandle.c is generated from the header; it must cover every declared function.

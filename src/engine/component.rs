@@ -631,8 +631,8 @@ fn error_from(v: i32) -> SocketError {
 mod tests {
     use super::*;
     use crate::engine::Handled;
+    use crate::engine::test_util::{to, wait_until};
     use std::sync::{Mutex, OnceLock, Weak};
-    use std::time::{Duration, Instant};
 
     /// Records events; echoes what it receives when `echo` is set.
     #[derive(Default)]
@@ -679,20 +679,6 @@ mod tests {
         (comp, rec)
     }
 
-    fn wait_until(mut f: impl FnMut() -> bool) -> bool {
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(5) {
-            if f() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        false
-    }
-
-    fn to(port: u16) -> ConnectArgs<'static> {
-        ConnectArgs { host: "127.0.0.1", port, extra: 0, local_addr: None, local_port: 0 }
-    }
 
     #[test]
     fn server_echoes_to_client_and_events_are_ordered() {

@@ -1,26 +1,13 @@
 //! Faults found in review, reproduced at the engine level: a panicking event handler, and
 //! synchronous connects to an address that never answers.
 
-use super::component::{Component, ConnectArgs, Role};
+use super::component::{Component, Role};
 use super::{ConnId, Events, Handled, Op, State};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use super::test_util::{to, wait_until};
 
-fn wait_until(mut f: impl FnMut() -> bool) -> bool {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(10) {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    false
-}
-
-fn to(port: u16) -> ConnectArgs<'static> {
-    ConnectArgs { host: "127.0.0.1", port, extra: 0, local_addr: None, local_port: 0 }
-}
 
 /// Panics in OnReceive; records closes.
 #[derive(Default)]

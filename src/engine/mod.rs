@@ -26,6 +26,8 @@ pub mod workers;
 mod fault_tests;
 #[cfg(test)]
 mod stack_tests;
+#[cfg(test)]
+mod test_util;
 
 use std::os::fd::RawFd;
 

@@ -243,6 +243,15 @@ pub struct SendPath {
     needs_flush: AtomicBool,
 }
 
+/// What one batch write did.
+enum Batched {
+    /// Nothing to write, or another writer at work.
+    Nothing,
+    Wrote,
+    /// The socket is full.
+    Full,
+}
+
 /// What a Send did that the caller must follow up on.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -398,19 +407,10 @@ impl SendPath {
     /// most `rounds` writes, then leaves the rest to the worker.
     fn write_gathered(&self, fd: RawFd, write: &mut WriteFn<'_>, rounds: usize) -> Result<Sent, i32> {
         for _ in 0..rounds {
-            let mut q = self.lock();
-            if q.writing || q.queued() == 0 || q.closed {
-                return Ok(Sent::Done);
-            }
-            let mut b = q.take();
-            drop(q);
-            let r = b.write(fd, write);
-            let full = b.written < b.len();
-            let mut q = self.lock();
-            q.give_back(b);
-            r?;
-            if full {
-                return Ok(self.ask_flush(&q));
+            match self.write_batch(fd, write, None)? {
+                Batched::Nothing => return Ok(Sent::Done),
+                Batched::Wrote => {}
+                Batched::Full => break,
             }
         }
         let q = self.lock();
@@ -422,30 +422,41 @@ impl SendPath {
     /// error.
     pub fn flush(&self, fd: RawFd, write: &mut WriteFn<'_>, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
         loop {
-            let mut q = self.lock();
             self.needs_flush.store(false, Ordering::Release);
-            if q.writing || q.closed {
-                // The writer at work sets needs_flush again if it leaves data.
-                return Ok(());
-            }
-            if q.queued() == 0 {
-                q.completed_calls(done);
-                return Ok(());
-            }
-            let mut b = q.take();
-            drop(q);
-            let r = b.write(fd, write);
-            let full = b.written < b.len();
-            let mut q = self.lock();
-            q.give_back(b);
-            q.completed_calls(done);
-            r?;
-            if full {
-                // Wait for the socket: the worker polls for writability while this is set.
-                self.needs_flush.store(true, Ordering::Release);
-                return Ok(());
+            match self.write_batch(fd, write, Some(done))? {
+                // A writer at work sets needs_flush again if it leaves data.
+                Batched::Nothing => return Ok(()),
+                Batched::Wrote => {}
+                Batched::Full => {
+                    // Wait for the socket: the worker polls for writability while this is set.
+                    self.needs_flush.store(true, Ordering::Release);
+                    return Ok(());
+                }
             }
         }
+    }
+
+    /// Takes what is queued (unless someone is writing, or nothing is), writes it without the
+    /// lock, and gives back what the socket did not take.
+    fn write_batch(&self, fd: RawFd, write: &mut WriteFn<'_>, mut done: Option<&mut Vec<Vec<u8>>>) -> Result<Batched, i32> {
+        let mut q = self.lock();
+        if q.writing || q.closed || q.queued() == 0 {
+            if let (false, Some(done)) = (q.writing, done) {
+                q.completed_calls(done);
+            }
+            return Ok(Batched::Nothing);
+        }
+        let mut b = q.take();
+        drop(q);
+        let r = b.write(fd, write);
+        let full = b.written < b.len();
+        let mut q = self.lock();
+        q.give_back(b);
+        if let Some(done) = done.as_mut() {
+            q.completed_calls(done);
+        }
+        r?;
+        Ok(if full { Batched::Full } else { Batched::Wrote })
     }
 
     /// Whether the worker has data to flush.

@@ -2,28 +2,15 @@
 //! `stack.rs`) between socket and framing, a framing layer that switches and asks for a timer,
 //! and a switch asked for from another thread.
 
-use super::component::{Component, ConnectArgs, Role};
+use super::component::{Component, Role};
 use super::conn::CloseReason;
 use super::stack::{toy::Xor, Framing, Layer, SecurityFactory, Switch, Up};
 use super::{ConnId, Events, Handled, Op};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
+use super::test_util::{to, wait_until};
 
-fn wait_until(mut f: impl FnMut() -> bool) -> bool {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(10) {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    false
-}
-
-fn to(port: u16) -> ConnectArgs<'static> {
-    ConnectArgs { host: "127.0.0.1", port, extra: 0, local_addr: None, local_port: 0 }
-}
 
 /// Records events in order; echoes what it receives when `echo` is set.
 #[derive(Default)]

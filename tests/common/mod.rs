@@ -90,6 +90,16 @@ pub fn run(exe: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Builds `tests/c/<name>.c` and runs it under valgrind memcheck: any invalid read or write (or
+/// a failed check) fails. `.ci/run` installs valgrind.
+pub fn run_c_valgrind(name: &str) -> String {
+    let valgrind = Path::new("/usr/bin/valgrind");
+    assert!(valgrind.exists(), "valgrind is missing at /usr/bin/valgrind: .ci/run installs it (apt-get install valgrind)");
+    let exe = build_c(name);
+    let out = Command::new(valgrind).args(["--error-exitcode=99", "--leak-check=no", "--quiet"]).arg(&exe).output().unwrap();
+    check(&format!("valgrind {name}"), out).stdout.iter().map(|&b| b as char).collect()
+}
+
 /// Builds `tests/c/<name>.c` and runs it; the program asserts and exits non-zero on failure.
 pub fn run_c(name: &str, args: &[&str]) -> String {
     let exe = build_c(name);

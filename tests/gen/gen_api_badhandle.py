@@ -7,35 +7,11 @@ Run it again when the header gains functions; tests/api.rs (api_badhandle_covers
 fails when tests/c/api_badhandle.c is stale (--check exits 1 when it differs)."""
 import re, sys, pathlib
 
-root = pathlib.Path(__file__).resolve().parents[2]
-h = (root / "include/HPSocket4C.h").read_text()
-h = re.sub(r"/\*.*?\*/", "", h, flags=re.S)
-protos = re.findall(r"HPSOCKET_API\s+([^;(]+?)\s*\b(\w+)\s*\(([^;]*?)\)\s*;", h, flags=re.S)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from header import HANDLE_TYPES, header_text, params, prototypes, root, zero  # noqa: E402
 
-# ---- as in gen_api_null.py ----
-HANDLE_TYPES = {"HP_Server", "HP_Agent", "HP_Client", "HP_TcpServer", "HP_TcpAgent", "HP_TcpClient",
-                "HP_TcpServerListener", "HP_TcpAgentListener", "HP_TcpClientListener"}
-
-def params(a):
-    a = " ".join(a.split())
-    if a in ("", "void"):
-        return []
-    out = []
-    for p in a.split(","):
-        p = p.strip()
-        m = re.match(r"(.*?)(\w+)\s*(\[\s*\])?$", p)
-        ty = (m.group(1).strip() + (" *" if m.group(3) else "")).strip()
-        out.append(ty)
-    return out
-
-def zero(ty):
-    if ty in ("LPARAM", "WPARAM"):
-        return "0"
-    if "*" in ty or ty in HANDLE_TYPES or ty.startswith(("LP", "P", "HP_FN_")) or ty.startswith("HP_Tcp"):
-        return "NULL"
-    if ty.startswith("En_HP_"):
-        return "(%s)0" % ty
-    return "0"
+h = header_text()
+protos = prototypes()
 
 # gen_api_null.py's EXPECT table, as conditions on the result r.
 EXPECT = {

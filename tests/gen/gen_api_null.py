@@ -4,34 +4,10 @@ handles and NULL pointers (and a second time with a live handle and NULL pointer
 Run it again when the header gains functions; tests/api_null_gen.rs fails when it is stale."""
 import re, sys, pathlib
 
-root = pathlib.Path(__file__).resolve().parents[2]
-h = (root / "include/HPSocket4C.h").read_text()
-h = re.sub(r"/\*.*?\*/", "", h, flags=re.S)
-protos = re.findall(r"HPSOCKET_API\s+([^;(]+?)\s*\b(\w+)\s*\(([^;]*?)\)\s*;", h, flags=re.S)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from header import HANDLE_TYPES, params, prototypes, root, zero  # noqa: E402
 
-HANDLE_TYPES = {"HP_Server", "HP_Agent", "HP_Client", "HP_TcpServer", "HP_TcpAgent", "HP_TcpClient",
-                "HP_TcpServerListener", "HP_TcpAgentListener", "HP_TcpClientListener"}
-
-def params(a):
-    a = " ".join(a.split())
-    if a in ("", "void"):
-        return []
-    out = []
-    for p in a.split(","):
-        p = p.strip()
-        m = re.match(r"(.*?)(\w+)\s*(\[\s*\])?$", p)
-        ty = (m.group(1).strip() + (" *" if m.group(3) else "")).strip()
-        out.append(ty)
-    return out
-
-def zero(ty):
-    if ty in ("LPARAM", "WPARAM"):
-        return "0"
-    if "*" in ty or ty in HANDLE_TYPES or ty.startswith(("LP", "P", "HP_FN_")) or ty.startswith("HP_Tcp"):
-        return "NULL"
-    if ty.startswith("En_HP_"):
-        return "(%s)0" % ty
-    return "0"
+protos = prototypes()
 
 EXPECT = {
     "BOOL": "CHECK_EQ(r, FALSE)",
