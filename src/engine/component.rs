@@ -5,7 +5,7 @@ use super::conn::Conn;
 use super::options::Options;
 use super::recv::{self, FetchResult, Model};
 use super::send::SendMode;
-use super::stack::{SecurityFactory, SendFraming};
+use super::stack::{Framing, FramingFactory, SecurityFactory, SendFraming};
 use super::workers::{on_worker_of, Workers};
 use super::{ConnId, Events, Op, SocketError, State};
 use dashmap::DashMap;
@@ -61,6 +61,8 @@ pub struct Shared {
     pack_flag: AtomicU16,
     /// Makes each connection's security layer (TLS); None for plain connections.
     security: Mutex<Option<SecurityFactory>>,
+    /// Makes each connection's first framing; None: the receive model's.
+    framing: Mutex<Option<FramingFactory>>,
     /// For a client: its state, which drops to Stopped when its connection ends.
     state: AtomicU8,
     state_cv: Condvar,
@@ -92,6 +94,13 @@ impl Shared {
         }
     }
     /// The factory of connections' security layers, if the component has one.
+    /// A new connection's first framing: the component's factory's, else its receive model's.
+    pub fn first_framing(&self, id: ConnId) -> Framing {
+        match self.framing.lock().unwrap().as_ref() {
+            Some(make) => make(id),
+            None => Framing::initial(self.model),
+        }
+    }
     pub fn security(&self) -> Option<SecurityFactory> {
         self.security.lock().unwrap().clone()
     }
@@ -222,6 +231,7 @@ impl Component {
                 pack_max: AtomicU32::new(opts.pack_max_size),
                 pack_flag: AtomicU16::new(opts.pack_header_flag),
                 security: Mutex::new(None),
+                framing: Mutex::new(None),
                 state: AtomicU8::new(State::Stopped as u8),
                 state_cv: Condvar::new(),
                 state_mx: Mutex::new(()),
@@ -533,6 +543,16 @@ impl Component {
             c.send(&v, mode, on_worker)
         }
         .map_err(|e| fail(SocketError::DataSend, e))
+    }
+
+    /// Gives every connection made from now on its first framing from `make` (set while
+    /// stopped; the HTTP components use it for their parser).
+    pub fn set_framing(&self, make: Option<FramingFactory>) -> bool {
+        if self.state() != State::Stopped {
+            return false;
+        }
+        *self.shared.framing.lock().unwrap() = make;
+        true
     }
 
     /// Gives every connection made from now on a security layer from `make` (set while

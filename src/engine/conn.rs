@@ -428,7 +428,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    let mut stack = ConnStack { framing: Framing::initial(shared.model), plain: None, handshaken: false, pack: shared.pack_settings() };
+    let mut stack = ConnStack { framing: shared.first_framing(id), plain: None, handshaken: false, pack: shared.pack_settings() };
     if let Some(make) = shared.security() {
         if let Err(e) = conn.send.start_security(make(greet == Greeting::Accept)) {
             return Some(CloseReason { op: Op::Close, code: e });

@@ -221,6 +221,9 @@ pub trait Security: Send {
     fn handshake_done(&self) -> bool;
 }
 
+/// Makes a connection's first framing (an HTTP component's parser from the first byte).
+pub type FramingFactory = std::sync::Arc<dyn Fn(ConnId) -> Framing + Send + Sync>;
+
 /// Makes a connection's security layer: `true` for the accepting side.
 pub type SecurityFactory = std::sync::Arc<dyn Fn(bool) -> Box<dyn Security> + Send + Sync>;
 

@@ -207,3 +207,18 @@ fn a_framing_layer_switches_mid_read_asks_for_timers_and_can_be_installed_from_a
     assert_eq!(&slog.data.lock().unwrap()[..], &want[..]);
     server.stop().unwrap();
 }
+
+#[test]
+fn a_component_can_give_every_connection_its_first_framing() {
+    let (server, slog) = component(Role::Server, false, None);
+    assert!(server.set_framing(Some(Arc::new(|_id| Framing::Layer(Box::new(Lines { partial: Vec::new(), due: None }))))));
+    server.start_server(Some("127.0.0.1"), 0).unwrap();
+    let port = server.listen_addr().unwrap().port();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"first\nsecond\n").unwrap();
+    assert!(wait_until(|| slog.data.lock().unwrap().len() == 11));
+    assert_eq!(&slog.data.lock().unwrap()[..], b"firstsecond");
+    // While started the factory stays as it is.
+    assert!(!server.set_framing(None));
+    server.stop().unwrap();
+}
