@@ -578,10 +578,10 @@ impl Component {
 
     /// PULL: copies `out.len()` buffered bytes of connection `id`, removing them unless `peek`.
     /// None when the connection is unknown (or this is not a PULL component).
-    pub fn fetch(&self, id: ConnId, out: &mut [u8], peek: bool) -> Option<FetchResult> {
+    pub fn fetch(&self, id: ConnId, out: &mut [std::mem::MaybeUninit<u8>], peek: bool) -> Option<FetchResult> {
         let c = self.conn(id)?;
         let pull = c.pull.as_ref()?;
-        let (r, resume) = pull.take(out, peek);
+        let (r, resume) = pull.take_into(out, peek);
         if resume {
             c.wake();
         }

@@ -181,13 +181,23 @@ impl PullBuf {
     /// Copies `out.len()` bytes out; removes them unless `peek`. Returns whether the buffer
     /// dropped below its high-water mark (the reader may resume).
     pub fn take(&self, out: &mut [u8], peek: bool) -> (FetchResult, bool) {
+        // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and `take_into` only
+        // writes initialised bytes into it, so `out` stays initialised.
+        let out = unsafe { &mut *(out as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+        self.take_into(out, peek)
+    }
+
+    /// As [`PullBuf::take`], into memory that need not be initialised (a C caller's buffer).
+    pub fn take_into(&self, out: &mut [std::mem::MaybeUninit<u8>], peek: bool) -> (FetchResult, bool) {
         let mut g = self.inner.lock().unwrap();
         let have = g.data.len() - g.start;
         if out.len() > have {
             return (FetchResult::LengthTooLong, false);
         }
-        let s = g.start;
-        out.copy_from_slice(&g.data[s..s + out.len()]);
+        let (s, n) = (g.start, out.len());
+        for (d, b) in out.iter_mut().zip(&g.data[s..s + n]) {
+            d.write(*b);
+        }
         if peek {
             return (FetchResult::Ok, false);
         }

@@ -148,6 +148,7 @@ unsafe impl Send for Coder {}
 // SAFETY: registered only as Kind::Compressor or Kind::Decompressor, always as `CoderObj`.
 unsafe impl HandleObject for CoderObj {
     const KINDS: &'static [Kind] = &[Kind::Compressor, Kind::Decompressor];
+    const SHARED: bool = false;
 }
 
 /// The coder behind a live handle of `kind`: EINVAL for anything else, EBUSY while in use.

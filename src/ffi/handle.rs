@@ -34,15 +34,32 @@ pub enum Kind {
     ThreadPoolListener,
     Compressor,
     Decompressor,
+    /// For this module's own tests.
+    #[cfg(test)]
+    TestOnly,
 }
 
-/// Types that may stand behind a handle, with the kinds each may be registered as.
+/// Types that may stand behind a handle, with the kinds each may be registered as and how the
+/// handle owns them. Both are checked by the functions below: a kind not in `KINDS` is refused
+/// at run time, and a boxed type used with the shared functions (or the reverse) fails to
+/// compile.
 ///
 /// # Safety
-/// Every handle registered with a kind in `KINDS` points to a `Self`: lookups of those kinds cast
-/// the slot's pointer back to `Self`. No two types may share a kind.
+/// No two types may list the same kind: lookups of a kind cast the slot's pointer back to the
+/// one type that lists it.
 pub unsafe trait HandleObject: Send + Sync + 'static {
     const KINDS: &'static [Kind];
+    /// True: handles hold an `Arc<Self>` (`new_shared`); false: a `Box<Self>` (`new_boxed`).
+    const SHARED: bool;
+}
+
+// `kind_of` reads the numbers back.
+const _: () = assert!(Kind::ServerListener as u32 == 1 && Kind::Component as u32 == 5 && Kind::Decompressor as u32 == 10);
+
+/// Whether `kind` is one `T` may stand for (constant-folded at each call site).
+#[inline(always)]
+fn kind_ok<T: HandleObject>(kind: Kind) -> bool {
+    T::KINDS.contains(&kind)
 }
 
 #[repr(C, align(16))]
@@ -141,25 +158,30 @@ fn unregister(h: *const std::ffi::c_void, kind: Kind) -> Option<usize> {
 pub fn kind_of(h: *const std::ffi::c_void) -> Option<Kind> {
     let t = table()?;
     let k = t.slot(t.index(h)?).kind.load(Ordering::Acquire);
-    [
-        Kind::ServerListener,
-        Kind::AgentListener,
-        Kind::ClientListener,
-        Kind::UdpNodeListener,
-        Kind::Component,
-        Kind::UdpNode,
-        Kind::ThreadPool,
-        Kind::ThreadPoolListener,
-        Kind::Compressor,
-        Kind::Decompressor,
-    ]
-    .into_iter()
-    .find(|x| *x as u32 == k)
+    Some(match k {
+        1 => Kind::ServerListener,
+        2 => Kind::AgentListener,
+        3 => Kind::ClientListener,
+        4 => Kind::UdpNodeListener,
+        5 => Kind::Component,
+        6 => Kind::UdpNode,
+        7 => Kind::ThreadPool,
+        8 => Kind::ThreadPoolListener,
+        9 => Kind::Compressor,
+        10 => Kind::Decompressor,
+        #[cfg(test)]
+        11 => Kind::TestOnly,
+        _ => return None,
+    })
 }
 
 /// A handle owning `obj` (boxed); NULL with ENOMEM when no slot is left.
 pub fn new_boxed<T: HandleObject>(kind: Kind, obj: Box<T>) -> *mut std::ffi::c_void {
-    debug_assert!(T::KINDS.contains(&kind));
+    const { assert!(!T::SHARED, "a shared handle type used as boxed") };
+    if !kind_ok::<T>(kind) {
+        super::guard::set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
     let p = Box::into_raw(obj);
     match register(kind, p as usize) {
         Some(h) => h,
@@ -175,7 +197,11 @@ pub fn new_boxed<T: HandleObject>(kind: Kind, obj: Box<T>) -> *mut std::ffi::c_v
 
 /// A handle owning one strong reference to `obj`; NULL with ENOMEM when no slot is left.
 pub fn new_shared<T: HandleObject>(kind: Kind, obj: Arc<T>) -> *mut std::ffi::c_void {
-    debug_assert!(T::KINDS.contains(&kind));
+    const { assert!(T::SHARED, "a boxed handle type used as shared") };
+    if !kind_ok::<T>(kind) {
+        super::guard::set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
     let p = Arc::into_raw(obj);
     match register(kind, p as usize) {
         Some(h) => h,
@@ -194,9 +220,11 @@ pub fn new_shared<T: HandleObject>(kind: Kind, obj: Arc<T>) -> *mut std::ffi::c_
 /// comment for Destroy racing with other calls.
 #[inline]
 pub fn get<'a, T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<&'a T> {
-    debug_assert!(T::KINDS.contains(&kind));
+    if !kind_ok::<T>(kind) {
+        return None;
+    }
     let p = lookup(h, kind)?;
-    // SAFETY: `kind` is one of `T::KINDS` (callers pass a kind of `T`; asserted in debug), whose
+    // SAFETY: `kind` is one of `T::KINDS` (checked above), whose
     // live slots point to a `T` (HandleObject contract), freed only after `take_*` clears the slot;
     // a Destroy racing this call or outliving the reference is the caller's race (module comment).
     Some(unsafe { &*(p as *const T) })
@@ -204,9 +232,13 @@ pub fn get<'a, T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Optio
 
 /// A new strong reference to the object behind a live shared handle of `kind`.
 pub fn share<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Arc<T>> {
-    debug_assert!(T::KINDS.contains(&kind));
+    const { assert!(T::SHARED, "a boxed handle type used as shared") };
+    if !kind_ok::<T>(kind) {
+        return None;
+    }
     let p = lookup(h, kind)? as *const T;
-    // SAFETY: `share` is used only on kinds registered by `new_shared`, so `p` is Arc::into_raw of
+    // SAFETY: `T` is a shared type (checked at compile time) listing `kind`, so a live slot of it
+    // was registered by `new_shared` and `p` is Arc::into_raw of
     // an `Arc<T>` whose reference the live handle still owns: the count is at least one while we
     // add ours (a racing Destroy is the caller's race, module comment).
     unsafe {
@@ -217,9 +249,12 @@ pub fn share<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<
 
 /// Ends a boxed handle of `kind`, handing back its object; None when `h` is not one.
 pub fn take_boxed<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Box<T>> {
-    debug_assert!(T::KINDS.contains(&kind));
+    const { assert!(!T::SHARED, "a shared handle type used as boxed") };
+    if !kind_ok::<T>(kind) {
+        return None;
+    }
     let p = unregister(h, kind)?;
-    // SAFETY: `take_boxed` is used only on kinds registered by `new_boxed`, so the slot held
+    // SAFETY: `T` is a boxed type (checked at compile time) listing `kind`, so the slot held
     // Box::into_raw of a `Box<T>`; clearing the slot (which only one caller can do) transfers
     // its ownership here.
     Some(unsafe { Box::from_raw(p as *mut T) })
@@ -227,9 +262,12 @@ pub fn take_boxed<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Op
 
 /// Ends a shared handle of `kind`, handing back the handle's strong reference.
 pub fn take_shared<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<Arc<T>> {
-    debug_assert!(T::KINDS.contains(&kind));
+    const { assert!(T::SHARED, "a boxed handle type used as shared") };
+    if !kind_ok::<T>(kind) {
+        return None;
+    }
     let p = unregister(h, kind)?;
-    // SAFETY: `take_shared` is used only on kinds registered by `new_shared`, so the slot held
+    // SAFETY: `T` is a shared type (checked at compile time) listing `kind`, so the slot held
     // Arc::into_raw of an `Arc<T>`; clearing the slot (which only one caller can do) transfers
     // that reference here.
     Some(unsafe { Arc::from_raw(p as *const T) })
@@ -240,31 +278,32 @@ mod tests {
     use super::*;
 
     struct Thing(u32);
-    // SAFETY: this test registers `Thing` only as Compressor and reads those handles only as
-    // `Thing`. Sharing the kind with compress.rs's CoderObj breaks the one-type-per-kind rule (test
-    // builds only); harmless unless a freed `Thing` slot is reused before the stale look-ups below.
+    // SAFETY: `Thing` alone lists the test-only kind.
     unsafe impl HandleObject for Thing {
-        const KINDS: &'static [Kind] = &[Kind::Compressor];
+        const KINDS: &'static [Kind] = &[Kind::TestOnly];
+        const SHARED: bool = false;
     }
 
     #[test]
     fn handles_are_checked_by_kind_range_and_life() {
-        let h = new_boxed(Kind::Compressor, Box::new(Thing(7)));
-        assert_eq!(get::<Thing>(h, Kind::Compressor).map(|t| t.0), Some(7));
+        let h = new_boxed(Kind::TestOnly, Box::new(Thing(7)));
+        assert_eq!(get::<Thing>(h, Kind::TestOnly).map(|t| t.0), Some(7));
         assert!(lookup(h, Kind::Decompressor).is_none());
-        assert_eq!(kind_of(h), Some(Kind::Compressor));
+        // A kind the type does not list is refused, not cast.
+        assert!(get::<Thing>(h, Kind::Decompressor).is_none());
+        assert_eq!(kind_of(h), Some(Kind::TestOnly));
         // inside a slot, outside the table, NULL
-        assert!(lookup((h as usize + 8) as *const _, Kind::Compressor).is_none());
+        assert!(lookup((h as usize + 8) as *const _, Kind::TestOnly).is_none());
         let local = 5u64;
-        assert!(lookup(&local as *const u64 as *const _, Kind::Compressor).is_none());
-        assert!(lookup(std::ptr::null(), Kind::Compressor).is_none());
-        let t = take_boxed::<Thing>(h, Kind::Compressor).unwrap();
+        assert!(lookup(&local as *const u64 as *const _, Kind::TestOnly).is_none());
+        assert!(lookup(std::ptr::null(), Kind::TestOnly).is_none());
+        let t = take_boxed::<Thing>(h, Kind::TestOnly).unwrap();
         assert_eq!(t.0, 7);
-        assert!(get::<Thing>(h, Kind::Compressor).is_none());
-        assert!(take_boxed::<Thing>(h, Kind::Compressor).is_none());
+        assert!(get::<Thing>(h, Kind::TestOnly).is_none());
+        assert!(take_boxed::<Thing>(h, Kind::TestOnly).is_none());
         // A freed slot is not handed out again at once.
-        let h2 = new_boxed(Kind::Compressor, Box::new(Thing(8)));
+        let h2 = new_boxed(Kind::TestOnly, Box::new(Thing(8)));
         assert_ne!(h, h2);
-        drop(take_boxed::<Thing>(h2, Kind::Compressor));
+        drop(take_boxed::<Thing>(h2, Kind::TestOnly));
     }
 }

@@ -101,6 +101,7 @@ pub struct Listener {
 // `Arc<Listener>` (new_shared), and no other HandleObject type lists these four kinds.
 unsafe impl HandleObject for Listener {
     const KINDS: &'static [Kind] = &[Kind::ServerListener, Kind::AgentListener, Kind::ClientListener, Kind::UdpNodeListener];
+    const SHARED: bool = true;
 }
 
 impl ListenerKind {

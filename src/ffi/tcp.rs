@@ -31,6 +31,7 @@ pub struct ComponentObj {
 // `Box<ComponentObj>` (new_boxed), and no other HandleObject type lists Kind::Component.
 unsafe impl HandleObject for ComponentObj {
     const KINDS: &'static [Kind] = &[Kind::Component];
+    const SHARED: bool = false;
 }
 
 /// Calls the listener's C functions with the component handle as sender.
@@ -341,7 +342,7 @@ pub fn model_comp<'a>(p: PVOID, role: Role, model: Model) -> Option<&'a Arc<Comp
 ///
 /// # Safety
 /// `p` may be any value (it is looked up in the handle table). `buf` is NULL or valid for writes
-/// of `len` initialised bytes that nothing else reads or writes during the call.
+/// of `len` bytes (initialised or not) that nothing else reads or writes during the call.
 pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, len: c_int, peek: bool) -> En_HP_FetchResult {
     let Some(c) = model_comp(p, role, Model::Pull) else { return EnFetchResult::FR_DATA_NOT_FOUND };
     if buf.is_null() || len < 0 {
@@ -350,9 +351,9 @@ pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, le
     }
     let id = id.unwrap_or_else(|| c.client_conn_id());
     // SAFETY: `buf` is non-NULL and `len >= 0` (checked above), and the caller guarantees `len`
-    // writable, initialised bytes at `buf` that nothing else accesses during the call (C callers
-    // promise only writable bytes: see `# Safety`); the slice lives only for this call.
-    let out = unsafe { std::slice::from_raw_parts_mut(buf, len as usize) };
+    // writable bytes at `buf` that nothing else accesses during the call; they need not be
+    // initialised, as the slice is of MaybeUninit and is only written; it lives for this call.
+    let out = unsafe { std::slice::from_raw_parts_mut(buf as *mut std::mem::MaybeUninit<u8>, len as usize) };
     match c.fetch(id, out, peek) {
         Some(FetchResult::Ok) => EnFetchResult::FR_OK,
         Some(FetchResult::LengthTooLong) => EnFetchResult::FR_LENGTH_TOO_LONG,

@@ -108,10 +108,12 @@ struct Pool {
 // SAFETY: registered only as Kind::ThreadPool, always as `Pool`.
 unsafe impl HandleObject for Pool {
     const KINDS: &'static [Kind] = &[Kind::ThreadPool];
+    const SHARED: bool = false;
 }
 // SAFETY: registered only as Kind::ThreadPoolListener, always as `PoolListener`.
 unsafe impl HandleObject for PoolListener {
     const KINDS: &'static [Kind] = &[Kind::ThreadPoolListener];
+    const SHARED: bool = true;
 }
 
 /// The socket tasks made by `Create_HP_SocketTaskObj` and not yet destroyed: a task pointer is

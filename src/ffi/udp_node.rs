@@ -31,6 +31,7 @@ struct NodeObj {
 // SAFETY: registered only as Kind::UdpNode, always as `NodeObj`.
 unsafe impl HandleObject for NodeObj {
     const KINDS: &'static [Kind] = &[Kind::UdpNode];
+    const SHARED: bool = false;
 }
 
 struct CNodeEvents {
