@@ -85,12 +85,18 @@ pub unsafe extern "C" fn SYS_IoctlSocket(sock: SOCKET, cmd: c_long, arg: *mut UL
             set_errno(libc::EINVAL);
             return -1;
         }
-        // FIONBIO and friends take an int; FIONREAD writes an int: go through one.
+        // The requests a socket takes with an int in or out (FIONBIO, FIOASYNC in; FIONREAD,
+        // SIOCATMARK, SIOCOUTQ out) go through a local int; any other request could write more
+        // than the caller's ULONG holds, so it is refused.
+        const SIOCATMARK: libc::c_ulong = 0x8905; // <linux/sockios.h>; not in the libc crate
+        const INT_REQUESTS: [libc::c_ulong; 5] = [libc::FIONBIO, libc::FIOASYNC, libc::FIONREAD, SIOCATMARK, libc::TIOCOUTQ as libc::c_ulong];
+        if !INT_REQUESTS.contains(&(cmd as libc::c_ulong)) {
+            set_errno(libc::EINVAL);
+            return -1;
+        }
         // SAFETY: `arg` is non-NULL (checked above) and readable (upstream's contract).
         let mut v: c_int = unsafe { *arg } as c_int;
-        // SAFETY: the argument is the local int `v`, which is enough for the requests upstream
-        // documents (FIONBIO, FIONREAD, ...: an int in or out). NOTE: a request that writes more
-        // than an int would write past `v`; `cmd` is not checked against a list.
+        // SAFETY: each request allowed above reads or writes exactly one int: the local `v`.
         let r = unsafe { libc::ioctl(sock, cmd as libc::c_ulong, &mut v as *mut c_int) };
         if r != -1 {
             // SAFETY: `arg` is non-NULL (checked above) and writable (upstream's contract).

@@ -285,6 +285,8 @@ static void test_sockets(void) {
     CHECK_EQ(SYS_SSO_NoDelay(-1, TRUE), -1);
     CHECK(!SYS_fcntl_SETFL(-1, O_NONBLOCK, TRUE));
     CHECK_EQ(SYS_IoctlSocket(c, FIONREAD, NULL), -1);
+    /* a request that is not an int in or out could write past the caller's ULONG: refused */
+    { ULONG big = 0; errno = 0; CHECK_EQ(SYS_IoctlSocket(c, SIOCGIFCONF, &big), -1); CHECK_EQ(errno, EINVAL); }
     CHECK_EQ(SYS_GetSocketOption(c, SOL_SOCKET, SO_ERROR, &v, NULL), -1);
     close(c); close(ls);
 }
