@@ -59,8 +59,18 @@ fn check(what: &str, out: Output) -> Output {
 
 /// Compiles `tests/c/<name>.c` as C99 (and checks it also compiles as C++), linked against
 /// our library, and returns the path of the program.
+///
+/// Built once per test process: tests that run the same program (normally and under valgrind)
+/// in parallel must not overwrite it while the other runs it (ETXTBSY).
 pub fn build_c(name: &str) -> PathBuf {
-    build_c_sources(name, &[&format!("tests/c/{name}.c")], &[])
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, exe)) = built.iter().find(|(n, _)| n == name) {
+        return exe.clone();
+    }
+    let exe = build_c_sources(name, &[&format!("tests/c/{name}.c")], &[]);
+    built.push((name.to_string(), exe.clone()));
+    exe
 }
 
 /// Compiles several C sources into one program named `name`.
