@@ -139,14 +139,8 @@ impl Queue {
     }
 
     fn append(&mut self, bufs: &[&[u8]], skip: usize) {
-        let mut skip = skip;
-        for b in bufs {
-            if skip >= b.len() {
-                skip -= b.len();
-                continue;
-            }
-            self.tail.extend_from_slice(&b[skip..]);
-            skip = 0;
+        for b in skipped(bufs, skip) {
+            self.tail.extend_from_slice(b);
         }
     }
 
@@ -315,11 +309,8 @@ impl SendPath {
                     // The rest goes first: nothing was queued before it, and what others
                     // appended meanwhile is in `tail`, after it.
                     let mut rest = Vec::with_capacity(total - n);
-                    for (i, b) in bufs.iter().enumerate() {
-                        let before: usize = bufs[..i].iter().map(|b| b.len()).sum();
-                        if before + b.len() > n {
-                            rest.extend_from_slice(&b[n.saturating_sub(before)..]);
-                        }
+                    for b in skipped(bufs, n) {
+                        rest.extend_from_slice(b);
                     }
                     q.head = rest;
                     q.head_done = 0;
@@ -364,26 +355,13 @@ impl SendPath {
         self.lock().security().is_none_or(|s| s.handshake_done())
     }
 
-    /// Whether the connection has a security layer.
-    pub fn is_secure(&self) -> bool {
-        self.lock().security().is_some()
-    }
-
     /// Writes an idle connection's send at once, holding the lock: each call whole and in
     /// order; only what the socket does not take is queued.
     #[inline]
     fn write_locked<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(&self, mut q: std::sync::MutexGuard<'_, Queue>, fd: RawFd, bufs: &[&[u8]], total: usize, write: &mut W) -> Result<Sent, i32> {
-        // The whole call in one write, almost always; else go on from where it stopped.
-        let n = match write(fd, bufs) {
-            Ok(n) if n == total => n,
-            Ok(n) => n + write_all_now(fd, &skip(bufs, n), total - n, write)?,
-            Err(libc::EAGAIN) => 0,
-            Err(e) => return Err(e),
-        };
-        if q.extra.is_some() {
-            q.count_accepted(total);
-            q.count_written(n);
-        }
+        let n = write_all_now(fd, bufs, total, write)?;
+        q.count_accepted(total);
+        q.count_written(n);
         if n == total {
             return Ok(Sent::Done);
         }
@@ -498,19 +476,19 @@ impl SendPath {
     }
 }
 
-/// The slices of `bufs` after its first `n` bytes.
-fn skip<'a>(bufs: &[&'a [u8]], n: usize) -> Vec<&'a [u8]> {
+/// The non-empty parts of `bufs` after its first `n` bytes.
+fn skipped<'a>(bufs: &'a [&'a [u8]], n: usize) -> impl Iterator<Item = &'a [u8]> + 'a {
     let mut skip = n;
-    let mut rest = Vec::with_capacity(bufs.len());
-    for b in bufs {
+    bufs.iter().filter_map(move |b| {
         if skip >= b.len() {
             skip -= b.len();
+            None
         } else {
-            rest.push(&b[skip..]);
+            let rest = &b[skip..];
             skip = 0;
+            Some(rest)
         }
-    }
-    rest
+    })
 }
 
 /// Writes `bufs` (total `total` bytes) until done or the socket is full; the bytes written.
@@ -522,16 +500,7 @@ fn write_all_now<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(fd: RawFd, buf
             write(fd, bufs)
         } else {
             // Rare: a partial write; go on from where it stopped.
-            let mut skip = n;
-            let mut rest: Vec<&[u8]> = Vec::with_capacity(bufs.len());
-            for b in bufs {
-                if skip >= b.len() {
-                    skip -= b.len();
-                } else {
-                    rest.push(&b[skip..]);
-                    skip = 0;
-                }
-            }
+            let rest: Vec<&[u8]> = skipped(bufs, n).collect();
             write(fd, &rest)
         };
         match r {

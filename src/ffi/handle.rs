@@ -154,8 +154,9 @@ fn unregister(h: *const std::ffi::c_void, kind: Kind) -> Option<usize> {
     Some(obj)
 }
 
-/// The kind of the live handle `h`, if it is one (any kind).
-pub fn kind_of(h: *const std::ffi::c_void) -> Option<Kind> {
+/// The kind of the live handle `h`, if it is one (any kind); for the tests.
+#[cfg(test)]
+fn kind_of(h: *const std::ffi::c_void) -> Option<Kind> {
     let t = table()?;
     let k = t.slot(t.index(h)?).kind.load(Ordering::Acquire);
     Some(match k {
