@@ -238,10 +238,9 @@ pub fn share<T: HandleObject>(h: *const std::ffi::c_void, kind: Kind) -> Option<
         return None;
     }
     let p = lookup(h, kind)? as *const T;
-    // SAFETY: `T` is a shared type (checked at compile time) listing `kind`, so a live slot of it
-    // was registered by `new_shared` and `p` is Arc::into_raw of
-    // an `Arc<T>` whose reference the live handle still owns: the count is at least one while we
-    // add ours (a racing Destroy is the caller's race, module comment).
+    // SAFETY: `T` is a shared type (checked at compile time) listing `kind`, so its live slot came
+    // from `new_shared`: `p` is Arc::into_raw of an `Arc<T>` the handle still owns, so the count
+    // is at least one while we add ours (a racing Destroy is the caller's race).
     unsafe {
         Arc::increment_strong_count(p);
         Some(Arc::from_raw(p))
