@@ -25,3 +25,10 @@ fn int_tcp_reentry_valgrind() {
     let out = common::run_c_valgrind("int_tcp_reentry");
     assert!(out.contains(" 0 failed"), "{out}");
 }
+
+/// Failure paths as upstream's: events of a failed Start, error codes and errno (issue 14).
+#[test]
+fn int_failures() {
+    let out = common::run_c("int_failures", &[]);
+    assert!(out.contains("int_failures:") && out.contains(" 0 failed"), "{out}");
+}

@@ -67,6 +67,8 @@ pub struct Shared {
     state: AtomicU8,
     state_cv: Condvar,
     state_mx: Mutex<()>,
+    /// A client whose connection is closing by itself (see [`Shared::closing`]).
+    client_closing: AtomicBool,
 }
 
 impl Shared {
@@ -119,8 +121,21 @@ impl Shared {
         if *n == 0 {
             self.live_cv.notify_all();
             // A client whose one connection ended is stopped, as upstream's is.
-            if self.role == Role::Client && self.state() == State::Started {
+            if self.role == Role::Client && self.client_closing.swap(false, Ordering::AcqRel) {
                 self.set_state(State::Stopped);
+            }
+        }
+    }
+
+    /// Called before a connection's OnClose. A client whose connection closes by itself is
+    /// stopping from then on, as upstream's, whose OnClose fires inside its own Stop: a Stop
+    /// called during or after that OnClose is refused (SE_ILLEGAL_STATE).
+    pub fn closing(&self) {
+        if self.role == Role::Client {
+            let _g = self.state_mx.lock().unwrap();
+            if self.state() == State::Started {
+                self.state.store(State::Stopping as u8, Ordering::Release);
+                self.client_closing.store(true, Ordering::Release);
             }
         }
     }
@@ -172,6 +187,12 @@ pub struct Failure {
 
 pub(crate) fn fail(code: SocketError, errno: i32) -> Failure {
     Failure { code, errno }
+}
+
+/// A connection's refusal of a send: one still connecting (or not yet through the ARQ
+/// handshake) is upstream's ERROR_INVALID_STATE (EPERM).
+fn send_failure(e: i32) -> Failure {
+    fail(SocketError::DataSend, if e == libc::ENOTCONN { libc::EPERM } else { e })
 }
 
 pub type Result<T> = std::result::Result<T, Failure>;
@@ -235,6 +256,7 @@ impl Component {
                 state: AtomicU8::new(State::Stopped as u8),
                 state_cv: Condvar::new(),
                 state_mx: Mutex::new(()),
+                client_closing: AtomicBool::new(false),
             }),
             opts: Mutex::new(opts),
             last_error: AtomicI32::new(0),
@@ -307,7 +329,7 @@ impl Component {
 
     pub(crate) fn begin_start(&self) -> Result<Options> {
         if self.state() != State::Stopped {
-            return Err(fail(SocketError::IllegalState, libc::EALREADY));
+            return Err(fail(SocketError::IllegalState, libc::EPERM));
         }
         let opts = self.options();
         let valid = match self.shared.transport {
@@ -361,20 +383,28 @@ impl Component {
     }
 
     /// Runs a server's or agent's Start: `body` sets up sockets and workers; the state becomes
-    /// Started on success and Stopped on failure.
+    /// Started on success and Stopped on failure. As upstream, a Start that fails after its
+    /// checks runs Stop, so OnShutdown fires (once the lifecycle lock is released: the callback
+    /// may call Start or Stop).
     pub(crate) fn run_start(&self, body: impl FnOnce(&Options) -> Result<()>) -> Result<()> {
-        let _l = self.lifecycle.lock().unwrap();
-        let opts = self.begin_start()?;
-        match body(&opts) {
-            Ok(()) => {
-                // A Stop from a callback inside Start (OnPrepareListen) keeps it Stopping.
-                if !self.shared.is_stopping() {
-                    self.shared.set_state(State::Started);
+        let r = {
+            let _l = self.lifecycle.lock().unwrap();
+            let opts = self.begin_start()?;
+            match body(&opts) {
+                Ok(()) => {
+                    // A Stop from a callback inside Start (OnPrepareListen) keeps it Stopping.
+                    if !self.shared.is_stopping() {
+                        self.shared.set_state(State::Started);
+                    }
+                    Ok(())
                 }
-                Ok(())
+                Err(f) => Err(self.abort_start(f)),
             }
-            Err(f) => Err(self.abort_start(f)),
+        };
+        if r.is_err() {
+            super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_shutdown());
         }
+        r
     }
 
     /// Runs a client's Start: its one worker runs and the state is Started (so that its events
@@ -416,7 +446,7 @@ impl Component {
                     self.release(run);
                 }
             }
-            return Err(fail(SocketError::IllegalState, libc::EALREADY));
+            return Err(fail(SocketError::IllegalState, libc::EPERM));
         }
         if on_worker_of(self.shared.owner()) {
             self.shared.set_state(State::Stopping);
@@ -526,10 +556,14 @@ impl Component {
         };
         // The registry's entry is borrowed for the call, not cloned: no reference count touched
         // on a line the connection's worker also uses.
-        let c = self.shared.conns.get(&id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        let c = self.shared.conns.get(&id).ok_or_else(|| self.unknown_conn())?;
         let (mode, on_worker) = (self.send_mode(), on_worker_of(self.shared.owner()));
         let Some(header) = header else {
-            return c.send(bufs, mode, on_worker).map_err(|e| fail(SocketError::DataSend, e));
+            if bufs.iter().all(|b| b.is_empty()) {
+                // Upstream sends nothing and succeeds.
+                return Ok(());
+            }
+            return c.send(bufs, mode, on_worker).map_err(send_failure);
         };
         let mut with_header: [&[u8]; 16] = [&[]; 16];
         if bufs.len() < with_header.len() {
@@ -542,7 +576,17 @@ impl Component {
             v.extend_from_slice(bufs);
             c.send(&v, mode, on_worker)
         }
-        .map_err(|e| fail(SocketError::DataSend, e))
+        .map_err(send_failure)
+    }
+
+    /// A call naming a connection that is not there: upstream's ERROR_OBJECT_NOT_FOUND
+    /// (EBADSLT), or for a client, whose one connection is gone, ERROR_INVALID_STATE (EPERM).
+    fn unknown_conn(&self) -> Failure {
+        if self.role == Role::Client {
+            fail(SocketError::IllegalState, libc::EPERM)
+        } else {
+            fail(SocketError::InvalidParam, libc::EBADSLT)
+        }
     }
 
     /// Gives every connection made from now on its first framing from `make` (set while
@@ -569,11 +613,16 @@ impl Component {
     fn send_datagram(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         let max = if self.shared.arq { self.shared.arq_max_message.load(Ordering::Relaxed) } else { self.shared.max_datagram.load(Ordering::Relaxed) };
-        if total == 0 || total > max as usize {
+        // Upstream's order and codes: the connection first, then an empty datagram is
+        // ERROR_BAD_LENGTH (EMSGSIZE) and an oversized one ERROR_INVALID_PARAMETER (EINVAL).
+        let c = self.conn(id).ok_or_else(|| self.unknown_conn())?;
+        if total == 0 {
             return Err(fail(SocketError::InvalidParam, libc::EMSGSIZE));
         }
-        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
-        super::udp::send(&self.shared, &c, bufs).map_err(|e| fail(SocketError::DataSend, e))
+        if total > max as usize {
+            return Err(fail(SocketError::InvalidParam, libc::EINVAL));
+        }
+        super::udp::send(&self.shared, &c, bufs).map_err(send_failure)
     }
 
     /// PULL: copies `out.len()` buffered bytes of connection `id`, removing them unless `peek`.
@@ -589,7 +638,7 @@ impl Component {
     }
 
     pub fn disconnect(&self, id: ConnId) -> Result<()> {
-        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::ENOTCONN))?;
+        let c = self.conn(id).ok_or(fail(SocketError::InvalidParam, libc::EBADSLT))?;
         c.request_close(Op::Close, 0);
         Ok(())
     }
@@ -721,7 +770,7 @@ mod tests {
         client.stop().unwrap();
         assert!(wait_until(|| srec.log.lock().unwrap().len() == 2));
         server.stop().unwrap();
-        assert_eq!(*srec.log.lock().unwrap(), ["accept 1", "close 1 Receive 0", "shutdown"]);
+        assert_eq!(*srec.log.lock().unwrap(), ["accept 1", "close 1 Close 0", "shutdown"]);
         let clog = crec.log.lock().unwrap().clone();
         assert_eq!(clog[0], format!("connect {id}"));
         assert_eq!(clog[1], format!("close {id} Close 0"));

@@ -247,9 +247,11 @@ impl Conn {
                 Ok(())
             }
             Err(libc::ENOTCONN) => Err(libc::ENOTCONN),
+            // As upstream, whose Send only queues: the call succeeds and the connection closes
+            // with OnClose(SO_SEND, error).
             Err(e) => {
                 self.request_close(Op::Send, e);
-                Err(e)
+                Ok(())
             }
         }
     }
@@ -335,6 +337,7 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
     conn.mark_closed();
     conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
     if let Some(r) = reason {
+        shared.closing();
         shared.events.on_close(conn.id, r.op, r.code);
     }
     shared.remove(conn.id);
@@ -386,6 +389,7 @@ fn end_after_panic(shared: &Shared, conn: &Conn) {
     }
     conn.mark_closed();
     if stage == LIVE {
+        shared.closing();
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.events.on_close(conn.id, Op::Close, libc::ENOTRECOVERABLE)));
     }
     shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);
@@ -594,8 +598,9 @@ fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, bu
                 }
             });
             match r {
-                // The peer's orderly close is seen by a read, as upstream reports it.
-                Ok(()) if got == 0 => return Some(CloseReason { op: Op::Receive, code: 0 }),
+                // The peer's orderly close: upstream reports it as SO_CLOSE with no error (its
+                // close path turns every orderly close into that), not as the read that saw it.
+                Ok(()) if got == 0 => return Some(CloseReason { op: Op::Close, code: 0 }),
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     if got == 0 {

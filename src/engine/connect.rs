@@ -1,7 +1,7 @@
 //! Outgoing TCP connections: starting agents and clients, synchronous connects (which hold no
 //! lock and notice Stop) and asynchronous ones (finished on the connection's worker).
 
-use super::component::{fail, shared_pull, Component, ConnectArgs, Failure, Result, Role, Running, Shared, Transport};
+use super::component::{fail, shared_pull, Component, ConnectArgs, Result, Role, Running, Shared, Transport};
 use super::conn::{self, Conn, Greeting};
 use super::net::{apply_reuse, configure_stream_ref, os, resolve, resolve_ip, unspecified};
 use super::options::Options;
@@ -18,7 +18,7 @@ impl Component {
     pub fn start_agent(&self, bind: Option<&str>, async_connect: bool) -> Result<()> {
         self.run_start(|opts| {
             let bind_addr = match bind {
-                Some(b) if !b.is_empty() => Some(resolve_ip(b).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
+                Some(b) if !b.is_empty() => Some(resolve_ip(b).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?),
                 _ => None,
             };
             let workers = self.start_workers(opts.worker_threads)?;
@@ -35,7 +35,7 @@ impl Component {
             Transport::Tcp => {}
         }
         self.run_client_start(async_connect, |opts, id| {
-            self.connect_with_id(id, &to, opts, async_connect, None).map_err(|f| Failure { code: SocketError::ConnectServer, ..f })
+            self.connect_with_id(id, &to, opts, async_connect, None)
         })
     }
 
@@ -43,11 +43,11 @@ impl Component {
     /// upstream fills the id before connecting).
     pub fn connect(&self, to: ConnectArgs<'_>) -> (ConnId, Result<()>) {
         if self.state() != State::Started {
-            return (0, Err(fail(SocketError::IllegalState, libc::ENOTCONN)));
+            return (0, Err(fail(SocketError::IllegalState, libc::EPERM)));
         }
         let (async_connect, bind_addr) = match &*self.run.lock().unwrap() {
             Some(r) => (r.async_connect, r.bind_addr),
-            None => return (0, Err(fail(SocketError::IllegalState, libc::ENOTCONN))),
+            None => return (0, Err(fail(SocketError::IllegalState, libc::EPERM))),
         };
         let opts = self.options();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -55,14 +55,16 @@ impl Component {
     }
 
     fn connect_with_id(&self, id: ConnId, to: &ConnectArgs<'_>, opts: &Options, async_connect: bool, bind_addr: Option<IpAddr>) -> Result<()> {
+        // Upstream's codes: an unknown host is SE_SOCKET_CREATE with ERROR_HOSTUNREACH; the
+        // connection limit (checked after resolving) ERROR_CONNECTION_COUNT_LIMIT (ENOSR).
+        let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EHOSTUNREACH))?;
         if self.shared.conns.len() >= opts.max_connections as usize && self.role == Role::Agent {
-            return Err(fail(SocketError::IllegalState, libc::EMFILE));
+            return Err(fail(SocketError::IllegalState, libc::ENOSR));
         }
-        let remote = resolve(to.host, to.port).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?;
         let sock = Socket::new(Domain::for_address(remote), Type::STREAM.cloexec(), Some(Protocol::TCP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
         apply_reuse(&sock, opts.reuse_policy);
         let local_ip = match to.local_addr {
-            Some(a) if !a.is_empty() => Some(resolve_ip(a).ok_or(fail(SocketError::InvalidParam, libc::EADDRNOTAVAIL))?),
+            Some(a) if !a.is_empty() => Some(resolve_ip(a).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?),
             _ => bind_addr,
         };
         if local_ip.is_some() || to.local_port != 0 {
@@ -77,7 +79,7 @@ impl Component {
         // from several threads run side by side, and Stop never waits behind one.
         let worker = match self.run.lock().unwrap().as_ref() {
             Some(run) => run.workers.pick().clone(),
-            None => return Err(fail(SocketError::IllegalState, libc::ENOTCONN)),
+            None => return Err(fail(SocketError::IllegalState, libc::EPERM)),
         };
         if !async_connect {
             // Counted as live while connecting, so that Stop waits for it (it notices Stop
@@ -109,6 +111,7 @@ impl Component {
         self.shared.conns.insert(id, conn.clone());
         self.shared.task_started();
         let shared = self.shared.clone();
+        let role = self.role;
         let fd = sock.into_raw_fd();
         conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
             // SAFETY: `fd` came from into_raw_fd above: this takes its ownership back, once.
@@ -121,7 +124,9 @@ impl Component {
                         conn.connected.store(true, Ordering::Release);
                         conn::run(shared, conn, stream, Greeting::Connect).await
                     }
-                    Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
+                    // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its
+                    // agent as SO_CONNECT.
+                    Err(e) => finish_failed(&shared, &conn, if role == Role::Client { Op::Close } else { Op::Connect }, os(&e)),
                 },
                 reason = conn.closed_by_request() => finish_failed(&shared, &conn, reason.op, reason.code),
             }
@@ -133,6 +138,7 @@ impl Component {
 pub(crate) fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
     conn.mark_failed();
     conn.end_stage.store(conn::CLOSE_REPORTED, Ordering::Release);
+    shared.closing();
     shared.events.on_close(conn.id, op, code);
     shared.remove(conn.id);
     conn.end_stage.store(conn::ENDED, Ordering::Release);

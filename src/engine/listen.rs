@@ -39,11 +39,11 @@ impl Component {
             return self.start_udp_server(bind, port);
         }
         self.run_start(|opts| {
-            let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::InvalidParam)?;
+            let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::SocketCreate)?;
+            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_listen(sock.as_raw_fd())) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
             }
-            sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             sock.listen(opts.listen_queue.min(i32::MAX as u32) as i32).map_err(|e| fail(SocketError::SocketListen, os(&e)))?;
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
             let std_listener: std::net::TcpListener = sock.into();

@@ -104,7 +104,7 @@ fn a_security_layer_handshakes_before_onhandshake_and_orders_records_from_many_t
     server.stop().unwrap();
     let s = slog.events.lock().unwrap().clone();
     assert_eq!(&s[..3], ["accept", "handshake", "receive"]);
-    assert_eq!(s.last().unwrap(), "close Receive 0", "{s:?}");
+    assert_eq!(s.last().unwrap(), "close Close 0", "{s:?}");
     let c = clog.events.lock().unwrap().clone();
     assert_eq!(&c[..3], ["connect", "handshake", "receive"]);
 }

@@ -146,40 +146,55 @@ impl Node {
 
     /// Binds and starts receiving. `cast`: the mode and the group / broadcast address.
     pub fn start(self: &Arc<Self>, bind: Option<&str>, port: u16, cast: CastMode, cast_addr: Option<&str>) -> Result<()> {
+        let failed_after_checks = std::cell::Cell::new(false);
+        let r = self.start_locked(bind, port, cast, cast_addr, &failed_after_checks);
+        // As upstream, a Start that fails after its checks runs Stop: OnShutdown fires (here,
+        // with no lock held, so the callback may call Start or Stop).
+        if failed_after_checks.get() {
+            self.events.on_shutdown();
+        }
+        r
+    }
+
+    fn start_locked(self: &Arc<Self>, bind: Option<&str>, port: u16, cast: CastMode, cast_addr: Option<&str>, failed_after_checks: &std::cell::Cell<bool>) -> Result<()> {
         let _g = self.lifecycle.lock().unwrap();
         if self.state() != State::Stopped {
-            return Err((SocketError::IllegalState, libc::EALREADY));
+            return Err((SocketError::IllegalState, libc::EPERM));
         }
         let opts = self.options();
         if opts.max_datagram == 0 || opts.max_datagram > MAX_DATAGRAM_LIMIT || opts.worker_threads == 0 || opts.worker_threads > 512 {
             return Err((SocketError::InvalidParam, libc::EINVAL));
         }
+        self.state.store(State::Starting as u8, Ordering::Release);
+        let fail = |code, e| {
+            self.state.store(State::Stopped as u8, Ordering::Release);
+            failed_after_checks.set(true);
+            Err((code, e))
+        };
         let cast_ip: Option<IpAddr> = match cast {
             CastMode::Unicast => None,
-            CastMode::Broadcast => Some(match cast_addr.filter(|s| !s.is_empty()) {
-                Some(a) => a.parse().map_err(|_| (SocketError::InvalidParam, libc::EINVAL))?,
-                None => IpAddr::V4(Ipv4Addr::BROADCAST),
-            }),
-            CastMode::Multicast => {
-                let ip: IpAddr = cast_addr.and_then(|a| a.parse().ok()).ok_or((SocketError::InvalidParam, libc::EINVAL))?;
-                if !ip.is_multicast() {
-                    return Err((SocketError::InvalidParam, libc::EINVAL));
-                }
-                Some(ip)
-            }
+            CastMode::Broadcast => match cast_addr.filter(|s| !s.is_empty()) {
+                Some(a) => match a.parse() {
+                    Ok(ip) => Some(ip),
+                    Err(_) => return fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL),
+                },
+                None => Some(IpAddr::V4(Ipv4Addr::BROADCAST)),
+            },
+            CastMode::Multicast => match cast_addr.and_then(|a| a.parse::<IpAddr>().ok()).filter(|ip| ip.is_multicast()) {
+                Some(ip) => Some(ip),
+                None => return fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL),
+            },
         };
         let bind_ip: IpAddr = match bind.filter(|s| !s.is_empty()) {
-            Some(b) => b.parse().map_err(|_| (SocketError::InvalidParam, libc::EADDRNOTAVAIL))?,
+            Some(b) => match b.parse() {
+                Ok(ip) => ip,
+                Err(_) => return fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL),
+            },
             None => match cast_ip {
                 Some(IpAddr::V4(_)) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
                 _ if opts.dual_stack => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
                 _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             },
-        };
-        self.state.store(State::Starting as u8, Ordering::Release);
-        let fail = |code, e| {
-            self.state.store(State::Stopped as u8, Ordering::Release);
-            Err((code, e))
         };
         let sock = match Socket::new(Domain::for_address(SocketAddr::new(bind_ip, 0)), Type::DGRAM.cloexec(), Some(Protocol::UDP)) {
             Ok(s) => s,
@@ -190,11 +205,12 @@ impl Node {
         }
         let _ = sock.set_reuse_address(opts.reuse != ReusePolicy::None);
         let _ = sock.set_reuse_port(opts.reuse == ReusePolicy::AddrAndPort);
-        if self.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
-            return fail(SocketError::SocketPrepare, libc::ECANCELED);
-        }
         if let Err(e) = sock.bind(&SockAddr::from(SocketAddr::new(bind_ip, port))) {
             return fail(SocketError::SocketBind, os(&e));
+        }
+        // As upstream: after a successful bind.
+        if self.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
+            return fail(SocketError::SocketPrepare, libc::ECANCELED);
         }
         let mut cast_info = None;
         if let Some(ip) = cast_ip {
@@ -216,7 +232,7 @@ impl Node {
                 _ => sock.set_broadcast(true),
             };
             if let Err(e) = r {
-                return fail(SocketError::SocketPrepare, os(&e));
+                return fail(SocketError::ConnectServer, os(&e));
             }
             let local_port = sock.local_addr().ok().and_then(|a| a.as_socket()).map_or(port, |a| a.port());
             cast_info = Some((cast, SocketAddr::new(ip, local_port)));
@@ -277,18 +293,20 @@ impl Node {
     pub fn send(&self, to: Option<SocketAddr>, bufs: &[&[u8]]) -> Result<()> {
         let (sock, dest) = {
             let run = self.run.lock().unwrap();
+            // Upstream: ERROR_INVALID_STATE (EPERM) when not started, and for SendCast in
+            // unicast mode.
             let Some(r) = run.as_ref().filter(|_| self.state() == State::Started) else {
-                return Err((SocketError::IllegalState, libc::ENOTCONN));
+                return Err((SocketError::IllegalState, libc::EPERM));
             };
             let dest = match to {
                 Some(a) => a,
-                None => r.cast.map(|c| c.1).ok_or((SocketError::IllegalState, libc::EDESTADDRREQ))?,
+                None => r.cast.map(|c| c.1).ok_or((SocketError::IllegalState, libc::EPERM))?,
             };
             (r.sock.clone(), dest)
         };
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         if total > self.opts.lock().unwrap().max_datagram as usize {
-            return Err((SocketError::InvalidParam, libc::EMSGSIZE));
+            return Err((SocketError::InvalidParam, libc::EINVAL));
         }
         // An IPv4 destination from a dual-stack IPv6 socket goes as a mapped address.
         let dest = match (sock.local_addr().ok().and_then(|a| a.as_socket()), dest) {
@@ -301,7 +319,11 @@ impl Node {
                 self.events.on_send(&unmap(dest), &data);
                 Ok(())
             }
-            Err(e) => Err((SocketError::DataSend, os(&e))),
+            // As upstream, whose sends are queued: the call succeeds and OnError reports it.
+            Err(e) => {
+                self.events.on_error(Op::Send, os(&e), &unmap(dest), &data);
+                Ok(())
+            }
         }
     }
 }

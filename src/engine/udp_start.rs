@@ -43,7 +43,7 @@ impl Component {
     /// A UDP client: a connected UDP socket and its one connection.
     pub(crate) fn start_udp_client(&self, to: ConnectArgs<'_>) -> Result<()> {
         self.run_client_start(false, |opts, id| {
-            let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?;
+            let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EHOSTUNREACH))?;
             let local_ip = Self::client_bind_ip(to.local_addr, &remote)?;
             let sock = Socket::new(Domain::for_address(remote), Type::DGRAM.cloexec(), Some(Protocol::UDP)).map_err(|e| fail(SocketError::SocketCreate, os(&e)))?;
             if local_ip.is_some() || to.local_port != 0 {
@@ -72,7 +72,8 @@ impl Component {
             let cast_addr = if broadcast {
                 SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), to.port)
             } else {
-                resolve(to.host, to.port).filter(|a| a.ip().is_multicast()).ok_or(fail(SocketError::SocketCreate, libc::EADDRNOTAVAIL))?
+                // As upstream, an address that is no group fails later, when joining it.
+                resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EHOSTUNREACH))?
             };
             if broadcast && to.local_addr.and_then(resolve_ip).is_some_and(|ip| ip.is_ipv6()) {
                 return Err(fail(SocketError::SocketCreate, libc::EPFNOSUPPORT));

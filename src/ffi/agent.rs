@@ -206,7 +206,7 @@ pub unsafe extern "C" fn HP_TcpAgent_SendSmallFile(pAgent: HP_Agent, dwConnID: H
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Disconnect(pAgent: HP_Agent, dwConnID: HP_CONNID, _bForce: BOOL) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |c| done(c, c.disconnect(dwConnID))))
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::errno_only(c.disconnect(dwConnID))))
 }
 
 #[no_mangle]

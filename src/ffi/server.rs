@@ -150,7 +150,7 @@ pub unsafe extern "C" fn HP_TcpServer_SendSmallFile(pServer: HP_Server, dwConnID
 
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Disconnect(pServer: HP_Server, dwConnID: HP_CONNID, _bForce: BOOL) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |c| done(c, c.disconnect(dwConnID))))
+    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::errno_only(c.disconnect(dwConnID))))
 }
 
 #[no_mangle]

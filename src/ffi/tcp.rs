@@ -302,11 +302,11 @@ pub fn set_opt_of(p: PVOID, role: Role, transport: Transport, f: impl FnOnce(&mu
 }
 
 /// Changes an option of `c` (None: a bad handle, already reported): only while stopped, as
-/// upstream; otherwise SE_ILLEGAL_STATE with EPERM.
+/// upstream, which ignores the call otherwise (errno says EPERM; `GetLastError` is untouched).
 pub fn apply_option(c: Option<&Arc<Component>>, f: impl FnOnce(&mut Options)) {
     if let Some(c) = c {
         if !c.set_option(f) {
-            c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
+            set_errno(libc::EPERM);
         }
     }
 }
@@ -358,7 +358,7 @@ pub unsafe fn fetch(p: PVOID, role: Role, id: Option<ConnId>, buf: *mut BYTE, le
         Some(FetchResult::Ok) => EnFetchResult::FR_OK,
         Some(FetchResult::LengthTooLong) => EnFetchResult::FR_LENGTH_TOO_LONG,
         None => {
-            set_errno(libc::ENOTCONN);
+            // As upstream, which sets no error here.
             EnFetchResult::FR_DATA_NOT_FOUND
         }
     }
@@ -385,8 +385,28 @@ pub fn done(c: &Component, r: Result<(), Failure>) -> BOOL {
     }
 }
 
+/// A bad argument to Start: recorded on the component (`GetLastError` SE_INVALID_PARAM) and
+/// in errno.
 pub fn invalid(c: &Component) -> BOOL {
     c.record(Failure { code: SocketError::InvalidParam, errno: libc::EINVAL });
+    0
+}
+
+/// The outcome of a call other than Start and Stop: as upstream, only errno tells a failure;
+/// the component's `GetLastError` keeps what the last Start or Stop left.
+pub fn errno_only(r: Result<(), Failure>) -> BOOL {
+    match r {
+        Ok(()) => 1,
+        Err(f) => {
+            set_errno(f.errno);
+            0
+        }
+    }
+}
+
+/// A bad argument to a call other than Start and Stop: FALSE with errno EINVAL.
+pub fn bad_arg() -> BOOL {
+    set_errno(libc::EINVAL);
     0
 }
 
@@ -587,7 +607,7 @@ pub unsafe fn write_host(text: &str, port: u16, buf: *mut TCHAR, len: *mut c_int
 /// (aligned) for writes of `*count` consecutive `HP_CONNID`s.
 pub unsafe fn all_ids(c: &Component, ids: *mut HP_CONNID, count: *mut DWORD) -> BOOL {
     if count.is_null() {
-        return invalid(c);
+        return bad_arg();
     }
     let v = c.connection_ids();
     // SAFETY: `count` is non-NULL (checked above), so the caller guarantees it is readable.
@@ -613,14 +633,18 @@ pub unsafe fn all_ids(c: &Component, ids: *mut HP_CONNID, count: *mut DWORD) -> 
 /// `buf` is NULL or, when `len > 0` and `offset >= 0`, valid for reads of `offset + len` bytes
 /// (one allocation) that nobody writes during the call.
 pub unsafe fn send_buf(c: &Component, id: ConnId, buf: *const BYTE, len: c_int, offset: c_int) -> BOOL {
-    if buf.is_null() || len <= 0 || offset < 0 {
-        return invalid(c);
+    if len <= 0 {
+        // Upstream sends nothing and succeeds (a PACK or UDP component refuses the empty message).
+        return errno_only(c.send(id, &[]));
+    }
+    if buf.is_null() || offset < 0 {
+        return bad_arg();
     }
     // SAFETY: `buf` is non-NULL, `len > 0` and `offset >= 0` (checked above), so the caller
     // guarantees `offset + len` readable bytes at `buf` in one allocation: `buf + offset` stays
     // inside it and `len` bytes follow; the slice is borrowed only by the `send` call.
     let data = unsafe { std::slice::from_raw_parts(buf.add(offset as usize), len as usize) };
-    done(c, c.send(id, &[data]))
+    errno_only(c.send(id, &[data]))
 }
 
 /// Sends several buffers as one contiguous write.
@@ -631,7 +655,11 @@ pub unsafe fn send_buf(c: &Component, id: ConnId, buf: *const BYTE, len: c_int, 
 /// any of them during the call.
 pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count: c_int) -> BOOL {
     if bufs.is_null() || count <= 0 {
-        return invalid(c);
+        // Upstream looks the connection up first: an unknown id is EBADSLT, a known one EINVAL.
+        return match c.send(id, &[]) {
+            Err(f) if f.errno == libc::EBADSLT || f.errno == libc::EPERM => errno_only(Err(f)),
+            _ => bad_arg(),
+        };
     }
     // SAFETY: `bufs` is non-NULL and `count > 0` (checked above), so the caller guarantees
     // `count` readable `WSABUF`s at `bufs`; the slice lives only for this call.
@@ -640,17 +668,14 @@ pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count
     for b in wsa {
         if b.len > 0 {
             if b.buf.is_null() {
-                return invalid(c);
+                return bad_arg();
             }
             // SAFETY: `b.len > 0` and `b.buf` is non-NULL (checked above), so the caller
             // guarantees `b.len` readable bytes at `b.buf`; borrowed only by the `send` call.
             parts.push(unsafe { std::slice::from_raw_parts(b.buf, b.len as usize) });
         }
     }
-    if parts.is_empty() {
-        return invalid(c);
-    }
-    done(c, c.send(id, &parts))
+    errno_only(c.send(id, &parts))
 }
 
 /// Sends a small file (read whole, at most 4 MiB as upstream) between optional head and tail.
@@ -663,25 +688,30 @@ pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LP
     const MAX_SMALL_FILE: u64 = 4 * 1024 * 1024;
     // SAFETY: `path` is NULL or a NUL-terminated string (the caller's contract), all opt_str
     // needs; the str is used only during this call.
-    let Ok(Some(path)) = (unsafe { opt_str(path) }) else { return invalid(c) };
+    let Ok(Some(path)) = (unsafe { opt_str(path) }) else { return bad_arg() };
     let data = match std::fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() > 0 && m.len() <= MAX_SMALL_FILE => match std::fs::read(path) {
             Ok(d) => d,
             Err(e) => {
-                c.record(Failure { code: SocketError::InvalidParam, errno: e.raw_os_error().unwrap_or(libc::EIO) });
+                set_errno(e.raw_os_error().unwrap_or(libc::EIO));
                 return 0;
             }
         },
         Ok(m) if m.len() > MAX_SMALL_FILE => {
-            c.record(Failure { code: SocketError::InvalidParam, errno: libc::EFBIG });
+            set_errno(libc::EFBIG);
+            return 0;
+        }
+        // Upstream: an empty file is ERROR_EMPTY (ENODATA); not a regular file, EINVAL.
+        Ok(m) if m.is_file() => {
+            set_errno(libc::ENODATA);
             return 0;
         }
         Ok(_) => {
-            c.record(Failure { code: SocketError::InvalidParam, errno: libc::EINVAL });
+            set_errno(libc::EINVAL);
             return 0;
         }
         Err(e) => {
-            c.record(Failure { code: SocketError::InvalidParam, errno: e.raw_os_error().unwrap_or(libc::ENOENT) });
+            set_errno(e.raw_os_error().unwrap_or(libc::ENOENT));
             return 0;
         }
     };
@@ -695,7 +725,7 @@ pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LP
     parts.extend(wsa(head));
     parts.push(&data);
     parts.extend(wsa(tail));
-    done(c, c.send(id, &parts))
+    errno_only(c.send(id, &parts))
 }
 
 /// `HP_Agent_Connect*`: connects to `host:port`, reporting the new connection id in `*pid`.
@@ -706,13 +736,13 @@ pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LP
 pub unsafe fn connect(c: &Component, host: LPCTSTR, port: USHORT, pid: *mut HP_CONNID, extra: PVOID, local_port: USHORT, local_addr: LPCTSTR) -> BOOL {
     // SAFETY: `host` and `local_addr` are NULL or NUL-terminated strings (the caller's contract),
     // all opt_str needs; the strs are borrowed only by the `connect` call.
-    let (Ok(Some(host)), Ok(local_addr)) = (unsafe { opt_str(host) }, unsafe { opt_str(local_addr) }) else { return invalid(c) };
+    let (Ok(Some(host)), Ok(local_addr)) = (unsafe { opt_str(host) }, unsafe { opt_str(local_addr) }) else { return bad_arg() };
     let (id, r) = c.connect(ConnectArgs { host, port, extra: extra as usize, local_addr, local_port });
     if !pid.is_null() && id != 0 {
         // SAFETY: `pid` is non-NULL (checked above), so the caller guarantees it is writable.
         unsafe { *pid = id as HP_CONNID };
     }
-    done(c, r)
+    errno_only(r)
 }
 
 /// `HP_Client_Start*`: starts the client towards `host:port`, optionally bound to `bind`.
@@ -736,9 +766,8 @@ pub fn bool_of(b: bool) -> BOOL {
 pub const FALSE: BOOL = 0;
 pub const TRUE: BOOL = 1;
 
-/// An unknown or closed connection id: FALSE with errno ENOTCONN (upstream's SetLastError).
+/// A getter naming an unknown or closed connection: FALSE, and, as upstream, no error set.
 pub fn not_found(_c: &Component) -> BOOL {
-    set_errno(libc::ENOTCONN);
     FALSE
 }
 
@@ -756,18 +785,18 @@ pub fn disconnect_long(c: &Component, period: DWORD) -> BOOL {
 }
 
 pub fn disconnect_silence(c: &Component, period: DWORD) -> BOOL {
+    // Without MarkSilence upstream returns FALSE and sets no error.
     if c.disconnect_silence(period as u64) {
         TRUE
     } else {
-        c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
         FALSE
     }
 }
 
 pub fn pause(c: &Component, id: ConnId, pause: BOOL) -> BOOL {
     if c.transport() == Transport::Udp && c.role() == Role::Server {
-        // Upstream's UDP server cannot pause a peer: ERROR_CALL_NOT_IMPLEMENTED.
-        set_errno(libc::ENOSYS);
+        // Upstream's UDP server cannot pause a peer: ERROR_CALL_NOT_IMPLEMENTED (EPERM on Linux).
+        set_errno(libc::EPERM);
         return FALSE;
     }
     match c.conn(id) {
@@ -775,7 +804,11 @@ pub fn pause(c: &Component, id: ConnId, pause: BOOL) -> BOOL {
             conn.set_paused(pause != 0);
             TRUE
         }
-        None => not_found(c),
+        // Upstream's ERROR_OBJECT_NOT_FOUND.
+        None => {
+            set_errno(libc::EBADSLT);
+            FALSE
+        }
     }
 }
 
@@ -788,11 +821,11 @@ pub unsafe fn is_paused(c: &Component, id: ConnId, out: *mut BOOL) -> BOOL {
         // SAFETY: `out` is non-NULL (checked in the condition), so the caller guarantees it is
         // writable.
         unsafe { *out = FALSE };
-        set_errno(libc::ENOSYS);
+        set_errno(libc::EPERM);
         return FALSE;
     }
     match (c.conn(id), out.is_null()) {
-        (_, true) => invalid(c),
+        (_, true) => bad_arg(),
         (Some(conn), false) => {
             // SAFETY: `out` is non-NULL (this arm), so the caller guarantees it is writable.
             unsafe { *out = bool_of(conn.paused.load(Ordering::Acquire)) };
@@ -825,7 +858,7 @@ pub fn set_extra(c: &Component, id: ConnId, extra: PVOID) -> BOOL {
 /// `out` is NULL or valid (aligned) for writing a `PVOID`.
 pub unsafe fn get_extra(c: &Component, id: ConnId, out: *mut PVOID) -> BOOL {
     if out.is_null() {
-        return invalid(c);
+        return bad_arg();
     }
     match c.conn(id) {
         Some(conn) => {
@@ -844,7 +877,7 @@ pub unsafe fn get_extra(c: &Component, id: ConnId, out: *mut PVOID) -> BOOL {
 /// `out` is NULL or valid (aligned) for writing a `c_int`.
 pub unsafe fn pending(c: &Component, id: ConnId, out: *mut c_int) -> BOOL {
     if out.is_null() {
-        return invalid(c);
+        return bad_arg();
     }
     match c.conn(id) {
         Some(conn) => {
@@ -863,7 +896,7 @@ pub unsafe fn pending(c: &Component, id: ConnId, out: *mut c_int) -> BOOL {
 /// `out` is NULL or valid (aligned) for writing a `DWORD`.
 pub unsafe fn connect_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL {
     if out.is_null() {
-        return invalid(c);
+        return bad_arg();
     }
     match c.conn(id) {
         Some(conn) => {
@@ -882,10 +915,10 @@ pub unsafe fn connect_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL
 /// `out` is NULL or valid (aligned) for writing a `DWORD`.
 pub unsafe fn silence_period(c: &Component, id: ConnId, out: *mut DWORD) -> BOOL {
     if out.is_null() {
-        return invalid(c);
+        return bad_arg();
     }
+    // Without MarkSilence upstream returns FALSE and sets no error.
     if !c.options().mark_silence {
-        c.record(Failure { code: SocketError::IllegalState, errno: libc::EPERM });
         return FALSE;
     }
     match c.conn(id) {
@@ -952,8 +985,8 @@ pub unsafe fn remote_host(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut 
 pub fn set_send_policy(p: PVOID, role: Role, v: SendPolicyArg) {
     match (comp(p, role), send_policy(v)) {
         (Some(_), Some(sp)) => set_opt(p, role, |o| o.send_policy = sp),
-        (Some(c), None) => {
-            invalid(c);
+        (Some(_), None) => {
+            bad_arg();
         }
         _ => {}
     }
@@ -962,8 +995,8 @@ pub fn set_send_policy(p: PVOID, role: Role, v: SendPolicyArg) {
 pub fn set_sync_policy(p: PVOID, role: Role, v: OnSendSyncPolicyArg) {
     match (comp(p, role), sync_policy(v)) {
         (Some(_), Some(sp)) => set_opt(p, role, |o| o.on_send_sync_policy = sp),
-        (Some(c), None) => {
-            invalid(c);
+        (Some(_), None) => {
+            bad_arg();
         }
         _ => {}
     }
@@ -972,8 +1005,8 @@ pub fn set_sync_policy(p: PVOID, role: Role, v: OnSendSyncPolicyArg) {
 pub fn set_reuse_policy(p: PVOID, role: Role, v: ReuseAddressPolicyArg) {
     match (comp(p, role), reuse_policy(v)) {
         (Some(_), Some(rp)) => set_opt(p, role, |o| o.reuse_policy = rp),
-        (Some(c), None) => {
-            invalid(c);
+        (Some(_), None) => {
+            bad_arg();
         }
         _ => {}
     }

@@ -154,8 +154,8 @@ pub unsafe extern "C" fn HP_UdpCast_GetMaxDatagramSize(pCast: HP_UdpCast) -> DWO
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpCast_SetCastMode(pCast: HP_UdpCast, enCastMode: CastModeArg) {
     guard(|| match tcp::comp_of(pCast, Role::Client, CAST) {
-        Some(c) if !(0..=1).contains(&enCastMode.0) => {
-            tcp::invalid(c);
+        Some(_) if !(0..=1).contains(&enCastMode.0) => {
+            tcp::bad_arg();
         }
         c @ Some(_) => tcp::apply_option(c, |o| o.cast_mode = enCastMode.0),
         None => {}
@@ -244,7 +244,7 @@ fn get_arq<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&ArqOptions) -> T) -
 unsafe fn waiting(p: PVOID, role: Role, id: Option<HP_CONNID>, out: *mut c_int) -> BOOL {
     let Some(c) = arq_comp(p, role) else { return tcp::FALSE };
     if out.is_null() {
-        return tcp::invalid(c);
+        return tcp::bad_arg();
     }
     let id = id.unwrap_or_else(|| c.client_conn_id());
     match c.conn(id).and_then(|conn| crate::engine::udp::arq_waiting(&conn)) {

@@ -129,10 +129,11 @@ unsafe fn text<'a>(p: *const c_char) -> Option<&'a str> {
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().ok()).flatten()
 }
 
+/// As upstream, a setter called while started is ignored (errno says EPERM).
 fn set_opt(p: PVOID, f: impl FnOnce(&mut NodeOptions)) {
     if let Some(n) = node(p) {
         if !n.set_option(f) {
-            n.record(crate::engine::SocketError::IllegalState, libc::EPERM);
+            set_errno(libc::EPERM);
         }
     }
 }
@@ -281,14 +282,20 @@ unsafe fn send(p: PVOID, to: Option<(LPCTSTR, USHORT)>, bufs: &[&[u8]]) -> BOOL 
         None => None,
         Some((host, port)) => {
             // SAFETY: `host` is NULL or NUL-terminated (this function's contract).
-            let Some(ip) = unsafe { text(host) }.and_then(|h| h.parse::<std::net::IpAddr>().ok()) else {
-                n.record(crate::engine::SocketError::InvalidParam, libc::EADDRNOTAVAIL);
+            let Some(addr) = unsafe { text(host) }.and_then(|h| crate::engine::net::resolve(h, port)) else {
+                set_errno(libc::EHOSTUNREACH);
                 return FALSE;
             };
-            Some(SocketAddr::new(ip, port))
+            Some(addr)
         }
     };
-    done(n, n.send(dest, bufs))
+    match n.send(dest, bufs) {
+        Ok(()) => TRUE,
+        Err((_, e)) => {
+            set_errno(e);
+            FALSE
+        }
+    }
 }
 
 /// The `len` bytes at `buf + off`; None (EINVAL) for negative values or a NULL buffer.

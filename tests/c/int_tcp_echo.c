@@ -84,7 +84,7 @@ int main(void) {
         WSABUF bufs[3] = { { 10, msg }, { 20, msg + 10 }, { 30, msg + 30 } };
         CHECK(HP_Agent_SendPackets(agent, ids[i], bufs, 3)); expect += 60;
     }
-    CHECK(!HP_Agent_Send(agent, ids[0], msg, 0));
+    CHECK(HP_Agent_Send(agent, ids[0], msg, 0)); /* as upstream: nothing sent, TRUE */
     CHECK(!HP_Agent_Send(agent, ids[0], NULL, 10));
     CHECK(!HP_Agent_Send(agent, 999999, msg, 10));
     CHECK(wait_for(&a_bytes, expect, 5000));

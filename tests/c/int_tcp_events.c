@@ -98,10 +98,10 @@ static void test_close_codes(void) {
     CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
     CHECK(wait_for(&s_accepts, 1, 5000));
     CHECK_EQ(s_first_id, 1);
-    /* the peer's orderly close: SO_RECEIVE, 0 */
+    /* the peer's orderly close: SO_CLOSE, 0, as upstream */
     CHECK(HP_Client_Stop(c));
     CHECK(wait_for(&s_closes, 1, 5000));
-    CHECK_EQ(s_last_op, SO_RECEIVE); CHECK_EQ(s_last_err, 0);
+    CHECK_EQ(s_last_op, SO_CLOSE); CHECK_EQ(s_last_err, 0);
 
     /* HR_ERROR from OnReceive: SO_RECEIVE, ECANCELED; the client sees the close */
     long cc = snapshot(&c_closes);
@@ -134,7 +134,7 @@ static void test_close_codes(void) {
     CHECK(wait_for(&s_closes, 3, 5000));
     CHECK_EQ(s_last_op, SO_CLOSE); CHECK_EQ(s_last_err, 0);
     CHECK(wait_for(&c_closes, cc + 1, 5000));
-    CHECK_EQ(c_last_op, SO_RECEIVE); CHECK_EQ(c_last_err, 0);
+    CHECK_EQ(c_last_op, SO_CLOSE); CHECK_EQ(c_last_err, 0);
     CHECK(!HP_Server_Disconnect(s, s_last_id, TRUE)); /* already gone */
     HP_Client_Wait(c, 5000);
 
@@ -365,7 +365,8 @@ static void test_agent_connects(void) {
     a = Create_HP_TcpAgent(al);
     CHECK(HP_Agent_Start(a, "127.0.0.1", FALSE));
     CHECK(!HP_Agent_Connect(a, "127.0.0.1", dead, &id));
-    CHECK_EQ(HP_Agent_GetLastError(a), SE_CONNECT_SERVER);
+    CHECK_EQ(SYS_GetLastError(), ECONNREFUSED); /* as upstream: errno only, GetLastError untouched */
+    CHECK_EQ(HP_Agent_GetLastError(a), SE_OK);
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
     CHECK(HP_Agent_IsConnected(a, id));
     CHECK(HP_Agent_Stop(a));
@@ -387,11 +388,11 @@ static void test_agent_connects(void) {
     CHECK(HP_Client_GetRemoteHost(c, addr, &len, &lport));
     CHECK_EQ(lport, port);
     HP_Client_Stop(c);
-    /* async client connect to a closed port: OnClose(SO_CONNECT, ECONNREFUSED), then stopped */
+    /* async client connect to a closed port: OnClose(SO_CLOSE, ECONNREFUSED), as upstream's client, then stopped */
     long cc = snapshot(&c_closes);
     CHECK(HP_Client_Start(c, "127.0.0.1", dead, TRUE));
     CHECK(wait_for(&c_closes, cc + 1, 5000));
-    CHECK_EQ(c_last_op, SO_CONNECT); CHECK_EQ(c_last_err, ECONNREFUSED);
+    CHECK_EQ(c_last_op, SO_CLOSE); CHECK_EQ(c_last_err, ECONNREFUSED);
     CHECK(HP_Client_Wait(c, 5000));
     CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
     Destroy_HP_TcpClient(c);

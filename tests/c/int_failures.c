@@ -1,0 +1,164 @@
+/* Failure paths as upstream's sources take them: which events fire on a failed Start, which
+ * error `GetLastError` and errno report, and that calls other than Start and Stop leave
+ * `GetLastError` alone (upstream sets only errno there). */
+#include "../../include/HPSocket4C.h"
+#include "testutil.h"
+#include <errno.h>
+
+static volatile long s_prepare, s_shutdown;
+static volatile int s_refuse_prepare;
+
+static En_HP_HandleResult __HP_CALL s_prepare_listen(HP_Server s, UINT_PTR so) {
+    (void)s; (void)so;
+    __atomic_add_fetch(&s_prepare, 1, __ATOMIC_SEQ_CST);
+    return s_refuse_prepare ? HR_ERROR : HR_OK;
+}
+static En_HP_HandleResult __HP_CALL s_on_shutdown(HP_Server s) {
+    (void)s;
+    __atomic_add_fetch(&s_shutdown, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+
+static volatile long n_prepare, n_shutdown;
+static En_HP_HandleResult __HP_CALL n_prepare_listen(HP_UdpNode n, UINT_PTR so) {
+    (void)n; (void)so;
+    __atomic_add_fetch(&n_prepare, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL n_on_shutdown(HP_UdpNode n) {
+    (void)n;
+    __atomic_add_fetch(&n_shutdown, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+
+static void test_server(void) {
+    HP_TcpServerListener l = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnPrepareListen(l, s_prepare_listen);
+    HP_Set_FN_Server_OnShutdown(l, s_on_shutdown);
+    HP_TcpServer a = Create_HP_TcpServer(l);
+    CHECK(HP_Server_Start(a, "127.0.0.1", 0));
+    CHECK_EQ(s_prepare, 1);
+    TCHAR addr[64]; int len = 64; USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(a, addr, &len, &port));
+
+    /* A second server on the same port: the bind fails before OnPrepareListen, and the failed
+     * Start runs Stop, which raises OnShutdown. */
+    HP_TcpServer b = Create_HP_TcpServer(l);
+    HP_Server_SetReuseAddressPolicy(b, RAP_NONE);
+    CHECK(!HP_Server_Start(b, "127.0.0.1", port));
+    CHECK_EQ(SYS_GetLastError(), EADDRINUSE);
+    CHECK_EQ(HP_Server_GetLastError(b), SE_SOCKET_BIND);
+    CHECK_EQ(s_prepare, 1);
+    CHECK_EQ(s_shutdown, 1);
+    CHECK_EQ(HP_Server_GetState(b), SS_STOPPED);
+
+    /* A bad bind address: SE_SOCKET_CREATE, and the same Stop. */
+    CHECK(!HP_Server_Start(b, "no-such-address", 0));
+    CHECK_EQ(HP_Server_GetLastError(b), SE_SOCKET_CREATE);
+    CHECK_EQ(s_shutdown, 2);
+
+    /* OnPrepareListen refusing: SE_SOCKET_PREPARE, ECANCELED, OnShutdown. */
+    s_refuse_prepare = 1;
+    CHECK(!HP_Server_Start(b, "127.0.0.1", 0));
+    s_refuse_prepare = 0;
+    CHECK_EQ(HP_Server_GetLastError(b), SE_SOCKET_PREPARE);
+    CHECK_EQ(SYS_GetLastError(), ECANCELED);
+    CHECK_EQ(s_prepare, 2);
+    CHECK_EQ(s_shutdown, 3);
+    Destroy_HP_TcpServer(b);
+
+    /* Unknown connection ids: errno EBADSLT (ERROR_OBJECT_NOT_FOUND); GetLastError untouched. */
+    CHECK_EQ(HP_Server_GetLastError(a), SE_OK);
+    CHECK(!HP_Server_Send(a, 4242, (const BYTE *)"x", 1));
+    CHECK_EQ(SYS_GetLastError(), EBADSLT);
+    CHECK(!HP_Server_Disconnect(a, 4242, TRUE));
+    CHECK_EQ(SYS_GetLastError(), EBADSLT);
+    WSABUF none[1] = { { 0, NULL } };
+    CHECK(!HP_Server_SendPackets(a, 4242, none, 0));
+    CHECK_EQ(SYS_GetLastError(), EBADSLT);
+    CHECK_EQ(HP_Server_GetLastError(a), SE_OK);
+
+    /* Wrong state: ERROR_INVALID_STATE is EPERM. */
+    CHECK(!HP_Server_Start(a, "127.0.0.1", 0));
+    CHECK_EQ(HP_Server_GetLastError(a), SE_ILLEGAL_STATE);
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK(HP_Server_Stop(a));
+    CHECK_EQ(s_shutdown, 4);
+    CHECK(!HP_Server_Stop(a));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK_EQ(s_shutdown, 4);
+    Destroy_HP_TcpServer(a);
+    Destroy_HP_TcpServerListener(l);
+}
+
+static void test_client_agent(void) {
+    USHORT dead;
+    { /* a port nobody listens on */
+        HP_TcpServerListener l = Create_HP_TcpServerListener();
+        HP_TcpServer s = Create_HP_TcpServer(l);
+        CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+        TCHAR addr[64]; int len = 64;
+        CHECK(HP_Server_GetListenAddress(s, addr, &len, &dead));
+        CHECK(HP_Server_Stop(s));
+        Destroy_HP_TcpServer(s);
+        Destroy_HP_TcpServerListener(l);
+    }
+    HP_TcpClientListener cl = Create_HP_TcpClientListener();
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    CHECK(!HP_Client_Send(c, (const BYTE *)"x", 1));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK(!HP_Client_Start(c, "127.0.0.1", dead, FALSE));
+    CHECK_EQ(HP_Client_GetLastError(c), SE_CONNECT_SERVER);
+    CHECK_EQ(SYS_GetLastError(), ECONNREFUSED);
+    CHECK(!HP_Client_Stop(c));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    Destroy_HP_TcpClient(c);
+    Destroy_HP_TcpClientListener(cl);
+
+    HP_TcpAgentListener al = Create_HP_TcpAgentListener();
+    HP_TcpAgent a = Create_HP_TcpAgent(al);
+    HP_CONNID id = 0;
+    CHECK(!HP_Agent_Connect(a, "127.0.0.1", dead, &id));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK(HP_Agent_Start(a, "127.0.0.1", FALSE));
+    CHECK(!HP_Agent_Send(a, 4242, (const BYTE *)"x", 1));
+    CHECK_EQ(SYS_GetLastError(), EBADSLT);
+    CHECK_EQ(HP_Agent_GetLastError(a), SE_OK);
+    CHECK(HP_Agent_Stop(a));
+    CHECK(!HP_Agent_Stop(a));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    Destroy_HP_TcpAgent(a);
+    Destroy_HP_TcpAgentListener(al);
+}
+
+static void test_udp_node(void) {
+    HP_UdpNodeListener l = Create_HP_UdpNodeListener();
+    HP_Set_FN_UdpNode_OnPrepareListen(l, n_prepare_listen);
+    HP_Set_FN_UdpNode_OnShutdown(l, n_on_shutdown);
+    HP_UdpNode n = Create_HP_UdpNode(l);
+    /* Not a multicast group: SE_SOCKET_CREATE / EADDRNOTAVAIL, no OnPrepareListen, OnShutdown. */
+    CHECK(!HP_UdpNode_StartWithCast(n, "127.0.0.1", 0, CM_MULTICAST, "10.1.2.3"));
+    CHECK_EQ(HP_UdpNode_GetLastError(n), SE_SOCKET_CREATE);
+    CHECK_EQ(SYS_GetLastError(), EADDRNOTAVAIL);
+    CHECK_EQ(n_prepare, 0);
+    CHECK_EQ(n_shutdown, 1);
+    CHECK(!HP_UdpNode_Send(n, "127.0.0.1", 9, (const BYTE *)"x", 1));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK(HP_UdpNode_Start(n, "127.0.0.1", 0));
+    CHECK_EQ(n_prepare, 1);
+    CHECK(!HP_UdpNode_SendCast(n, (const BYTE *)"x", 1));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK(!HP_UdpNode_Start(n, "127.0.0.1", 0));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK(HP_UdpNode_Stop(n));
+    CHECK_EQ(n_shutdown, 2);
+    Destroy_HP_UdpNode(n);
+    Destroy_HP_UdpNodeListener(l);
+}
+
+int main(void) {
+    test_server();
+    test_client_agent();
+    test_udp_node();
+    return t_finish("int_failures");
+}
