@@ -1015,6 +1015,106 @@ En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient,
                                         BYTE *pData,
                                         int iLength);
 
+/**
+ * Loads cookies from a file in upstream's format; `bKeepExists` keeps the cookies already
+ * stored (they win over the file's), else the store becomes the file's live cookies. A file
+ * that fails to load changes nothing.
+ */
+HPSOCKET_API BOOL HP_HttpCookie_MGR_LoadFromFile(LPCSTR lpszFile, BOOL bKeepExists);
+
+/**
+ * Saves the live persistent cookies to a file in upstream's format; `bKeepExists` first loads
+ * the file (a missing file is fine) so that its other cookies are kept.
+ */
+HPSOCKET_API BOOL HP_HttpCookie_MGR_SaveToFile(LPCSTR lpszFile, BOOL bKeepExists);
+
+/**
+ * Deletes the cookies of a domain and / or path (NULL: any); both NULL deletes every cookie.
+ */
+HPSOCKET_API BOOL HP_HttpCookie_MGR_ClearCookies(LPCSTR lpszDomain, LPCSTR lpszPath);
+
+/**
+ * Deletes the expired cookies of a domain and / or path (NULL: any).
+ */
+HPSOCKET_API BOOL HP_HttpCookie_MGR_RemoveExpiredCookies(LPCSTR lpszDomain, LPCSTR lpszPath);
+
+/**
+ * Stores a cookie. `iMaxAge` > 0 lives that many seconds, < 0 is a session cookie, 0 deletes
+ * the cookie of that name (ENOENT when there is none). With `bOnlyUpdateValueIfExists`, a
+ * session cookie only changes the value of a live one of the same name. A NULL value is empty.
+ */
+HPSOCKET_API
+BOOL HP_HttpCookie_MGR_SetCookie(LPCSTR lpszName,
+                                 LPCSTR lpszValue,
+                                 LPCSTR lpszDomain,
+                                 LPCSTR lpszPath,
+                                 int iMaxAge,
+                                 BOOL bHttpOnly,
+                                 BOOL bSecure,
+                                 int enSameSite,
+                                 BOOL bOnlyUpdateValueIfExists);
+
+/**
+ * Deletes one cookie; ENOENT when there is none.
+ */
+HPSOCKET_API
+BOOL HP_HttpCookie_MGR_DeleteCookie(LPCSTR lpszDomain,
+                                    LPCSTR lpszPath,
+                                    LPCSTR lpszName);
+
+/**
+ * Whether responses may set cookies for domains other than the request's (default TRUE).
+ */
+HPSOCKET_API void HP_HttpCookie_MGR_SetEnableThirdPartyCookie(BOOL bEnableThirdPartyCookie);
+
+HPSOCKET_API BOOL HP_HttpCookie_MGR_IsEnableThirdPartyCookie(void);
+
+/**
+ * Parses an expires text (`Wdy, DD-Mon-YYYY HH:MM:SS GMT` and upstream's variants) into UTC
+ * seconds; `*ptmExpires` is written only on success.
+ */
+HPSOCKET_API BOOL HP_HttpCookie_HLP_ParseExpires(LPCSTR lpszExpires, __time64_t *ptmExpires);
+
+/**
+ * Writes the expires text of a UTC time (times before 1 are written as 1, as upstream's).
+ */
+HPSOCKET_API
+BOOL HP_HttpCookie_HLP_MakeExpiresStr(char *lpszBuff,
+                                      int *piBuffLen,
+                                      __time64_t tmExpires);
+
+/**
+ * Writes a Set-Cookie string, `name=value; domain=...; path=...; expires=...; HttpOnly;
+ * secure; SameSite=...`, each attribute only when set (a domain or path that adjusts to
+ * nothing is left out; `iMaxAge` >= 0 gives an expires). A NULL value is empty.
+ */
+HPSOCKET_API
+BOOL HP_HttpCookie_HLP_ToString(char *lpszBuff,
+                                int *piBuffLen,
+                                LPCSTR lpszName,
+                                LPCSTR lpszValue,
+                                LPCSTR lpszDomain,
+                                LPCSTR lpszPath,
+                                int iMaxAge,
+                                BOOL bHttpOnly,
+                                BOOL bSecure,
+                                int enSameSite);
+
+/**
+ * The current UTC time in seconds.
+ */
+HPSOCKET_API __time64_t HP_HttpCookie_HLP_CurrentUTCTime(void);
+
+/**
+ * `iMaxAge` > 0: now + iMaxAge; 0: 0 (expired); < 0: -1 (a session cookie).
+ */
+HPSOCKET_API __time64_t HP_HttpCookie_HLP_MaxAgeToExpires(int iMaxAge);
+
+/**
+ * Seconds left until `tmExpires` (0 once past, -1 for a negative time, capped at INT_MAX).
+ */
+HPSOCKET_API int HP_HttpCookie_HLP_ExpiresToMaxAge(__time64_t tmExpires);
+
 HPSOCKET_API HP_TcpServerListener Create_HP_TcpServerListener(void);
 
 HPSOCKET_API void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);

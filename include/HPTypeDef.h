@@ -486,6 +486,11 @@ typedef DOUBLE *PDOUBLE;
 
 typedef DOUBLE *LPDOUBLE;
 
+/**
+ * UTC seconds since 1970, as upstream's `GlobalDef.h` defines it (the cookie helpers use it).
+ */
+typedef LLONG __time64_t;
+
 typedef enum EnServiceState En_HP_ServiceState;
 
 typedef enum EnSocketOperation En_HP_SocketOperation;

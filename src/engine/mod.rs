@@ -9,6 +9,7 @@ pub mod arq;
 pub mod component;
 pub mod conn;
 pub mod connect;
+pub mod http;
 pub mod kcp;
 pub mod limits;
 pub mod listen;

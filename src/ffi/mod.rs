@@ -9,6 +9,7 @@ pub mod pull;
 pub mod guard;
 pub mod handle;
 pub mod handles;
+pub mod http_cookie;
 pub mod listener;
 pub mod server;
 pub mod sys;

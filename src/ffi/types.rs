@@ -108,6 +108,8 @@ pub type PFLOAT = *mut FLOAT;
 pub type LPFLOAT = *mut FLOAT;
 pub type PDOUBLE = *mut DOUBLE;
 pub type LPDOUBLE = *mut DOUBLE;
+/// UTC seconds since 1970, as upstream's `GlobalDef.h` defines it (the cookie helpers use it).
+pub type __time64_t = LLONG;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
