@@ -83,27 +83,105 @@ typedef PVOID HP_TcpPullClientListener;
 
 typedef PVOID HP_TcpPullClient;
 
-typedef PVOID HP_TcpServer;
+typedef PVOID HP_HttpServerListener;
 
-typedef PVOID HP_ServerListener;
+typedef PVOID HP_HttpServer;
 
 typedef PVOID HP_Server;
 
 typedef En_HP_HandleResult (*HP_FN_Server_OnPrepareListen)(HP_Server, UINT_PTR);
 
+typedef HP_FN_Server_OnPrepareListen HP_FN_HttpServer_OnPrepareListen;
+
 typedef En_HP_HandleResult (*HP_FN_Server_OnAccept)(HP_Server, HP_CONNID, UINT_PTR);
+
+typedef HP_FN_Server_OnAccept HP_FN_HttpServer_OnAccept;
 
 typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server, HP_CONNID);
 
-typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server, HP_CONNID, const BYTE*, int);
+typedef HP_FN_Server_OnHandShake HP_FN_HttpServer_OnHandShake;
 
 typedef En_HP_HandleResult (*HP_FN_Server_OnReceive)(HP_Server, HP_CONNID, const BYTE*, int);
 
-typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server, HP_CONNID, int);
+typedef HP_FN_Server_OnReceive HP_FN_HttpServer_OnReceive;
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server, HP_CONNID, const BYTE*, int);
+
+typedef HP_FN_Server_OnSend HP_FN_HttpServer_OnSend;
 
 typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server, HP_CONNID, En_HP_SocketOperation, int);
 
+typedef HP_FN_Server_OnClose HP_FN_HttpServer_OnClose;
+
 typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server);
+
+typedef HP_FN_Server_OnShutdown HP_FN_HttpServer_OnShutdown;
+
+typedef PVOID HP_Http;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageBegin)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnMessageBegin HP_FN_HttpServer_OnMessageBegin;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnRequestLine)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
+
+typedef HP_FN_Http_OnRequestLine HP_FN_HttpServer_OnRequestLine;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeader)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
+
+typedef HP_FN_Http_OnHeader HP_FN_HttpServer_OnHeader;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeadersComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpServer_OnHeadersComplete;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
+
+typedef HP_FN_Http_OnBody HP_FN_HttpServer_OnBody;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkHeader)(HP_Http, HP_CONNID, int);
+
+typedef HP_FN_Http_OnChunkHeader HP_FN_HttpServer_OnChunkHeader;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnChunkComplete HP_FN_HttpServer_OnChunkComplete;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnMessageComplete HP_FN_HttpServer_OnMessageComplete;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnUpgrade)(HP_Http, HP_CONNID, En_HP_HttpUpgradeType);
+
+typedef HP_FN_Http_OnUpgrade HP_FN_HttpServer_OnUpgrade;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnParseError)(HP_Http, HP_CONNID, int, LPCSTR);
+
+typedef HP_FN_Http_OnParseError HP_FN_HttpServer_OnParseError;
+
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
+                                                           HP_CONNID,
+                                                           BOOL,
+                                                           BYTE,
+                                                           BYTE,
+                                                           const BYTE*,
+                                                           ULONGLONG);
+
+typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpServer_OnWSMessageHeader;
+
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageBody)(HP_Http, HP_CONNID, const BYTE*, int);
+
+typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpServer_OnWSMessageBody;
+
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpServer_OnWSMessageComplete;
+
+typedef PVOID HP_TcpServer;
+
+typedef PVOID HP_ServerListener;
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server, HP_CONNID, int);
 
 typedef PVOID HP_ThreadPoolListener;
 
@@ -157,8 +235,6 @@ typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode,
 
 typedef En_HP_HandleResult (*HP_FN_UdpNode_OnShutdown)(HP_UdpNode);
 
-typedef PVOID HP_Http;
-
 typedef PVOID HP_HttpAgent;
 
 typedef PVOID HP_HttpAgentListener;
@@ -166,10 +242,6 @@ typedef PVOID HP_HttpAgentListener;
 typedef PVOID HP_HttpClient;
 
 typedef PVOID HP_HttpClientListener;
-
-typedef PVOID HP_HttpServer;
-
-typedef PVOID HP_HttpServerListener;
 
 typedef PVOID HP_HttpSyncClient;
 
@@ -195,39 +267,7 @@ typedef PVOID HP_PullSocket;
 
 typedef PVOID HP_PullSocketListener;
 
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkComplete)(HP_Http, HP_CONNID);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkHeader)(HP_Http, HP_CONNID, int);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeader)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeadersComplete)(HP_Http, HP_CONNID);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageBegin)(HP_Http, HP_CONNID);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageComplete)(HP_Http, HP_CONNID);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnParseError)(HP_Http, HP_CONNID, int, LPCSTR);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnRequestLine)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
-
 typedef En_HP_HttpParseResult (*HP_FN_Http_OnStatusLine)(HP_Http, HP_CONNID, USHORT, LPCSTR);
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnUpgrade)(HP_Http, HP_CONNID, En_HP_HttpUpgradeType);
-
-typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageBody)(HP_Http, HP_CONNID, const BYTE*, int);
-
-typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageComplete)(HP_Http, HP_CONNID);
-
-typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
-                                                           HP_CONNID,
-                                                           BOOL,
-                                                           BYTE,
-                                                           BYTE,
-                                                           const BYTE*,
-                                                           ULONGLONG);
 
 typedef HP_FN_Http_OnBody HP_FN_HttpAgent_OnBody;
 
@@ -306,46 +346,6 @@ typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpClient_OnWSMessageBody;
 typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpClient_OnWSMessageComplete;
 
 typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpClient_OnWSMessageHeader;
-
-typedef HP_FN_Server_OnAccept HP_FN_HttpServer_OnAccept;
-
-typedef HP_FN_Http_OnBody HP_FN_HttpServer_OnBody;
-
-typedef HP_FN_Http_OnChunkComplete HP_FN_HttpServer_OnChunkComplete;
-
-typedef HP_FN_Http_OnChunkHeader HP_FN_HttpServer_OnChunkHeader;
-
-typedef HP_FN_Server_OnClose HP_FN_HttpServer_OnClose;
-
-typedef HP_FN_Server_OnHandShake HP_FN_HttpServer_OnHandShake;
-
-typedef HP_FN_Http_OnHeader HP_FN_HttpServer_OnHeader;
-
-typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpServer_OnHeadersComplete;
-
-typedef HP_FN_Http_OnMessageBegin HP_FN_HttpServer_OnMessageBegin;
-
-typedef HP_FN_Http_OnMessageComplete HP_FN_HttpServer_OnMessageComplete;
-
-typedef HP_FN_Http_OnParseError HP_FN_HttpServer_OnParseError;
-
-typedef HP_FN_Server_OnPrepareListen HP_FN_HttpServer_OnPrepareListen;
-
-typedef HP_FN_Server_OnReceive HP_FN_HttpServer_OnReceive;
-
-typedef HP_FN_Http_OnRequestLine HP_FN_HttpServer_OnRequestLine;
-
-typedef HP_FN_Server_OnSend HP_FN_HttpServer_OnSend;
-
-typedef HP_FN_Server_OnShutdown HP_FN_HttpServer_OnShutdown;
-
-typedef HP_FN_Http_OnUpgrade HP_FN_HttpServer_OnUpgrade;
-
-typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpServer_OnWSMessageBody;
-
-typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpServer_OnWSMessageComplete;
-
-typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpServer_OnWSMessageHeader;
 
 #define FALSE 0
 
@@ -1014,6 +1014,290 @@ HPSOCKET_API
 En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient,
                                         BYTE *pData,
                                         int iLength);
+
+HPSOCKET_API HP_HttpServerListener Create_HP_HttpServerListener(void);
+
+HPSOCKET_API void Destroy_HP_HttpServerListener(HP_HttpServerListener pListener);
+
+HPSOCKET_API HP_HttpServer Create_HP_HttpServer(HP_HttpServerListener pListener);
+
+HPSOCKET_API void Destroy_HP_HttpServer(HP_HttpServer pServer);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnPrepareListen(HP_HttpServerListener pListener,
+                                          HP_FN_HttpServer_OnPrepareListen fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnAccept(HP_HttpServerListener pListener,
+                                   HP_FN_HttpServer_OnAccept fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnHandShake(HP_HttpServerListener pListener,
+                                      HP_FN_HttpServer_OnHandShake fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnReceive(HP_HttpServerListener pListener,
+                                    HP_FN_HttpServer_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnSend(HP_HttpServerListener pListener,
+                                 HP_FN_HttpServer_OnSend fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnClose(HP_HttpServerListener pListener,
+                                  HP_FN_HttpServer_OnClose fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnShutdown(HP_HttpServerListener pListener,
+                                     HP_FN_HttpServer_OnShutdown fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnMessageBegin(HP_HttpServerListener pListener,
+                                         HP_FN_HttpServer_OnMessageBegin fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnRequestLine(HP_HttpServerListener pListener,
+                                        HP_FN_HttpServer_OnRequestLine fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnHeader(HP_HttpServerListener pListener,
+                                   HP_FN_HttpServer_OnHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnHeadersComplete(HP_HttpServerListener pListener,
+                                            HP_FN_HttpServer_OnHeadersComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnBody(HP_HttpServerListener pListener,
+                                 HP_FN_HttpServer_OnBody fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnChunkHeader(HP_HttpServerListener pListener,
+                                        HP_FN_HttpServer_OnChunkHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnChunkComplete(HP_HttpServerListener pListener,
+                                          HP_FN_HttpServer_OnChunkComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnMessageComplete(HP_HttpServerListener pListener,
+                                            HP_FN_HttpServer_OnMessageComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnUpgrade(HP_HttpServerListener pListener,
+                                    HP_FN_HttpServer_OnUpgrade fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnParseError(HP_HttpServerListener pListener,
+                                       HP_FN_HttpServer_OnParseError fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnWSMessageHeader(HP_HttpServerListener pListener,
+                                            HP_FN_HttpServer_OnWSMessageHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnWSMessageBody(HP_HttpServerListener pListener,
+                                          HP_FN_HttpServer_OnWSMessageBody fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpServer_OnWSMessageComplete(HP_HttpServerListener pListener,
+                                              HP_FN_HttpServer_OnWSMessageComplete fn_);
+
+/**
+ * Sends a response: the status line (a NULL `lpszDesc` gets the standard reason phrase), the
+ * headers given, `Content-Length` (unless given, also for an empty body) and `Connection` from
+ * the request's keep-alive (unless given), then the body. FALSE with EBADSLT for an unknown id.
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_SendResponse(HP_HttpServer pServer,
+                                HP_CONNID dwConnID,
+                                USHORT usStatusCode,
+                                LPCSTR lpszDesc,
+                                const THeader *lpHeaders,
+                                int iHeaderCount,
+                                const BYTE *pData,
+                                int iLength);
+
+/**
+ * Sends a file as a response body (read whole; at most 4 MiB, as SendSmallFile).
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_SendLocalFile(HP_HttpServer pServer,
+                                 HP_CONNID dwConnID,
+                                 LPCSTR lpszFileName,
+                                 USHORT usStatusCode,
+                                 LPCSTR lpszDesc,
+                                 const THeader *lpHeaders,
+                                 int iHeaderCount);
+
+/**
+ * Sends one chunk of a chunked body (`iLength` 0 ends it); `lpszExtensions` NULL for none.
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_SendChunkData(HP_HttpServer pServer,
+                                 HP_CONNID dwConnID,
+                                 const BYTE *pData,
+                                 int iLength,
+                                 LPCSTR lpszExtensions);
+
+/**
+ * Sends one WebSocket frame (unmasked, as a server's are); `ullBodyLen` 0 means `iLength`, a
+ * larger value means the rest of the payload follows in later `HP_Server_Send` calls.
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_SendWSMessage(HP_HttpServer pServer,
+                                 HP_CONNID dwConnID,
+                                 BOOL bFinal,
+                                 BYTE iReserved,
+                                 BYTE iOperationCode,
+                                 const BYTE *pData,
+                                 int iLength,
+                                 ULONGLONG ullBodyLen);
+
+/**
+ * Closes the connection `ReleaseDelay` ms from now (its queued data is written first); data
+ * arriving meanwhile closes it at once.
+ */
+HPSOCKET_API BOOL HP_HttpServer_Release(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/**
+ * With HttpAutoStart off: parses the connection's bytes as HTTP from its next read on.
+ */
+HPSOCKET_API BOOL HP_HttpServer_StartHttp(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/**
+ * 100..60000 ms, checked at Start (default 3000).
+ */
+HPSOCKET_API void HP_HttpServer_SetReleaseDelay(HP_HttpServer pServer, DWORD dwReleaseDelay);
+
+HPSOCKET_API DWORD HP_HttpServer_GetReleaseDelay(HP_HttpServer pServer);
+
+/**
+ * HV_1_1 (default) or HV_1_0: the version written in responses.
+ */
+HPSOCKET_API void HP_HttpServer_SetLocalVersion(HP_HttpServer pServer, En_HP_HttpVersion usVersion);
+
+HPSOCKET_API En_HP_HttpVersion HP_HttpServer_GetLocalVersion(HP_HttpServer pServer);
+
+/**
+ * TRUE (default): connections parse HTTP from their first byte; FALSE: raw bytes reach
+ * OnReceive until `StartHttp`.
+ */
+HPSOCKET_API void HP_HttpServer_SetHttpAutoStart(HP_HttpServer pServer, BOOL bAutoStart);
+
+HPSOCKET_API BOOL HP_HttpServer_IsHttpAutoStart(HP_HttpServer pServer);
+
+/**
+ * Whether the request upgrades the connection (WebSocket, CONNECT tunnel, ...).
+ */
+HPSOCKET_API BOOL HP_HttpServer_IsUpgrade(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/**
+ * Whether the request keeps the connection alive (its version and `Connection` header).
+ */
+HPSOCKET_API BOOL HP_HttpServer_IsKeepAlive(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/**
+ * The request's version, as `En_HP_HttpVersion` numbers it (major in the low byte).
+ */
+HPSOCKET_API USHORT HP_HttpServer_GetVersion(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpServer_GetHost(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API ULONGLONG HP_HttpServer_GetContentLength(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpServer_GetContentType(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpServer_GetContentEncoding(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpServer_GetTransferEncoding(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API
+En_HP_HttpUpgradeType HP_HttpServer_GetUpgradeType(HP_HttpServer pServer,
+                                                   HP_CONNID dwConnID);
+
+/**
+ * llhttp's error number of the connection's parse error (0 for none), and its text.
+ */
+HPSOCKET_API
+USHORT HP_HttpServer_GetParseErrorCode(HP_HttpServer pServer,
+                                       HP_CONNID dwConnID,
+                                       LPCSTR *lpszErrorDesc);
+
+/**
+ * The first value of header `lpszName` (any case).
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_GetHeader(HP_HttpServer pServer,
+                             HP_CONNID dwConnID,
+                             LPCSTR lpszName,
+                             LPCSTR *lpszValue);
+
+/**
+ * Every value of header `lpszName`: NULL or too small an array gives FALSE and the count needed.
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_GetHeaders(HP_HttpServer pServer,
+                              HP_CONNID dwConnID,
+                              LPCSTR lpszName,
+                              LPCSTR *lpszValue,
+                              DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpServer_GetAllHeaders(HP_HttpServer pServer,
+                                 HP_CONNID dwConnID,
+                                 THeader *lpHeaders,
+                                 DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpServer_GetAllHeaderNames(HP_HttpServer pServer,
+                                     HP_CONNID dwConnID,
+                                     LPCSTR *lpszName,
+                                     DWORD *pdwCount);
+
+/**
+ * A cookie of the request (exact name).
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_GetCookie(HP_HttpServer pServer,
+                             HP_CONNID dwConnID,
+                             LPCSTR lpszName,
+                             LPCSTR *lpszValue);
+
+HPSOCKET_API
+BOOL HP_HttpServer_GetAllCookies(HP_HttpServer pServer,
+                                 HP_CONNID dwConnID,
+                                 TCookie *lpCookies,
+                                 DWORD *pdwCount);
+
+/**
+ * The request line's method.
+ */
+HPSOCKET_API LPCSTR HP_HttpServer_GetMethod(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/**
+ * Which URL fields the request's URL has (bit `1 << HUF_*`).
+ */
+HPSOCKET_API USHORT HP_HttpServer_GetUrlFieldSet(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+HPSOCKET_API
+LPCSTR HP_HttpServer_GetUrlField(HP_HttpServer pServer,
+                                 HP_CONNID dwConnID,
+                                 En_HP_HttpUrlField enField);
+
+/**
+ * The current WebSocket frame: final flag, reserved bits, opcode, mask (NULL when unmasked;
+ * valid until the next frame), payload length and what of it is still to come.
+ */
+HPSOCKET_API
+BOOL HP_HttpServer_GetWSMessageState(HP_HttpServer pServer,
+                                     HP_CONNID dwConnID,
+                                     BOOL *lpbFinal,
+                                     BYTE *lpiReserved,
+                                     BYTE *lpiOperationCode,
+                                     LPCBYTE *lpszMask,
+                                     ULONGLONG *lpullBodyLen,
+                                     ULONGLONG *lpullBodyRemain);
 
 /**
  * Loads cookies from a file in upstream's format; `bKeepExists` keeps the cookies already

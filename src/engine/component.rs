@@ -97,9 +97,9 @@ impl Shared {
     }
     /// The factory of connections' security layers, if the component has one.
     /// A new connection's first framing: the component's factory's, else its receive model's.
-    pub fn first_framing(&self, id: ConnId) -> Framing {
+    pub fn first_framing(&self, conn: &Conn) -> Framing {
         match self.framing.lock().unwrap().as_ref() {
-            Some(make) => make(id),
+            Some(make) => make(conn),
             None => Framing::initial(self.model),
         }
     }
@@ -635,6 +635,40 @@ impl Component {
             c.wake();
         }
         Some(r)
+    }
+
+    /// The HTTP state of connection `id` (HTTP components only).
+    pub fn http_conn(&self, id: ConnId) -> Option<Arc<super::http::layer::HttpConn>> {
+        self.shared.conns.get(&id).and_then(|c| c.http.get().cloned())
+    }
+
+    /// HTTP `Release`: data arriving from now on closes connection `id` at once; otherwise it
+    /// is disconnected `delay` later (its queued data is written first).
+    pub fn release_http(&self, id: ConnId, delay: Duration) -> bool {
+        let Some(c) = self.conn(id) else { return false };
+        let Some(h) = c.http.get() else { return false };
+        if h.released.swap(true, Ordering::AcqRel) {
+            return true;
+        }
+        let Ok(worker) = self.first_worker() else { return false };
+        worker.spawn(async move {
+            tokio::time::sleep(delay).await;
+            c.request_close(Op::Close, 0);
+        });
+        true
+    }
+
+    /// HTTP `StartHttp`: connection `id`, whose bytes went to OnReceive raw so far, is parsed
+    /// as HTTP from its next read on. False when HTTP already runs on it.
+    pub fn start_http(&self, id: ConnId) -> bool {
+        let Some(c) = self.conn(id) else { return false };
+        let Some(h) = c.http.get() else { return false };
+        if h.started.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        c.framing_switch.request(Framing::Layer(Box::new(super::http::layer::HttpLayer::new(h.clone()))));
+        c.wake();
+        true
     }
 
     pub fn disconnect(&self, id: ConnId) -> Result<()> {

@@ -100,6 +100,8 @@ pub struct Conn {
     pub framing_switch: FramingSwitch,
     /// The send queue and its security layer (`send.rs`).
     pub(crate) send: SendPath,
+    /// HTTP components: what the application's threads read of the connection's HTTP state.
+    pub http: std::sync::OnceLock<Arc<crate::engine::http::layer::HttpConn>>,
 }
 
 /// Sends from a thread that is not the connection's worker come in a stream, and gather, when
@@ -128,6 +130,7 @@ impl Conn {
             paused: AtomicBool::new(false),
             connected: AtomicBool::new(connected),
             send: SendPath::default(),
+            http: std::sync::OnceLock::new(),
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
             pull: pull.then(Box::default),
@@ -432,7 +435,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    let mut stack = ConnStack { framing: shared.first_framing(id), plain: None, handshaken: false, pack: shared.pack_settings() };
+    let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings() };
     if let Some(make) = shared.security() {
         if let Err(e) = conn.send.start_security(make(greet == Greeting::Accept)) {
             return Some(CloseReason { op: Op::Close, code: e });

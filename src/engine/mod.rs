@@ -149,4 +149,8 @@ pub trait Events: Send + Sync + 'static {
     fn on_shutdown(&self) -> Handled {
         Handled::Ok
     }
+    /// The HTTP events, for the components that have them.
+    fn http(&self) -> Option<&dyn http::layer::HttpEvents> {
+        None
+    }
 }

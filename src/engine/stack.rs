@@ -222,7 +222,7 @@ pub trait Security: Send {
 }
 
 /// Makes a connection's first framing (an HTTP component's parser from the first byte).
-pub type FramingFactory = std::sync::Arc<dyn Fn(ConnId) -> Framing + Send + Sync>;
+pub type FramingFactory = std::sync::Arc<dyn Fn(&Conn) -> Framing + Send + Sync>;
 
 /// Makes a connection's security layer: `true` for the accepting side.
 pub type SecurityFactory = std::sync::Arc<dyn Fn(bool) -> Box<dyn Security> + Send + Sync>;

@@ -211,7 +211,7 @@ fn a_framing_layer_switches_mid_read_asks_for_timers_and_can_be_installed_from_a
 #[test]
 fn a_component_can_give_every_connection_its_first_framing() {
     let (server, slog) = component(Role::Server, false, None);
-    assert!(server.set_framing(Some(Arc::new(|_id| Framing::Layer(Box::new(Lines { partial: Vec::new(), due: None }))))));
+    assert!(server.set_framing(Some(Arc::new(|_conn| Framing::Layer(Box::new(Lines { partial: Vec::new(), due: None }))))));
     server.start_server(Some("127.0.0.1"), 0).unwrap();
     let port = server.listen_addr().unwrap().port();
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();

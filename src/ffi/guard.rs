@@ -101,4 +101,6 @@ enum_default!(
     EnIPAddrType => EnIPAddrType::IPT_ALL,
     EnRejectedPolicy => EnRejectedPolicy::TRP_CALL_FAIL,
     EnTaskBufferType => EnTaskBufferType::TBT_COPY,
+    EnHttpVersion => EnHttpVersion::HV_1_1,
+    EnHttpUpgradeType => EnHttpUpgradeType::HUT_NONE,
 );

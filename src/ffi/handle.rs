@@ -34,6 +34,9 @@ pub enum Kind {
     ThreadPoolListener,
     Compressor,
     Decompressor,
+    HttpServerListener,
+    HttpAgentListener,
+    HttpClientListener,
     /// For this module's own tests.
     #[cfg(test)]
     TestOnly,
@@ -170,8 +173,11 @@ fn kind_of(h: *const std::ffi::c_void) -> Option<Kind> {
         8 => Kind::ThreadPoolListener,
         9 => Kind::Compressor,
         10 => Kind::Decompressor,
+        11 => Kind::HttpServerListener,
+        12 => Kind::HttpAgentListener,
+        13 => Kind::HttpClientListener,
         #[cfg(test)]
-        11 => Kind::TestOnly,
+        14 => Kind::TestOnly,
         _ => return None,
     })
 }

@@ -71,6 +71,9 @@ pub enum ListenerKind {
     /// TCP, PULL, PACK and UDP clients.
     Client,
     UdpNode,
+    HttpServer,
+    HttpAgent,
+    HttpClient,
 }
 
 impl ListenerKind {
@@ -81,8 +84,17 @@ impl ListenerKind {
             ListenerKind::Agent => &[Slot::PrepareConnect, Slot::Connect, Slot::PullReceive, Slot::Shutdown],
             ListenerKind::Client => &[Slot::PrepareConnect, Slot::Connect, Slot::PullReceive],
             ListenerKind::UdpNode => &[Slot::PrepareListen, Slot::Send, Slot::Receive, Slot::Error, Slot::Shutdown],
+            ListenerKind::HttpServer => &[Slot::PrepareListen, Slot::Accept, Slot::Shutdown],
+            ListenerKind::HttpAgent => &[Slot::PrepareConnect, Slot::Connect, Slot::Shutdown],
+            ListenerKind::HttpClient => &[Slot::PrepareConnect, Slot::Connect],
         };
-        own.contains(&s) || (self != ListenerKind::UdpNode && SOCKET_SLOTS.contains(&s))
+        // A server parses requests (OnRequestLine), agents and clients responses (OnStatusLine).
+        let http = match self {
+            ListenerKind::HttpServer => HTTP_SLOTS.contains(&s) && s != Slot::StatusLine,
+            ListenerKind::HttpAgent | ListenerKind::HttpClient => HTTP_SLOTS.contains(&s) && s != Slot::RequestLine,
+            _ => false,
+        };
+        own.contains(&s) || http || (self != ListenerKind::UdpNode && SOCKET_SLOTS.contains(&s))
     }
 
     /// Whether the family has the HTTP parser's and WebSocket's events (the HTTP listeners,
@@ -98,9 +110,17 @@ pub struct Listener {
 }
 
 // SAFETY: the only handles registered with a listener kind are made by `create` below, from an
-// `Arc<Listener>` (new_shared), and no other HandleObject type lists these four kinds.
+// `Arc<Listener>` (new_shared), and no other HandleObject type lists these kinds.
 unsafe impl HandleObject for Listener {
-    const KINDS: &'static [Kind] = &[Kind::ServerListener, Kind::AgentListener, Kind::ClientListener, Kind::UdpNodeListener];
+    const KINDS: &'static [Kind] = &[
+        Kind::ServerListener,
+        Kind::AgentListener,
+        Kind::ClientListener,
+        Kind::UdpNodeListener,
+        Kind::HttpServerListener,
+        Kind::HttpAgentListener,
+        Kind::HttpClientListener,
+    ];
     const SHARED: bool = true;
 }
 
@@ -111,6 +131,9 @@ impl ListenerKind {
             ListenerKind::Agent => Kind::AgentListener,
             ListenerKind::Client => Kind::ClientListener,
             ListenerKind::UdpNode => Kind::UdpNodeListener,
+            ListenerKind::HttpServer => Kind::HttpServerListener,
+            ListenerKind::HttpAgent => Kind::HttpAgentListener,
+            ListenerKind::HttpClient => Kind::HttpClientListener,
         }
     }
 }
@@ -167,6 +190,9 @@ mod tests {
         assert!(!ListenerKind::Client.accepts(Slot::Shutdown));
         assert!(ListenerKind::UdpNode.accepts(Slot::Error) && !ListenerKind::UdpNode.accepts(Slot::Close));
         assert!(!ListenerKind::Server.has_http_events());
+        assert!(ListenerKind::HttpServer.has_http_events() && ListenerKind::HttpServer.accepts(Slot::RequestLine));
+        assert!(!ListenerKind::HttpServer.accepts(Slot::StatusLine) && !ListenerKind::HttpClient.accepts(Slot::RequestLine));
+        assert!(!ListenerKind::HttpClient.accepts(Slot::Shutdown) && ListenerKind::HttpAgent.accepts(Slot::Shutdown));
     }
 
     const _: () = assert!(SLOTS >= 25);

@@ -9,6 +9,8 @@ pub mod pull;
 pub mod guard;
 pub mod handle;
 pub mod handles;
+pub mod http;
+pub mod http_server;
 pub mod http_cookie;
 pub mod listener;
 pub mod server;

@@ -79,6 +79,9 @@ pub unsafe extern "C" fn HP_Server_Start(pServer: HP_Server, lpszBindAddress: LP
         // SAFETY: `lpszBindAddress` is NULL or a NUL-terminated string (upstream's contract for
         // HP_Server_Start); opt_str reads it only when non-NULL.
         let Ok(bind) = (unsafe { tcp::opt_str(lpszBindAddress) }) else { return invalid(&c) };
+        if tcp::obj(pServer, R).is_some_and(|o| !super::http::settings_valid(o)) {
+            return invalid(&c);
+        }
         done(&c, c.start_server(bind, usPort))
     })
 }

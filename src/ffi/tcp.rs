@@ -10,6 +10,7 @@ use super::types::*;
 use crate::engine::component::{Component, ConnectArgs, Failure, Role, Transport};
 use crate::engine::options::{OnSendSyncPolicy, Options, ReusePolicy, SendPolicy};
 use crate::engine::recv::{FetchResult, Model};
+use crate::engine::http::layer::{HttpConn, HttpLayer, HttpSettings};
 use crate::engine::{ConnId, Events, Handled, Op, SocketError, State};
 use std::ffi::CStr;
 use std::os::fd::RawFd;
@@ -25,6 +26,8 @@ pub struct ComponentObj {
     pub extra: AtomicUsize,
     /// Keeps the listener alive as long as the component.
     _listener: Arc<Listener>,
+    /// HTTP components: their own settings (the connections' HTTP state refers to them).
+    pub http: Option<Arc<HttpSettings>>,
 }
 
 // SAFETY: the only handles registered as Kind::Component are made by `create_from` below, from a
@@ -35,9 +38,11 @@ unsafe impl HandleObject for ComponentObj {
 }
 
 /// Calls the listener's C functions with the component handle as sender.
-struct CEvents {
+pub(crate) struct CEvents {
     sender: AtomicUsize,
-    listener: Arc<Listener>,
+    pub(crate) listener: Arc<Listener>,
+    /// The listener has the HTTP events (an HTTP component's).
+    is_http: bool,
 }
 
 type FnSender = unsafe extern "C" fn(PVOID) -> HandleResultArg;
@@ -82,13 +87,13 @@ pub fn socket_op(op: Op) -> En_HP_SocketOperation {
 
 impl CEvents {
     #[inline]
-    fn sender(&self) -> PVOID {
+    pub(crate) fn sender(&self) -> PVOID {
         self.sender.load(Ordering::Relaxed) as PVOID
     }
     /// The callback in slot `s`, read as `F`, which must be the slot's function-pointer type
     /// (the `HP_FN_*` type its `HP_Set_FN_*` setter takes, without the `Option`).
     #[inline]
-    fn slot<F: Copy>(&self, s: Slot) -> Option<F> {
+    pub(crate) fn slot<F: Copy>(&self, s: Slot) -> Option<F> {
         let p = self.listener.get(s);
         // SAFETY: a non-zero slot of this Server/Agent/Client listener was stored by its family's
         // HP_Set_FN_* export as `f as usize` of a non-NULL `unsafe extern "C" fn` of the slot's
@@ -154,6 +159,13 @@ impl Events for CEvents {
         // `slot`); its arguments are plain values (the handle is opaque to C).
         self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
     }
+    fn http(&self) -> Option<&dyn crate::engine::http::layer::HttpEvents> {
+        if self.is_http {
+            Some(self)
+        } else {
+            None
+        }
+    }
 }
 
 fn role_listener(role: Role) -> ListenerKind {
@@ -195,13 +207,33 @@ fn create_with(l: PVOID, role: Role, model: Model, transport: Transport) -> PVOI
 
 /// A handle for the component `make` builds around the listener behind `l`.
 fn create_from(l: PVOID, role: Role, make: impl FnOnce(Arc<dyn Events>) -> Component) -> PVOID {
-    let Some(listener) = listener::share(l, role_listener(role)) else {
+    create_in(l, role_listener(role), None, make)
+}
+
+/// An HTTP component of `role` (a TCP component whose connections parse HTTP) with the HTTP
+/// listener behind `l`.
+pub fn create_http(l: PVOID, role: Role, kind: ListenerKind) -> PVOID {
+    let settings = Arc::new(HttpSettings::new(role == Role::Server));
+    let for_conns = settings.clone();
+    create_in(l, kind, Some(settings), |events| {
+        let c = Component::with_transport(role, events, Model::Push, Transport::Tcp);
+        c.set_framing(Some(Arc::new(move |conn: &crate::engine::conn::Conn| {
+            let host = conn.remote_host.clone().unwrap_or_default();
+            let st = conn.http.get_or_init(|| Arc::new(HttpConn::new(for_conns.clone(), host)));
+            HttpLayer::first_framing(st)
+        })));
+        c
+    })
+}
+
+fn create_in(l: PVOID, kind: ListenerKind, http: Option<Arc<HttpSettings>>, make: impl FnOnce(Arc<dyn Events>) -> Component) -> PVOID {
+    let Some(listener) = listener::share(l, kind) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
-    let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone() });
+    let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone(), is_http: http.is_some() });
     let comp = Arc::new(make(events.clone()));
-    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj { comp, extra: AtomicUsize::new(0), _listener: listener }));
+    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj { comp, extra: AtomicUsize::new(0), _listener: listener, http }));
     events.sender.store(h as usize, Ordering::Relaxed);
     h
 }
@@ -216,10 +248,15 @@ pub enum Class {
     Udp,
     UdpArq,
     UdpCast,
+    Http,
 }
 
 impl Class {
-    fn of(c: &Component) -> Class {
+    fn of(o: &ComponentObj) -> Class {
+        let c = &o.comp;
+        if o.http.is_some() {
+            return Class::Http;
+        }
         match (c.transport(), c.model(), c.is_arq()) {
             (Transport::Tcp, Model::Push, _) => Class::Tcp,
             (Transport::Tcp, Model::Pull, _) => Class::TcpPull,
@@ -235,7 +272,7 @@ impl Class {
 /// is refused with EINVAL. From inside one of its own callbacks the work finishes on a helper
 /// thread, so the callback returns first.
 pub fn destroy(p: PVOID, role: Role, class: Class) {
-    if obj(p, role).is_none_or(|o| Class::of(&o.comp) != class) {
+    if obj(p, role).is_none_or(|o| Class::of(o) != class) {
         set_errno(libc::EINVAL);
         return;
     }

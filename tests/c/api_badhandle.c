@@ -4,7 +4,7 @@
  * live handles of kinds its family can never accept, and pointers into a stack buffer and heap
  * blocks. Each call returns its failure value (FALSE / NULL / 0 / SS_STOPPED / SE_INVALID_PARAM /
  * FR_DATA_NOT_FOUND) and leaves EINVAL in errno. Then the live handles still work.
- * Calls per bad kind: destroyed 402, component as listener 64, listener of another role 64, stack 402, heap 0xAB 402, heap zeros 402, its listener 327, another role 274, other transport 157, other object 25, pull/pack 24, plain UDP 48 (2591 calls in all). */
+ * Calls per bad kind: destroyed 457, component as listener 86, listener of another role 86, stack 457, heap 0xAB 457, heap zeros 457, its listener 360, another role 307, other transport 157, other object 25, pull/pack 24, plain UDP 48 (2921 calls in all). */
 #include <errno.h>
 #include "HPSocket4C.h"
 #include "testutil.h"
@@ -44,6 +44,7 @@ static HP_TcpPackClientListener l_TcpPackClient;
 static HP_TcpPullServerListener l_TcpPullServer;
 static HP_TcpPullAgentListener l_TcpPullAgent;
 static HP_TcpPullClientListener l_TcpPullClient;
+static HP_HttpServerListener l_HttpServer;
 static HP_TcpServerListener l_TcpServer;
 static HP_ThreadPoolListener l_ThreadPool;
 static HP_UdpServerListener l_UdpServer;
@@ -60,6 +61,7 @@ static HP_TcpPackClient h_TcpPackClient;
 static HP_TcpPullServer h_TcpPullServer;
 static HP_TcpPullAgent h_TcpPullAgent;
 static HP_TcpPullClient h_TcpPullClient;
+static HP_HttpServer h_HttpServer;
 static HP_TcpServer h_TcpServer;
 static HP_ThreadPool h_ThreadPool;
 static HP_UdpServer h_UdpServer;
@@ -89,6 +91,8 @@ static HP_TcpPullAgentListener s_TcpPullAgentListener;
 static HP_TcpPullAgent s_TcpPullAgent;
 static HP_TcpPullClientListener s_TcpPullClientListener;
 static HP_TcpPullClient s_TcpPullClient;
+static HP_HttpServerListener s_HttpServerListener;
+static HP_HttpServer s_HttpServer;
 static HP_TcpServer s_TcpServer;
 static HP_ThreadPoolListener s_ThreadPoolListener;
 static HP_ThreadPool s_ThreadPool;
@@ -341,6 +345,67 @@ static void g_TcpPullClientListener(PVOID h, const char *kind) {
 static void g_TcpPullClient(PVOID h, const char *kind) {
     BAD("HP_TcpPullClient_Fetch", En_HP_FetchResult, HP_TcpPullClient_Fetch((HP_TcpPullClient)h, NULL, 0), r == FR_DATA_NOT_FOUND);
     BAD("HP_TcpPullClient_Peek", En_HP_FetchResult, HP_TcpPullClient_Peek((HP_TcpPullClient)h, NULL, 0), r == FR_DATA_NOT_FOUND);
+}
+
+/* HttpServerListener, the calls: a destroyed HttpServerListener, a live HttpServer (component, not listener), a live TcpAgentListener (another role), and stray pointers */
+static void g_HttpServerListener(PVOID h, const char *kind) {
+    BAD("Create_HP_HttpServer", HP_HttpServer, Create_HP_HttpServer((HP_HttpServerListener)h), r == NULL);
+    BAD_VOID("HP_Set_FN_HttpServer_OnPrepareListen", HP_Set_FN_HttpServer_OnPrepareListen((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnAccept", HP_Set_FN_HttpServer_OnAccept((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnHandShake", HP_Set_FN_HttpServer_OnHandShake((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnReceive", HP_Set_FN_HttpServer_OnReceive((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnSend", HP_Set_FN_HttpServer_OnSend((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnClose", HP_Set_FN_HttpServer_OnClose((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnShutdown", HP_Set_FN_HttpServer_OnShutdown((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnMessageBegin", HP_Set_FN_HttpServer_OnMessageBegin((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnRequestLine", HP_Set_FN_HttpServer_OnRequestLine((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnHeader", HP_Set_FN_HttpServer_OnHeader((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnHeadersComplete", HP_Set_FN_HttpServer_OnHeadersComplete((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnBody", HP_Set_FN_HttpServer_OnBody((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnChunkHeader", HP_Set_FN_HttpServer_OnChunkHeader((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnChunkComplete", HP_Set_FN_HttpServer_OnChunkComplete((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnMessageComplete", HP_Set_FN_HttpServer_OnMessageComplete((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnUpgrade", HP_Set_FN_HttpServer_OnUpgrade((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnParseError", HP_Set_FN_HttpServer_OnParseError((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnWSMessageHeader", HP_Set_FN_HttpServer_OnWSMessageHeader((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnWSMessageBody", HP_Set_FN_HttpServer_OnWSMessageBody((HP_HttpServerListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpServer_OnWSMessageComplete", HP_Set_FN_HttpServer_OnWSMessageComplete((HP_HttpServerListener)h, NULL));
+}
+
+/* HttpServer, the calls: a destroyed HttpServer, its listener HttpServerListener, a live TcpAgent (another role), and stray pointers */
+static void g_HttpServer(PVOID h, const char *kind) {
+    BAD("HP_HttpServer_SendResponse", BOOL, HP_HttpServer_SendResponse((HP_HttpServer)h, 0, 0, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpServer_SendLocalFile", BOOL, HP_HttpServer_SendLocalFile((HP_HttpServer)h, 0, NULL, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpServer_SendChunkData", BOOL, HP_HttpServer_SendChunkData((HP_HttpServer)h, 0, NULL, 0, NULL), r == FALSE);
+    BAD("HP_HttpServer_SendWSMessage", BOOL, HP_HttpServer_SendWSMessage((HP_HttpServer)h, 0, 0, 0, 0, NULL, 0, 0), r == FALSE);
+    BAD("HP_HttpServer_Release", BOOL, HP_HttpServer_Release((HP_HttpServer)h, 0), r == FALSE);
+    BAD("HP_HttpServer_StartHttp", BOOL, HP_HttpServer_StartHttp((HP_HttpServer)h, 0), r == FALSE);
+    BAD_VOID("HP_HttpServer_SetReleaseDelay", HP_HttpServer_SetReleaseDelay((HP_HttpServer)h, 0));
+    BAD("HP_HttpServer_GetReleaseDelay", DWORD, HP_HttpServer_GetReleaseDelay((HP_HttpServer)h), r == 0);
+    BAD_VOID("HP_HttpServer_SetLocalVersion", HP_HttpServer_SetLocalVersion((HP_HttpServer)h, (En_HP_HttpVersion)0));
+    BAD("HP_HttpServer_GetLocalVersion", En_HP_HttpVersion, HP_HttpServer_GetLocalVersion((HP_HttpServer)h), 1);
+    BAD_VOID("HP_HttpServer_SetHttpAutoStart", HP_HttpServer_SetHttpAutoStart((HP_HttpServer)h, 0));
+    BAD("HP_HttpServer_IsHttpAutoStart", BOOL, HP_HttpServer_IsHttpAutoStart((HP_HttpServer)h), r == FALSE);
+    BAD("HP_HttpServer_IsUpgrade", BOOL, HP_HttpServer_IsUpgrade((HP_HttpServer)h, 0), r == FALSE);
+    BAD("HP_HttpServer_IsKeepAlive", BOOL, HP_HttpServer_IsKeepAlive((HP_HttpServer)h, 0), r == FALSE);
+    BAD("HP_HttpServer_GetVersion", USHORT, HP_HttpServer_GetVersion((HP_HttpServer)h, 0), r == 0);
+    BAD("HP_HttpServer_GetHost", LPCSTR, HP_HttpServer_GetHost((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetContentLength", ULONGLONG, HP_HttpServer_GetContentLength((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetContentType", LPCSTR, HP_HttpServer_GetContentType((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetContentEncoding", LPCSTR, HP_HttpServer_GetContentEncoding((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetTransferEncoding", LPCSTR, HP_HttpServer_GetTransferEncoding((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetUpgradeType", En_HP_HttpUpgradeType, HP_HttpServer_GetUpgradeType((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetParseErrorCode", USHORT, HP_HttpServer_GetParseErrorCode((HP_HttpServer)h, 0, NULL), r == 0);
+    BAD("HP_HttpServer_GetHeader", BOOL, HP_HttpServer_GetHeader((HP_HttpServer)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpServer_GetHeaders", BOOL, HP_HttpServer_GetHeaders((HP_HttpServer)h, 0, NULL, NULL, NULL), r == FALSE);
+    BAD("HP_HttpServer_GetAllHeaders", BOOL, HP_HttpServer_GetAllHeaders((HP_HttpServer)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpServer_GetAllHeaderNames", BOOL, HP_HttpServer_GetAllHeaderNames((HP_HttpServer)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpServer_GetCookie", BOOL, HP_HttpServer_GetCookie((HP_HttpServer)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpServer_GetAllCookies", BOOL, HP_HttpServer_GetAllCookies((HP_HttpServer)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpServer_GetMethod", LPCSTR, HP_HttpServer_GetMethod((HP_HttpServer)h, 0), 1);
+    BAD("HP_HttpServer_GetUrlFieldSet", USHORT, HP_HttpServer_GetUrlFieldSet((HP_HttpServer)h, 0), r == 0);
+    BAD("HP_HttpServer_GetUrlField", LPCSTR, HP_HttpServer_GetUrlField((HP_HttpServer)h, 0, (En_HP_HttpUrlField)0), 1);
+    BAD("HP_HttpServer_GetWSMessageState", BOOL, HP_HttpServer_GetWSMessageState((HP_HttpServer)h, 0, NULL, NULL, NULL, NULL, NULL, NULL), r == FALSE);
 }
 
 /* TcpServer, the calls: a destroyed TcpServer, its listener TcpServerListener, a live TcpAgent (another role), a live UdpServer (UDP, not TCP), and stray pointers */
@@ -701,6 +766,16 @@ static void d_TcpPullClient(PVOID h, const char *kind) {
     BAD_VOID("Destroy_HP_TcpPullClient", Destroy_HP_TcpPullClient((HP_TcpPullClient)h));
 }
 
+/* HttpServerListener, the Destroy_* calls: a destroyed HttpServerListener, a live HttpServer (component, not listener), a live TcpAgentListener (another role), and stray pointers */
+static void d_HttpServerListener(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpServerListener", Destroy_HP_HttpServerListener((HP_HttpServerListener)h));
+}
+
+/* HttpServer, the Destroy_* calls: a destroyed HttpServer, its listener HttpServerListener, a live TcpAgent (another role), and stray pointers */
+static void d_HttpServer(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpServer", Destroy_HP_HttpServer((HP_HttpServer)h));
+}
+
 /* TcpServer, the Destroy_* calls: a destroyed TcpServer, its listener TcpServerListener, a live TcpAgent (another role), a live UdpServer (UDP, not TCP), and stray pointers */
 static void d_TcpServer(PVOID h, const char *kind) {
     BAD_VOID("Destroy_HP_TcpServer", Destroy_HP_TcpServer((HP_TcpServer)h));
@@ -898,6 +973,8 @@ int main(void) {
     CHECK(l_TcpPullAgent != NULL);
     l_TcpPullClient = Create_HP_TcpPullClientListener();
     CHECK(l_TcpPullClient != NULL);
+    l_HttpServer = Create_HP_HttpServerListener();
+    CHECK(l_HttpServer != NULL);
     l_TcpServer = Create_HP_TcpServerListener();
     CHECK(l_TcpServer != NULL);
     l_ThreadPool = Create_HP_ThreadPoolListener();
@@ -930,6 +1007,8 @@ int main(void) {
     CHECK(h_TcpPullAgent != NULL);
     h_TcpPullClient = Create_HP_TcpPullClient(l_TcpPullClient);
     CHECK(h_TcpPullClient != NULL);
+    h_HttpServer = Create_HP_HttpServer(l_HttpServer);
+    CHECK(h_HttpServer != NULL);
     h_TcpServer = Create_HP_TcpServer(l_TcpServer);
     CHECK(h_TcpServer != NULL);
     h_ThreadPool = Create_HP_ThreadPool(l_ThreadPool);
@@ -1010,6 +1089,12 @@ int main(void) {
     s_TcpPullClient = Create_HP_TcpPullClient(l_TcpPullClient);
     CHECK(s_TcpPullClient != NULL);
     Destroy_HP_TcpPullClient(s_TcpPullClient);
+    s_HttpServerListener = Create_HP_HttpServerListener();
+    CHECK(s_HttpServerListener != NULL);
+    Destroy_HP_HttpServerListener(s_HttpServerListener);
+    s_HttpServer = Create_HP_HttpServer(l_HttpServer);
+    CHECK(s_HttpServer != NULL);
+    Destroy_HP_HttpServer(s_HttpServer);
     s_TcpServer = Create_HP_TcpServer(l_TcpServer);
     CHECK(s_TcpServer != NULL);
     Destroy_HP_TcpServer(s_TcpServer);
@@ -1177,6 +1262,18 @@ int main(void) {
     g_TcpPullClient(bad_stack, "a pointer into a stack buffer");
     g_TcpPullClient(bad_heap, "a pointer into a heap block of 0xAB");
     g_TcpPullClient(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpServerListener(s_HttpServerListener, "a destroyed HttpServerListener");
+    g_HttpServerListener(h_HttpServer, "a live HttpServer (component, not listener)");
+    g_HttpServerListener(l_TcpAgent, "a live TcpAgentListener (another role)");
+    g_HttpServerListener(bad_stack, "a pointer into a stack buffer");
+    g_HttpServerListener(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpServerListener(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpServer(s_HttpServer, "a destroyed HttpServer");
+    g_HttpServer(l_HttpServer, "its listener HttpServerListener");
+    g_HttpServer(h_TcpAgent, "a live TcpAgent (another role)");
+    g_HttpServer(bad_stack, "a pointer into a stack buffer");
+    g_HttpServer(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpServer(bad_zero, "a pointer into a heap block of zeros");
     g_TcpServer(s_TcpServer, "a destroyed TcpServer");
     g_TcpServer(l_TcpServer, "its listener TcpServerListener");
     g_TcpServer(h_TcpAgent, "a live TcpAgent (another role)");
@@ -1398,6 +1495,18 @@ int main(void) {
     d_TcpPullClient(bad_stack, "a pointer into a stack buffer");
     d_TcpPullClient(bad_heap, "a pointer into a heap block of 0xAB");
     d_TcpPullClient(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpServerListener(s_HttpServerListener, "a destroyed HttpServerListener");
+    d_HttpServerListener(h_HttpServer, "a live HttpServer (component, not listener)");
+    d_HttpServerListener(l_TcpAgent, "a live TcpAgentListener (another role)");
+    d_HttpServerListener(bad_stack, "a pointer into a stack buffer");
+    d_HttpServerListener(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpServerListener(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpServer(s_HttpServer, "a destroyed HttpServer");
+    d_HttpServer(l_HttpServer, "its listener HttpServerListener");
+    d_HttpServer(h_TcpAgent, "a live TcpAgent (another role)");
+    d_HttpServer(bad_stack, "a pointer into a stack buffer");
+    d_HttpServer(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpServer(bad_zero, "a pointer into a heap block of zeros");
     d_TcpServer(s_TcpServer, "a destroyed TcpServer");
     d_TcpServer(l_TcpServer, "its listener TcpServerListener");
     d_TcpServer(h_TcpAgent, "a live TcpAgent (another role)");
@@ -1518,6 +1627,7 @@ int main(void) {
     Destroy_HP_TcpPullServer(h_TcpPullServer);
     Destroy_HP_TcpPullAgent(h_TcpPullAgent);
     Destroy_HP_TcpPullClient(h_TcpPullClient);
+    Destroy_HP_HttpServer(h_HttpServer);
     Destroy_HP_TcpServer(h_TcpServer);
     Destroy_HP_ThreadPool(h_ThreadPool);
     Destroy_HP_UdpServer(h_UdpServer);
@@ -1536,6 +1646,7 @@ int main(void) {
     Destroy_HP_TcpPullServerListener(l_TcpPullServer);
     Destroy_HP_TcpPullAgentListener(l_TcpPullAgent);
     Destroy_HP_TcpPullClientListener(l_TcpPullClient);
+    Destroy_HP_HttpServerListener(l_HttpServer);
     Destroy_HP_TcpServerListener(l_TcpServer);
     Destroy_HP_ThreadPoolListener(l_ThreadPool);
     Destroy_HP_UdpServerListener(l_UdpServer);

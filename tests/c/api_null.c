@@ -192,6 +192,61 @@ static void null_handles(void) {
     Destroy_HP_TcpPullClient(NULL);
     { En_HP_FetchResult r = HP_TcpPullClient_Fetch(NULL, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
     { En_HP_FetchResult r = HP_TcpPullClient_Peek(NULL, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    Destroy_HP_HttpServerListener(0);
+    { HP_HttpServer r = Create_HP_HttpServer(0); (void)r; }
+    Destroy_HP_HttpServer(0);
+    HP_Set_FN_HttpServer_OnPrepareListen(0, NULL);
+    HP_Set_FN_HttpServer_OnAccept(0, NULL);
+    HP_Set_FN_HttpServer_OnHandShake(0, NULL);
+    HP_Set_FN_HttpServer_OnReceive(0, NULL);
+    HP_Set_FN_HttpServer_OnSend(0, NULL);
+    HP_Set_FN_HttpServer_OnClose(0, NULL);
+    HP_Set_FN_HttpServer_OnShutdown(0, NULL);
+    HP_Set_FN_HttpServer_OnMessageBegin(0, NULL);
+    HP_Set_FN_HttpServer_OnRequestLine(0, NULL);
+    HP_Set_FN_HttpServer_OnHeader(0, NULL);
+    HP_Set_FN_HttpServer_OnHeadersComplete(0, NULL);
+    HP_Set_FN_HttpServer_OnBody(0, NULL);
+    HP_Set_FN_HttpServer_OnChunkHeader(0, NULL);
+    HP_Set_FN_HttpServer_OnChunkComplete(0, NULL);
+    HP_Set_FN_HttpServer_OnMessageComplete(0, NULL);
+    HP_Set_FN_HttpServer_OnUpgrade(0, NULL);
+    HP_Set_FN_HttpServer_OnParseError(0, NULL);
+    HP_Set_FN_HttpServer_OnWSMessageHeader(0, NULL);
+    HP_Set_FN_HttpServer_OnWSMessageBody(0, NULL);
+    HP_Set_FN_HttpServer_OnWSMessageComplete(0, NULL);
+    { BOOL r = HP_HttpServer_SendResponse(0, 0, 0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_SendLocalFile(0, 0, NULL, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_SendChunkData(0, 0, NULL, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_SendWSMessage(0, 0, 0, 0, 0, NULL, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_Release(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_StartHttp(0, 0); CHECK_EQ(r, FALSE); }
+    HP_HttpServer_SetReleaseDelay(0, 0);
+    { DWORD r = HP_HttpServer_GetReleaseDelay(0); CHECK_EQ(r, 0); }
+    HP_HttpServer_SetLocalVersion(0, (En_HP_HttpVersion)0);
+    { En_HP_HttpVersion r = HP_HttpServer_GetLocalVersion(0); (void)r; }
+    HP_HttpServer_SetHttpAutoStart(0, 0);
+    { BOOL r = HP_HttpServer_IsHttpAutoStart(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_IsUpgrade(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_IsKeepAlive(0, 0); CHECK_EQ(r, FALSE); }
+    { USHORT r = HP_HttpServer_GetVersion(0, 0); CHECK_EQ(r, 0); }
+    { LPCSTR r = HP_HttpServer_GetHost(0, 0); (void)r; }
+    { ULONGLONG r = HP_HttpServer_GetContentLength(0, 0); (void)r; }
+    { LPCSTR r = HP_HttpServer_GetContentType(0, 0); (void)r; }
+    { LPCSTR r = HP_HttpServer_GetContentEncoding(0, 0); (void)r; }
+    { LPCSTR r = HP_HttpServer_GetTransferEncoding(0, 0); (void)r; }
+    { En_HP_HttpUpgradeType r = HP_HttpServer_GetUpgradeType(0, 0); (void)r; }
+    { USHORT r = HP_HttpServer_GetParseErrorCode(0, 0, NULL); CHECK_EQ(r, 0); }
+    { BOOL r = HP_HttpServer_GetHeader(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_GetHeaders(0, 0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_GetAllHeaders(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_GetAllHeaderNames(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_GetCookie(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpServer_GetAllCookies(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { LPCSTR r = HP_HttpServer_GetMethod(0, 0); (void)r; }
+    { USHORT r = HP_HttpServer_GetUrlFieldSet(0, 0); CHECK_EQ(r, 0); }
+    { LPCSTR r = HP_HttpServer_GetUrlField(0, 0, (En_HP_HttpUrlField)0); (void)r; }
+    { BOOL r = HP_HttpServer_GetWSMessageState(0, 0, NULL, NULL, NULL, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
     Destroy_HP_TcpServerListener(NULL);
     { HP_TcpServer r = Create_HP_TcpServer(NULL); CHECK(r == NULL); }
     Destroy_HP_TcpServer(NULL);

@@ -12,7 +12,7 @@
 //! - `Cookie`: requests get the connection's cookies after the rest;
 //! - the method is upper-cased; a path without a leading `/` gets one, except for CONNECT, and an
 //!   empty path is `/`; an absent reason phrase is the standard one ([`reason_phrase`]);
-//! - chunks are `%x\r\n` data `\r\n` (`%x ;ext\r\n` with extensions); length 0 ends the body,
+//! - chunks are `%x\r\n` data `\r\n` (`%x;ext\r\n` with extensions; upstream writes `%x ;ext`, which strict llhttp refuses); length 0 ends the body,
 //!   with no trailers.
 //!
 //! One deliberate difference: upstream looks for the caller's `Content-Length`,
@@ -137,12 +137,15 @@ fn write_path(connect: bool, path: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(path);
 }
 
-/// Appends a chunk's size line: `%x\r\n`, or `%x ;ext\r\n` (`%x ext\r\n` when `ext` already starts
+/// Appends a chunk's size line: `%x\r\n`, or `%x;ext\r\n` (`%xext\r\n` when `ext` already starts
 /// with `;`). The data and then [`CHUNK_END`] follow; a zero length ends the body.
 pub fn write_chunk_header(len: usize, ext: Option<&[u8]>, out: &mut Vec<u8>) {
     push_hex(len as u64, out);
     if let Some(ext) = ext.filter(|e| !e.is_empty()) {
-        out.extend_from_slice(if ext.first() == Some(&b';') { b" " } else { b" ;" });
+        // Upstream writes `%x ;ext`, which its own llhttp (strict) refuses: no space here.
+        if ext.first() != Some(&b';') {
+            out.push(b';');
+        }
         out.extend_from_slice(ext);
     }
     out.extend_from_slice(CRLF);
@@ -473,10 +476,10 @@ mod tests {
         assert_eq!(out, b"1a\r\nhello world, 26 bytes long\r\n");
         out.clear();
         write_chunk(b"abc", Some(b"name=v"), &mut out);
-        assert_eq!(out, b"3 ;name=v\r\nabc\r\n");
+        assert_eq!(out, b"3;name=v\r\nabc\r\n");
         out.clear();
         write_chunk_header(4096, Some(b";a;b"), &mut out);
-        assert_eq!(out, b"1000 ;a;b\r\n");
+        assert_eq!(out, b"1000;a;b\r\n");
         out.clear();
         write_chunk(b"", Some(b""), &mut out);
         assert_eq!(out, b"0\r\n\r\n");
