@@ -83,6 +83,126 @@ typedef PVOID HP_TcpPullClientListener;
 
 typedef PVOID HP_TcpPullClient;
 
+typedef PVOID HP_HttpAgentListener;
+
+typedef PVOID HP_HttpAgent;
+
+typedef HP_FN_Agent_OnPrepareConnect HP_FN_HttpAgent_OnPrepareConnect;
+
+typedef HP_FN_Agent_OnConnect HP_FN_HttpAgent_OnConnect;
+
+typedef HP_FN_Agent_OnShutdown HP_FN_HttpAgent_OnShutdown;
+
+typedef HP_FN_Agent_OnHandShake HP_FN_HttpAgent_OnHandShake;
+
+typedef HP_FN_Agent_OnReceive HP_FN_HttpAgent_OnReceive;
+
+typedef HP_FN_Agent_OnSend HP_FN_HttpAgent_OnSend;
+
+typedef HP_FN_Agent_OnClose HP_FN_HttpAgent_OnClose;
+
+typedef PVOID HP_Http;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageBegin)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnMessageBegin HP_FN_HttpAgent_OnMessageBegin;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnStatusLine)(HP_Http, HP_CONNID, USHORT, LPCSTR);
+
+typedef HP_FN_Http_OnStatusLine HP_FN_HttpAgent_OnStatusLine;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeader)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
+
+typedef HP_FN_Http_OnHeader HP_FN_HttpAgent_OnHeader;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeadersComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpAgent_OnHeadersComplete;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
+
+typedef HP_FN_Http_OnBody HP_FN_HttpAgent_OnBody;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkHeader)(HP_Http, HP_CONNID, int);
+
+typedef HP_FN_Http_OnChunkHeader HP_FN_HttpAgent_OnChunkHeader;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnChunkComplete HP_FN_HttpAgent_OnChunkComplete;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnMessageComplete HP_FN_HttpAgent_OnMessageComplete;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnUpgrade)(HP_Http, HP_CONNID, En_HP_HttpUpgradeType);
+
+typedef HP_FN_Http_OnUpgrade HP_FN_HttpAgent_OnUpgrade;
+
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnParseError)(HP_Http, HP_CONNID, int, LPCSTR);
+
+typedef HP_FN_Http_OnParseError HP_FN_HttpAgent_OnParseError;
+
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
+                                                           HP_CONNID,
+                                                           BOOL,
+                                                           BYTE,
+                                                           BYTE,
+                                                           const BYTE*,
+                                                           ULONGLONG);
+
+typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpAgent_OnWSMessageHeader;
+
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageBody)(HP_Http, HP_CONNID, const BYTE*, int);
+
+typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpAgent_OnWSMessageBody;
+
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageComplete)(HP_Http, HP_CONNID);
+
+typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpAgent_OnWSMessageComplete;
+
+typedef PVOID HP_HttpClientListener;
+
+typedef PVOID HP_HttpClient;
+
+typedef HP_FN_Client_OnPrepareConnect HP_FN_HttpClient_OnPrepareConnect;
+
+typedef HP_FN_Client_OnConnect HP_FN_HttpClient_OnConnect;
+
+typedef HP_FN_Client_OnHandShake HP_FN_HttpClient_OnHandShake;
+
+typedef HP_FN_Client_OnReceive HP_FN_HttpClient_OnReceive;
+
+typedef HP_FN_Client_OnSend HP_FN_HttpClient_OnSend;
+
+typedef HP_FN_Client_OnClose HP_FN_HttpClient_OnClose;
+
+typedef HP_FN_Http_OnMessageBegin HP_FN_HttpClient_OnMessageBegin;
+
+typedef HP_FN_Http_OnStatusLine HP_FN_HttpClient_OnStatusLine;
+
+typedef HP_FN_Http_OnHeader HP_FN_HttpClient_OnHeader;
+
+typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpClient_OnHeadersComplete;
+
+typedef HP_FN_Http_OnBody HP_FN_HttpClient_OnBody;
+
+typedef HP_FN_Http_OnChunkHeader HP_FN_HttpClient_OnChunkHeader;
+
+typedef HP_FN_Http_OnChunkComplete HP_FN_HttpClient_OnChunkComplete;
+
+typedef HP_FN_Http_OnMessageComplete HP_FN_HttpClient_OnMessageComplete;
+
+typedef HP_FN_Http_OnUpgrade HP_FN_HttpClient_OnUpgrade;
+
+typedef HP_FN_Http_OnParseError HP_FN_HttpClient_OnParseError;
+
+typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpClient_OnWSMessageHeader;
+
+typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpClient_OnWSMessageBody;
+
+typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpClient_OnWSMessageComplete;
+
 typedef PVOID HP_HttpServerListener;
 
 typedef PVOID HP_HttpServer;
@@ -117,63 +237,31 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server);
 
 typedef HP_FN_Server_OnShutdown HP_FN_HttpServer_OnShutdown;
 
-typedef PVOID HP_Http;
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageBegin)(HP_Http, HP_CONNID);
-
 typedef HP_FN_Http_OnMessageBegin HP_FN_HttpServer_OnMessageBegin;
 
 typedef En_HP_HttpParseResult (*HP_FN_Http_OnRequestLine)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
 
 typedef HP_FN_Http_OnRequestLine HP_FN_HttpServer_OnRequestLine;
 
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeader)(HP_Http, HP_CONNID, LPCSTR, LPCSTR);
-
 typedef HP_FN_Http_OnHeader HP_FN_HttpServer_OnHeader;
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeadersComplete)(HP_Http, HP_CONNID);
 
 typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpServer_OnHeadersComplete;
 
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http, HP_CONNID, const BYTE*, int);
-
 typedef HP_FN_Http_OnBody HP_FN_HttpServer_OnBody;
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkHeader)(HP_Http, HP_CONNID, int);
 
 typedef HP_FN_Http_OnChunkHeader HP_FN_HttpServer_OnChunkHeader;
 
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkComplete)(HP_Http, HP_CONNID);
-
 typedef HP_FN_Http_OnChunkComplete HP_FN_HttpServer_OnChunkComplete;
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageComplete)(HP_Http, HP_CONNID);
 
 typedef HP_FN_Http_OnMessageComplete HP_FN_HttpServer_OnMessageComplete;
 
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnUpgrade)(HP_Http, HP_CONNID, En_HP_HttpUpgradeType);
-
 typedef HP_FN_Http_OnUpgrade HP_FN_HttpServer_OnUpgrade;
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnParseError)(HP_Http, HP_CONNID, int, LPCSTR);
 
 typedef HP_FN_Http_OnParseError HP_FN_HttpServer_OnParseError;
 
-typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http,
-                                                           HP_CONNID,
-                                                           BOOL,
-                                                           BYTE,
-                                                           BYTE,
-                                                           const BYTE*,
-                                                           ULONGLONG);
-
 typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpServer_OnWSMessageHeader;
 
-typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageBody)(HP_Http, HP_CONNID, const BYTE*, int);
-
 typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpServer_OnWSMessageBody;
-
-typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageComplete)(HP_Http, HP_CONNID);
 
 typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpServer_OnWSMessageComplete;
 
@@ -235,14 +323,6 @@ typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode,
 
 typedef En_HP_HandleResult (*HP_FN_UdpNode_OnShutdown)(HP_UdpNode);
 
-typedef PVOID HP_HttpAgent;
-
-typedef PVOID HP_HttpAgentListener;
-
-typedef PVOID HP_HttpClient;
-
-typedef PVOID HP_HttpClientListener;
-
 typedef PVOID HP_HttpSyncClient;
 
 typedef PVOID HP_Listener;
@@ -266,86 +346,6 @@ typedef PVOID HP_PullClientListener;
 typedef PVOID HP_PullSocket;
 
 typedef PVOID HP_PullSocketListener;
-
-typedef En_HP_HttpParseResult (*HP_FN_Http_OnStatusLine)(HP_Http, HP_CONNID, USHORT, LPCSTR);
-
-typedef HP_FN_Http_OnBody HP_FN_HttpAgent_OnBody;
-
-typedef HP_FN_Http_OnChunkComplete HP_FN_HttpAgent_OnChunkComplete;
-
-typedef HP_FN_Http_OnChunkHeader HP_FN_HttpAgent_OnChunkHeader;
-
-typedef HP_FN_Agent_OnClose HP_FN_HttpAgent_OnClose;
-
-typedef HP_FN_Agent_OnConnect HP_FN_HttpAgent_OnConnect;
-
-typedef HP_FN_Agent_OnHandShake HP_FN_HttpAgent_OnHandShake;
-
-typedef HP_FN_Http_OnHeader HP_FN_HttpAgent_OnHeader;
-
-typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpAgent_OnHeadersComplete;
-
-typedef HP_FN_Http_OnMessageBegin HP_FN_HttpAgent_OnMessageBegin;
-
-typedef HP_FN_Http_OnMessageComplete HP_FN_HttpAgent_OnMessageComplete;
-
-typedef HP_FN_Http_OnParseError HP_FN_HttpAgent_OnParseError;
-
-typedef HP_FN_Agent_OnPrepareConnect HP_FN_HttpAgent_OnPrepareConnect;
-
-typedef HP_FN_Agent_OnReceive HP_FN_HttpAgent_OnReceive;
-
-typedef HP_FN_Agent_OnSend HP_FN_HttpAgent_OnSend;
-
-typedef HP_FN_Agent_OnShutdown HP_FN_HttpAgent_OnShutdown;
-
-typedef HP_FN_Http_OnStatusLine HP_FN_HttpAgent_OnStatusLine;
-
-typedef HP_FN_Http_OnUpgrade HP_FN_HttpAgent_OnUpgrade;
-
-typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpAgent_OnWSMessageBody;
-
-typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpAgent_OnWSMessageComplete;
-
-typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpAgent_OnWSMessageHeader;
-
-typedef HP_FN_Http_OnBody HP_FN_HttpClient_OnBody;
-
-typedef HP_FN_Http_OnChunkComplete HP_FN_HttpClient_OnChunkComplete;
-
-typedef HP_FN_Http_OnChunkHeader HP_FN_HttpClient_OnChunkHeader;
-
-typedef HP_FN_Client_OnClose HP_FN_HttpClient_OnClose;
-
-typedef HP_FN_Client_OnConnect HP_FN_HttpClient_OnConnect;
-
-typedef HP_FN_Client_OnHandShake HP_FN_HttpClient_OnHandShake;
-
-typedef HP_FN_Http_OnHeader HP_FN_HttpClient_OnHeader;
-
-typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpClient_OnHeadersComplete;
-
-typedef HP_FN_Http_OnMessageBegin HP_FN_HttpClient_OnMessageBegin;
-
-typedef HP_FN_Http_OnMessageComplete HP_FN_HttpClient_OnMessageComplete;
-
-typedef HP_FN_Http_OnParseError HP_FN_HttpClient_OnParseError;
-
-typedef HP_FN_Client_OnPrepareConnect HP_FN_HttpClient_OnPrepareConnect;
-
-typedef HP_FN_Client_OnReceive HP_FN_HttpClient_OnReceive;
-
-typedef HP_FN_Client_OnSend HP_FN_HttpClient_OnSend;
-
-typedef HP_FN_Http_OnStatusLine HP_FN_HttpClient_OnStatusLine;
-
-typedef HP_FN_Http_OnUpgrade HP_FN_HttpClient_OnUpgrade;
-
-typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpClient_OnWSMessageBody;
-
-typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpClient_OnWSMessageComplete;
-
-typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpClient_OnWSMessageHeader;
 
 #define FALSE 0
 
@@ -1014,6 +1014,587 @@ HPSOCKET_API
 En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient,
                                         BYTE *pData,
                                         int iLength);
+
+HPSOCKET_API HP_HttpAgentListener Create_HP_HttpAgentListener(void);
+
+HPSOCKET_API void Destroy_HP_HttpAgentListener(HP_HttpAgentListener pListener);
+
+HPSOCKET_API HP_HttpAgent Create_HP_HttpAgent(HP_HttpAgentListener pListener);
+
+HPSOCKET_API void Destroy_HP_HttpAgent(HP_HttpAgent pAgent);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnPrepareConnect(HP_HttpAgentListener pListener,
+                                          HP_FN_HttpAgent_OnPrepareConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnConnect(HP_HttpAgentListener pListener,
+                                   HP_FN_HttpAgent_OnConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnShutdown(HP_HttpAgentListener pListener,
+                                    HP_FN_HttpAgent_OnShutdown fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnHandShake(HP_HttpAgentListener pListener,
+                                     HP_FN_HttpAgent_OnHandShake fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnReceive(HP_HttpAgentListener pListener,
+                                   HP_FN_HttpAgent_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnSend(HP_HttpAgentListener pListener,
+                                HP_FN_HttpAgent_OnSend fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnClose(HP_HttpAgentListener pListener,
+                                 HP_FN_HttpAgent_OnClose fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnMessageBegin(HP_HttpAgentListener pListener,
+                                        HP_FN_HttpAgent_OnMessageBegin fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnStatusLine(HP_HttpAgentListener pListener,
+                                      HP_FN_HttpAgent_OnStatusLine fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnHeader(HP_HttpAgentListener pListener,
+                                  HP_FN_HttpAgent_OnHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnHeadersComplete(HP_HttpAgentListener pListener,
+                                           HP_FN_HttpAgent_OnHeadersComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnBody(HP_HttpAgentListener pListener,
+                                HP_FN_HttpAgent_OnBody fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnChunkHeader(HP_HttpAgentListener pListener,
+                                       HP_FN_HttpAgent_OnChunkHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnChunkComplete(HP_HttpAgentListener pListener,
+                                         HP_FN_HttpAgent_OnChunkComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnMessageComplete(HP_HttpAgentListener pListener,
+                                           HP_FN_HttpAgent_OnMessageComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnUpgrade(HP_HttpAgentListener pListener,
+                                   HP_FN_HttpAgent_OnUpgrade fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnParseError(HP_HttpAgentListener pListener,
+                                      HP_FN_HttpAgent_OnParseError fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnWSMessageHeader(HP_HttpAgentListener pListener,
+                                           HP_FN_HttpAgent_OnWSMessageHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnWSMessageBody(HP_HttpAgentListener pListener,
+                                         HP_FN_HttpAgent_OnWSMessageBody fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpAgent_OnWSMessageComplete(HP_HttpAgentListener pListener,
+                                             HP_FN_HttpAgent_OnWSMessageComplete fn_);
+
+/**
+ * Sends a request: the request line (method upper-cased, a leading `/` added to the path), the
+ * headers given, `Host` (with the port unless 80; none for CONNECT), `Content-Length` for a
+ * body, and the store's cookies for the host and path (with UseCookie), then the body.
+ */
+HPSOCKET_API
+BOOL HP_HttpAgent_SendRequest(HP_HttpAgent pAgent,
+                              HP_CONNID dwConnID,
+                              LPCSTR lpszMethod,
+                              LPCSTR lpszPath,
+                              const THeader *lpHeaders,
+                              int iHeaderCount,
+                              const BYTE *pBody,
+                              int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendPost(HP_HttpAgent pAgent,
+                           HP_CONNID dwConnID,
+                           LPCSTR lpszPath,
+                           const THeader *lpHeaders,
+                           int iHeaderCount,
+                           const BYTE *pBody,
+                           int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendPut(HP_HttpAgent pAgent,
+                          HP_CONNID dwConnID,
+                          LPCSTR lpszPath,
+                          const THeader *lpHeaders,
+                          int iHeaderCount,
+                          const BYTE *pBody,
+                          int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendPatch(HP_HttpAgent pAgent,
+                            HP_CONNID dwConnID,
+                            LPCSTR lpszPath,
+                            const THeader *lpHeaders,
+                            int iHeaderCount,
+                            const BYTE *pBody,
+                            int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendGet(HP_HttpAgent pAgent,
+                          HP_CONNID dwConnID,
+                          LPCSTR lpszPath,
+                          const THeader *lpHeaders,
+                          int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendDelete(HP_HttpAgent pAgent,
+                             HP_CONNID dwConnID,
+                             LPCSTR lpszPath,
+                             const THeader *lpHeaders,
+                             int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendHead(HP_HttpAgent pAgent,
+                           HP_CONNID dwConnID,
+                           LPCSTR lpszPath,
+                           const THeader *lpHeaders,
+                           int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendTrace(HP_HttpAgent pAgent,
+                            HP_CONNID dwConnID,
+                            LPCSTR lpszPath,
+                            const THeader *lpHeaders,
+                            int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendOptions(HP_HttpAgent pAgent,
+                              HP_CONNID dwConnID,
+                              LPCSTR lpszPath,
+                              const THeader *lpHeaders,
+                              int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_SendConnect(HP_HttpAgent pAgent,
+                              HP_CONNID dwConnID,
+                              LPCSTR lpszPath,
+                              const THeader *lpHeaders,
+                              int iHeaderCount);
+
+/**
+ * Sends a file as a request body (read whole; at most 4 MiB).
+ */
+HPSOCKET_API
+BOOL HP_HttpAgent_SendLocalFile(HP_HttpAgent pAgent,
+                                HP_CONNID dwConnID,
+                                LPCSTR lpszFileName,
+                                LPCSTR lpszMethod,
+                                LPCSTR lpszPath,
+                                const THeader *lpHeaders,
+                                int iHeaderCount);
+
+/**
+ * Sends one chunk of a chunked request body (`iLength` 0 ends it).
+ */
+HPSOCKET_API
+BOOL HP_HttpAgent_SendChunkData(HP_HttpAgent pAgent,
+                                HP_CONNID dwConnID,
+                                const BYTE *pData,
+                                int iLength,
+                                LPCSTR lpszExtensions);
+
+/**
+ * Sends one WebSocket frame, masked with the 4 bytes at `lpszMask` (NULL: unmasked); the
+ * caller's buffer is never modified. `ullBodyLen` 0 means `iLength`; a larger value means the
+ * rest of the payload follows by Send.
+ */
+HPSOCKET_API
+BOOL HP_HttpAgent_SendWSMessage(HP_HttpAgent pAgent,
+                                HP_CONNID dwConnID,
+                                BOOL bFinal,
+                                BYTE iReserved,
+                                BYTE iOperationCode,
+                                const BYTE *lpszMask,
+                                const BYTE *pData,
+                                int iLength,
+                                ULONGLONG ullBodyLen);
+
+/**
+ * With HttpAutoStart off: parses the connection's bytes as HTTP from its next read on.
+ */
+HPSOCKET_API BOOL HP_HttpAgent_StartHttp(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API void HP_HttpAgent_SetLocalVersion(HP_HttpAgent pAgent, En_HP_HttpVersion usVersion);
+
+HPSOCKET_API En_HP_HttpVersion HP_HttpAgent_GetLocalVersion(HP_HttpAgent pAgent);
+
+HPSOCKET_API void HP_HttpAgent_SetHttpAutoStart(HP_HttpAgent pAgent, BOOL bAutoStart);
+
+HPSOCKET_API BOOL HP_HttpAgent_IsHttpAutoStart(HP_HttpAgent pAgent);
+
+/**
+ * TRUE (default): `Set-Cookie` goes into the process-wide store and requests carry its cookies.
+ */
+HPSOCKET_API void HP_HttpAgent_SetUseCookie(HP_HttpAgent pAgent, BOOL bUseCookie);
+
+HPSOCKET_API BOOL HP_HttpAgent_IsUseCookie(HP_HttpAgent pAgent);
+
+HPSOCKET_API USHORT HP_HttpAgent_GetStatusCode(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API BOOL HP_HttpAgent_IsUpgrade(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API BOOL HP_HttpAgent_IsKeepAlive(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API USHORT HP_HttpAgent_GetVersion(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API ULONGLONG HP_HttpAgent_GetContentLength(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpAgent_GetContentType(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpAgent_GetContentEncoding(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API LPCSTR HP_HttpAgent_GetTransferEncoding(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+HPSOCKET_API
+En_HP_HttpUpgradeType HP_HttpAgent_GetUpgradeType(HP_HttpAgent pAgent,
+                                                  HP_CONNID dwConnID);
+
+HPSOCKET_API
+USHORT HP_HttpAgent_GetParseErrorCode(HP_HttpAgent pAgent,
+                                      HP_CONNID dwConnID,
+                                      LPCSTR *lpszErrorDesc);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_GetHeader(HP_HttpAgent pAgent,
+                            HP_CONNID dwConnID,
+                            LPCSTR lpszName,
+                            LPCSTR *lpszValue);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_GetHeaders(HP_HttpAgent pAgent,
+                             HP_CONNID dwConnID,
+                             LPCSTR lpszName,
+                             LPCSTR *lpszValue,
+                             DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_GetAllHeaders(HP_HttpAgent pAgent,
+                                HP_CONNID dwConnID,
+                                THeader *lpHeaders,
+                                DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_GetAllHeaderNames(HP_HttpAgent pAgent,
+                                    HP_CONNID dwConnID,
+                                    LPCSTR *lpszName,
+                                    DWORD *pdwCount);
+
+/**
+ * A cookie the response set (exact name).
+ */
+HPSOCKET_API
+BOOL HP_HttpAgent_GetCookie(HP_HttpAgent pAgent,
+                            HP_CONNID dwConnID,
+                            LPCSTR lpszName,
+                            LPCSTR *lpszValue);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_GetAllCookies(HP_HttpAgent pAgent,
+                                HP_CONNID dwConnID,
+                                TCookie *lpCookies,
+                                DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpAgent_GetWSMessageState(HP_HttpAgent pAgent,
+                                    HP_CONNID dwConnID,
+                                    BOOL *lpbFinal,
+                                    BYTE *lpiReserved,
+                                    BYTE *lpiOperationCode,
+                                    LPCBYTE *lpszMask,
+                                    ULONGLONG *lpullBodyLen,
+                                    ULONGLONG *lpullBodyRemain);
+
+HPSOCKET_API HP_HttpClientListener Create_HP_HttpClientListener(void);
+
+HPSOCKET_API void Destroy_HP_HttpClientListener(HP_HttpClientListener pListener);
+
+HPSOCKET_API HP_HttpClient Create_HP_HttpClient(HP_HttpClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_HttpClient(HP_HttpClient pClient);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnPrepareConnect(HP_HttpClientListener pListener,
+                                           HP_FN_HttpClient_OnPrepareConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnConnect(HP_HttpClientListener pListener,
+                                    HP_FN_HttpClient_OnConnect fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnHandShake(HP_HttpClientListener pListener,
+                                      HP_FN_HttpClient_OnHandShake fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnReceive(HP_HttpClientListener pListener,
+                                    HP_FN_HttpClient_OnReceive fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnSend(HP_HttpClientListener pListener,
+                                 HP_FN_HttpClient_OnSend fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnClose(HP_HttpClientListener pListener,
+                                  HP_FN_HttpClient_OnClose fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnMessageBegin(HP_HttpClientListener pListener,
+                                         HP_FN_HttpClient_OnMessageBegin fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnStatusLine(HP_HttpClientListener pListener,
+                                       HP_FN_HttpClient_OnStatusLine fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnHeader(HP_HttpClientListener pListener,
+                                   HP_FN_HttpClient_OnHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnHeadersComplete(HP_HttpClientListener pListener,
+                                            HP_FN_HttpClient_OnHeadersComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnBody(HP_HttpClientListener pListener,
+                                 HP_FN_HttpClient_OnBody fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnChunkHeader(HP_HttpClientListener pListener,
+                                        HP_FN_HttpClient_OnChunkHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnChunkComplete(HP_HttpClientListener pListener,
+                                          HP_FN_HttpClient_OnChunkComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnMessageComplete(HP_HttpClientListener pListener,
+                                            HP_FN_HttpClient_OnMessageComplete fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnUpgrade(HP_HttpClientListener pListener,
+                                    HP_FN_HttpClient_OnUpgrade fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnParseError(HP_HttpClientListener pListener,
+                                       HP_FN_HttpClient_OnParseError fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnWSMessageHeader(HP_HttpClientListener pListener,
+                                            HP_FN_HttpClient_OnWSMessageHeader fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnWSMessageBody(HP_HttpClientListener pListener,
+                                          HP_FN_HttpClient_OnWSMessageBody fn_);
+
+HPSOCKET_API
+void HP_Set_FN_HttpClient_OnWSMessageComplete(HP_HttpClientListener pListener,
+                                              HP_FN_HttpClient_OnWSMessageComplete fn_);
+
+/**
+ * Sends a request: the request line (method upper-cased, a leading `/` added to the path), the
+ * headers given, `Host` (with the port unless 80; none for CONNECT), `Content-Length` for a
+ * body, and the store's cookies for the host and path (with UseCookie), then the body.
+ */
+HPSOCKET_API
+BOOL HP_HttpClient_SendRequest(HP_HttpClient pClient,
+                               LPCSTR lpszMethod,
+                               LPCSTR lpszPath,
+                               const THeader *lpHeaders,
+                               int iHeaderCount,
+                               const BYTE *pBody,
+                               int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendPost(HP_HttpClient pClient,
+                            LPCSTR lpszPath,
+                            const THeader *lpHeaders,
+                            int iHeaderCount,
+                            const BYTE *pBody,
+                            int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendPut(HP_HttpClient pClient,
+                           LPCSTR lpszPath,
+                           const THeader *lpHeaders,
+                           int iHeaderCount,
+                           const BYTE *pBody,
+                           int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendPatch(HP_HttpClient pClient,
+                             LPCSTR lpszPath,
+                             const THeader *lpHeaders,
+                             int iHeaderCount,
+                             const BYTE *pBody,
+                             int iLength);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendGet(HP_HttpClient pClient,
+                           LPCSTR lpszPath,
+                           const THeader *lpHeaders,
+                           int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendDelete(HP_HttpClient pClient,
+                              LPCSTR lpszPath,
+                              const THeader *lpHeaders,
+                              int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendHead(HP_HttpClient pClient,
+                            LPCSTR lpszPath,
+                            const THeader *lpHeaders,
+                            int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendTrace(HP_HttpClient pClient,
+                             LPCSTR lpszPath,
+                             const THeader *lpHeaders,
+                             int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendOptions(HP_HttpClient pClient,
+                               LPCSTR lpszPath,
+                               const THeader *lpHeaders,
+                               int iHeaderCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_SendConnect(HP_HttpClient pClient,
+                               LPCSTR lpszPath,
+                               const THeader *lpHeaders,
+                               int iHeaderCount);
+
+/**
+ * Sends a file as a request body (read whole; at most 4 MiB).
+ */
+HPSOCKET_API
+BOOL HP_HttpClient_SendLocalFile(HP_HttpClient pClient,
+                                 LPCSTR lpszFileName,
+                                 LPCSTR lpszMethod,
+                                 LPCSTR lpszPath,
+                                 const THeader *lpHeaders,
+                                 int iHeaderCount);
+
+/**
+ * Sends one chunk of a chunked request body (`iLength` 0 ends it).
+ */
+HPSOCKET_API
+BOOL HP_HttpClient_SendChunkData(HP_HttpClient pClient,
+                                 const BYTE *pData,
+                                 int iLength,
+                                 LPCSTR lpszExtensions);
+
+/**
+ * Sends one WebSocket frame, masked with the 4 bytes at `lpszMask` (NULL: unmasked); the
+ * caller's buffer is never modified. `ullBodyLen` 0 means `iLength`; a larger value means the
+ * rest of the payload follows by Send.
+ */
+HPSOCKET_API
+BOOL HP_HttpClient_SendWSMessage(HP_HttpClient pClient,
+                                 BOOL bFinal,
+                                 BYTE iReserved,
+                                 BYTE iOperationCode,
+                                 const BYTE *lpszMask,
+                                 const BYTE *pData,
+                                 int iLength,
+                                 ULONGLONG ullBodyLen);
+
+/**
+ * With HttpAutoStart off: parses the connection's bytes as HTTP from its next read on.
+ */
+HPSOCKET_API BOOL HP_HttpClient_StartHttp(HP_HttpClient pClient);
+
+HPSOCKET_API void HP_HttpClient_SetLocalVersion(HP_HttpClient pClient, En_HP_HttpVersion usVersion);
+
+HPSOCKET_API En_HP_HttpVersion HP_HttpClient_GetLocalVersion(HP_HttpClient pClient);
+
+HPSOCKET_API void HP_HttpClient_SetHttpAutoStart(HP_HttpClient pClient, BOOL bAutoStart);
+
+HPSOCKET_API BOOL HP_HttpClient_IsHttpAutoStart(HP_HttpClient pClient);
+
+/**
+ * TRUE (default): `Set-Cookie` goes into the process-wide store and requests carry its cookies.
+ */
+HPSOCKET_API void HP_HttpClient_SetUseCookie(HP_HttpClient pClient, BOOL bUseCookie);
+
+HPSOCKET_API BOOL HP_HttpClient_IsUseCookie(HP_HttpClient pClient);
+
+HPSOCKET_API USHORT HP_HttpClient_GetStatusCode(HP_HttpClient pClient);
+
+HPSOCKET_API BOOL HP_HttpClient_IsUpgrade(HP_HttpClient pClient);
+
+HPSOCKET_API BOOL HP_HttpClient_IsKeepAlive(HP_HttpClient pClient);
+
+HPSOCKET_API USHORT HP_HttpClient_GetVersion(HP_HttpClient pClient);
+
+HPSOCKET_API ULONGLONG HP_HttpClient_GetContentLength(HP_HttpClient pClient);
+
+HPSOCKET_API LPCSTR HP_HttpClient_GetContentType(HP_HttpClient pClient);
+
+HPSOCKET_API LPCSTR HP_HttpClient_GetContentEncoding(HP_HttpClient pClient);
+
+HPSOCKET_API LPCSTR HP_HttpClient_GetTransferEncoding(HP_HttpClient pClient);
+
+HPSOCKET_API En_HP_HttpUpgradeType HP_HttpClient_GetUpgradeType(HP_HttpClient pClient);
+
+HPSOCKET_API USHORT HP_HttpClient_GetParseErrorCode(HP_HttpClient pClient, LPCSTR *lpszErrorDesc);
+
+HPSOCKET_API
+BOOL HP_HttpClient_GetHeader(HP_HttpClient pClient,
+                             LPCSTR lpszName,
+                             LPCSTR *lpszValue);
+
+HPSOCKET_API
+BOOL HP_HttpClient_GetHeaders(HP_HttpClient pClient,
+                              LPCSTR lpszName,
+                              LPCSTR *lpszValue,
+                              DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_GetAllHeaders(HP_HttpClient pClient,
+                                 THeader *lpHeaders,
+                                 DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_GetAllHeaderNames(HP_HttpClient pClient,
+                                     LPCSTR *lpszName,
+                                     DWORD *pdwCount);
+
+/**
+ * A cookie the response set (exact name).
+ */
+HPSOCKET_API
+BOOL HP_HttpClient_GetCookie(HP_HttpClient pClient,
+                             LPCSTR lpszName,
+                             LPCSTR *lpszValue);
+
+HPSOCKET_API
+BOOL HP_HttpClient_GetAllCookies(HP_HttpClient pClient,
+                                 TCookie *lpCookies,
+                                 DWORD *pdwCount);
+
+HPSOCKET_API
+BOOL HP_HttpClient_GetWSMessageState(HP_HttpClient pClient,
+                                     BOOL *lpbFinal,
+                                     BYTE *lpiReserved,
+                                     BYTE *lpiOperationCode,
+                                     LPCBYTE *lpszMask,
+                                     ULONGLONG *lpullBodyLen,
+                                     ULONGLONG *lpullBodyRemain);
 
 HPSOCKET_API HP_HttpServerListener Create_HP_HttpServerListener(void);
 

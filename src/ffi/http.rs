@@ -127,10 +127,18 @@ fn conn_id(c: &Component, id: Option<HP_CONNID>) -> ConnId {
     id.map_or_else(|| c.client_conn_id(), |i| i as ConnId)
 }
 
+/// The HTTP state of connection `id` of `c`, made here if its task has not made it yet (a
+/// client may send its first request before its connection's task has started).
+fn state_of(c: &Component, s: &Arc<HttpSettings>, id: ConnId) -> Option<Arc<HttpConn>> {
+    let conn = c.conn(id)?;
+    let st = conn.http.get_or_init(|| Arc::new(HttpConn::new(s.clone(), conn.remote_host.clone().unwrap_or_default())));
+    Some(st.clone())
+}
+
 /// The HTTP state of a connection of an HTTP component of `role`.
 pub fn http_conn(p: PVOID, role: Role, id: Option<HP_CONNID>) -> Option<Arc<HttpConn>> {
-    let (c, _) = http_obj(p, role)?;
-    c.http_conn(conn_id(c, id))
+    let (c, s) = http_obj(p, role)?;
+    state_of(c, s, conn_id(c, id))
 }
 
 /// Runs `f` on the current message of a connection (None: a bad handle or an unknown id).
@@ -417,7 +425,7 @@ fn send_parts(c: &Component, id: ConnId, parts: &[&[u8]]) -> BOOL {
 pub fn send_response(p: PVOID, id: HP_CONNID, status: u16, reason: Option<&[u8]>, headers: &[(&[u8], &[u8])], data: &[u8]) -> BOOL {
     let Some((c, s)) = http_obj(p, Role::Server) else { return FALSE };
     let id = id as ConnId;
-    let Some(h) = c.http_conn(id) else {
+    let Some(h) = state_of(c, s, id) else {
         set_errno(libc::EBADSLT);
         return FALSE;
     };
@@ -436,7 +444,7 @@ pub fn send_response(p: PVOID, id: HP_CONNID, status: u16, reason: Option<&[u8]>
 pub fn send_request(p: PVOID, role: Role, id: Option<HP_CONNID>, method: &[u8], path: &[u8], headers: &[(&[u8], &[u8])], data: &[u8]) -> BOOL {
     let Some((c, s)) = http_obj(p, role) else { return FALSE };
     let id = conn_id(c, id);
-    let Some(h) = c.http_conn(id) else {
+    let Some(h) = state_of(c, s, id) else {
         set_errno(if role == Role::Client { libc::EPERM } else { libc::EBADSLT });
         return FALSE;
     };
@@ -507,7 +515,9 @@ pub fn send_ws(p: PVOID, role: Role, id: Option<HP_CONNID>, fin: bool, rsv: u8, 
 pub fn release(p: PVOID, role: Role, id: Option<HP_CONNID>) -> BOOL {
     let Some((c, s)) = http_obj(p, role) else { return FALSE };
     let delay = std::time::Duration::from_millis(s.release_delay.load(Ordering::Relaxed) as u64);
-    if c.release_http(conn_id(c, id), delay) {
+    let id = conn_id(c, id);
+    let _ = state_of(c, s, id);
+    if c.release_http(id, delay) {
         TRUE
     } else {
         set_errno(libc::EBADSLT);
@@ -522,7 +532,9 @@ pub fn start_http(p: PVOID, role: Role, id: Option<HP_CONNID>) -> BOOL {
         set_errno(libc::EPERM);
         return FALSE;
     }
-    if c.start_http(conn_id(c, id)) {
+    let id = conn_id(c, id);
+    let _ = state_of(c, s, id);
+    if c.start_http(id) {
         TRUE
     } else {
         set_errno(libc::EPERM);

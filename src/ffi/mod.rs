@@ -10,6 +10,8 @@ pub mod guard;
 pub mod handle;
 pub mod handles;
 pub mod http;
+pub mod http_agent;
+pub mod http_client;
 pub mod http_server;
 pub mod http_cookie;
 pub mod listener;

@@ -1,0 +1,349 @@
+//! `HP_HttpClient_*`, `HP_Set_FN_HttpClient_*` and the HttpClient creators. An HttpClient is a TcpClient whose
+//! connections send requests and parse responses: every `HP_Client_*` and `HP_TcpClient_*`
+//! function works on it too. Cookies go through the process-wide store (`UseCookie`, on by default).
+#![deny(unsafe_op_in_unsafe_fn)]
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use super::guard::guard;
+use super::handles::*;
+use super::http::{self, c_bytes};
+use super::listener::{self, ListenerKind, Slot};
+use super::tcp::{self, FALSE};
+use super::types::*;
+use crate::engine::component::Role;
+use std::os::raw::c_int;
+use std::sync::atomic::Ordering;
+
+const R: Role = Role::Client;
+const LK: ListenerKind = ListenerKind::HttpClient;
+
+#[no_mangle]
+pub extern "C" fn Create_HP_HttpClientListener() -> HP_HttpClientListener {
+    listener::create(LK)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_HttpClientListener(pListener: HP_HttpClientListener) {
+    listener::destroy(pListener, LK)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Create_HP_HttpClient(pListener: HP_HttpClientListener) -> HP_HttpClient {
+    guard(|| tcp::create_http(pListener, R, LK))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn Destroy_HP_HttpClient(pClient: HP_HttpClient) {
+    guard(|| tcp::destroy(pClient, R, tcp::Class::Http))
+}
+
+// ---- listener callbacks ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnPrepareConnect(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnPrepareConnect) {
+    listener::set_fn(pListener, LK, Slot::PrepareConnect, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnConnect(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnConnect) {
+    listener::set_fn(pListener, LK, Slot::Connect, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnHandShake(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnHandShake) {
+    listener::set_fn(pListener, LK, Slot::HandShake, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnReceive(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnReceive) {
+    listener::set_fn(pListener, LK, Slot::Receive, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnSend(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnSend) {
+    listener::set_fn(pListener, LK, Slot::Send, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnClose(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnClose) {
+    listener::set_fn(pListener, LK, Slot::Close, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnMessageBegin(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnMessageBegin) {
+    listener::set_fn(pListener, LK, Slot::MessageBegin, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnStatusLine(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnStatusLine) {
+    listener::set_fn(pListener, LK, Slot::StatusLine, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnHeader(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnHeader) {
+    listener::set_fn(pListener, LK, Slot::Header, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnHeadersComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnHeadersComplete) {
+    listener::set_fn(pListener, LK, Slot::HeadersComplete, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnBody(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnBody) {
+    listener::set_fn(pListener, LK, Slot::Body, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnChunkHeader(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnChunkHeader) {
+    listener::set_fn(pListener, LK, Slot::ChunkHeader, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnChunkComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnChunkComplete) {
+    listener::set_fn(pListener, LK, Slot::ChunkComplete, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnMessageComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnMessageComplete) {
+    listener::set_fn(pListener, LK, Slot::MessageComplete, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnUpgrade(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnUpgrade) {
+    listener::set_fn(pListener, LK, Slot::Upgrade, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnParseError(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnParseError) {
+    listener::set_fn(pListener, LK, Slot::ParseError, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnWSMessageHeader(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnWSMessageHeader) {
+    listener::set_fn(pListener, LK, Slot::WsMessageHeader, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnWSMessageBody(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnWSMessageBody) {
+    listener::set_fn(pListener, LK, Slot::WsMessageBody, fn_.map_or(0, |f| f as usize))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnWSMessageComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnWSMessageComplete) {
+    listener::set_fn(pListener, LK, Slot::WsMessageComplete, fn_.map_or(0, |f| f as usize))
+}
+
+// ---- sending ----
+
+/// Sends a request: the request line (method upper-cased, a leading `/` added to the path), the
+/// headers given, `Host` (with the port unless 80; none for CONNECT), `Content-Length` for a
+/// body, and the store's cookies for the host and path (with UseCookie), then the body.
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendRequest(pClient: HP_HttpClient, lpszMethod: LPCSTR, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
+    // SAFETY: upstream's contract: the strings are NULL or NUL-terminated, `lpHeaders` NULL or
+    // `iHeaderCount` readable pairs, `pBody` NULL or `iLength` readable bytes; read during the call.
+    guard(|| unsafe { request(pClient, None, c_bytes(lpszMethod), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
+}
+
+/// A request with `method`: the common part of the `Send<Method>` exports.
+///
+/// # Safety
+/// As HP_HttpClient_SendRequest's arguments.
+#[allow(clippy::too_many_arguments)]
+unsafe fn request(p: HP_HttpClient, id: Option<HP_CONNID>, method: Option<&[u8]>, path: LPCSTR, headers: *const THeader, count: c_int, body: *const BYTE, len: c_int) -> BOOL {
+    // SAFETY: this function's contract.
+    let (path, headers, body) = unsafe { (c_bytes(path), http::header_pairs(headers, count), http::body(body, len)) };
+    let (Some(method), Some(body)) = (method.filter(|m| !m.is_empty()), body) else { return tcp::bad_arg() };
+    http::send_request(p, R, id, method, path.unwrap_or(b"/"), &headers, body)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendPost(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"POST"), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendPut(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"PUT"), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendPatch(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"PATCH"), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendGet(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"GET"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendDelete(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"DELETE"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendHead(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"HEAD"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendTrace(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"TRACE"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendOptions(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"OPTIONS"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendConnect(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
+    guard(|| unsafe { request(pClient, None, Some(b"CONNECT"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
+}
+
+/// Sends a file as a request body (read whole; at most 4 MiB).
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendLocalFile(pClient: HP_HttpClient, lpszFileName: LPCSTR, lpszMethod: LPCSTR, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
+    guard(|| {
+        // SAFETY: upstream's contract: the strings are NULL or NUL-terminated, `lpHeaders` NULL or
+        // `iHeaderCount` readable pairs; read during the call.
+        let (file, method, path, headers) = unsafe { (c_bytes(lpszFileName), c_bytes(lpszMethod), c_bytes(lpszPath), http::header_pairs(lpHeaders, iHeaderCount)) };
+        let (Some(file), Some(method)) = (file.and_then(|f| std::str::from_utf8(f).ok()), method.filter(|m| !m.is_empty())) else { return tcp::bad_arg() };
+        match http::read_small_file(file) {
+            Ok(data) => http::send_request(pClient, R, None, method, path.unwrap_or(b"/"), &headers, &data),
+            Err(e) => {
+                super::guard::set_errno(e);
+                FALSE
+            }
+        }
+    })
+}
+
+/// Sends one chunk of a chunked request body (`iLength` 0 ends it).
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendChunkData(pClient: HP_HttpClient, pData: *const BYTE, iLength: c_int, lpszExtensions: LPCSTR) -> BOOL {
+    guard(|| {
+        // SAFETY: `pData` is NULL or `iLength` readable bytes, `lpszExtensions` NULL or
+        // NUL-terminated (upstream's contract); both read only during this call.
+        let (data, ext) = unsafe { (http::body(pData, iLength), c_bytes(lpszExtensions)) };
+        let Some(data) = data else { return tcp::bad_arg() };
+        http::send_chunk(pClient, R, None, data, ext)
+    })
+}
+
+/// Sends one WebSocket frame, masked with the 4 bytes at `lpszMask` (NULL: unmasked); the
+/// caller's buffer is never modified. `ullBodyLen` 0 means `iLength`; a larger value means the
+/// rest of the payload follows by Send.
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SendWSMessage(pClient: HP_HttpClient, bFinal: BOOL, iReserved: BYTE, iOperationCode: BYTE, lpszMask: *const BYTE, pData: *const BYTE, iLength: c_int, ullBodyLen: ULONGLONG) -> BOOL {
+    guard(|| {
+        // SAFETY: `pData` is NULL or `iLength` readable bytes; `lpszMask` NULL or 4 readable bytes
+        // (upstream's contract).
+        let (data, mask) = unsafe { (http::body(pData, iLength), (!lpszMask.is_null()).then(|| *(lpszMask as *const [u8; 4]))) };
+        let Some(data) = data else { return tcp::bad_arg() };
+        http::send_ws(pClient, R, None, bFinal != 0, iReserved, iOperationCode, mask, data, ullBodyLen)
+    })
+}
+
+/// With HttpAutoStart off: parses the connection's bytes as HTTP from its next read on.
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_StartHttp(pClient: HP_HttpClient) -> BOOL {
+    guard(|| http::start_http(pClient, R, None))
+}
+
+// ---- settings (while stopped) ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SetLocalVersion(pClient: HP_HttpClient, usVersion: HttpVersionArg) {
+    guard(|| http::set_local_version(pClient, R, usVersion))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetLocalVersion(pClient: HP_HttpClient) -> En_HP_HttpVersion {
+    guard(|| http::http_obj(pClient, R).map_or(EnHttpVersion::HV_1_1, |(_, s)| http::local_version(s)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SetHttpAutoStart(pClient: HP_HttpClient, bAutoStart: BOOL) {
+    guard(|| http::set_setting(pClient, R, |s| s.auto_start.store(bAutoStart != 0, Ordering::Relaxed)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_IsHttpAutoStart(pClient: HP_HttpClient) -> BOOL {
+    guard(|| http::get_setting(pClient, R, |s| s.auto_start.load(Ordering::Relaxed) as BOOL))
+}
+/// TRUE (default): `Set-Cookie` goes into the process-wide store and requests carry its cookies.
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_SetUseCookie(pClient: HP_HttpClient, bUseCookie: BOOL) {
+    guard(|| http::set_setting(pClient, R, |s| s.use_cookie.store(bUseCookie != 0, Ordering::Relaxed)))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_IsUseCookie(pClient: HP_HttpClient) -> BOOL {
+    guard(|| http::get_setting(pClient, R, |s| s.use_cookie.load(Ordering::Relaxed) as BOOL))
+}
+
+// ---- the current response (strings valid until the next response begins or the close) ----
+
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetStatusCode(pClient: HP_HttpClient) -> USHORT {
+    guard(|| http::with_msg(pClient, R, None, |m| m.status()).unwrap_or(0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_IsUpgrade(pClient: HP_HttpClient) -> BOOL {
+    guard(|| http::with_msg(pClient, R, None, |m| m.is_upgrade() as BOOL).unwrap_or(FALSE))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_IsKeepAlive(pClient: HP_HttpClient) -> BOOL {
+    guard(|| http::with_msg(pClient, R, None, |m| m.is_keep_alive() as BOOL).unwrap_or(FALSE))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetVersion(pClient: HP_HttpClient) -> USHORT {
+    guard(|| http::with_msg(pClient, R, None, |m| m.version()).unwrap_or(0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetContentLength(pClient: HP_HttpClient) -> ULONGLONG {
+    guard(|| http::with_msg(pClient, R, None, |m| m.content_length()).unwrap_or(0))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetContentType(pClient: HP_HttpClient) -> LPCSTR {
+    guard(|| http::msg_str(pClient, R, None, |m| m.content_type()))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetContentEncoding(pClient: HP_HttpClient) -> LPCSTR {
+    guard(|| http::msg_str(pClient, R, None, |m| m.content_encoding()))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetTransferEncoding(pClient: HP_HttpClient) -> LPCSTR {
+    guard(|| http::msg_str(pClient, R, None, |m| m.transfer_encoding()))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetUpgradeType(pClient: HP_HttpClient) -> En_HP_HttpUpgradeType {
+    guard(|| http::with_msg(pClient, R, None, |m| http::upgrade_type(m.upgrade_type())).unwrap_or(EnHttpUpgradeType::HUT_NONE))
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetParseErrorCode(pClient: HP_HttpClient, lpszErrorDesc: *mut LPCSTR) -> USHORT {
+    // SAFETY: `lpszErrorDesc` is NULL or writable (upstream's contract).
+    guard(|| unsafe { http::parse_error(pClient, R, None, lpszErrorDesc) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetHeader(pClient: HP_HttpClient, lpszName: LPCSTR, lpszValue: *mut LPCSTR) -> BOOL {
+    // SAFETY: `lpszName` is NULL or NUL-terminated, `lpszValue` NULL or writable (upstream's contract).
+    guard(|| unsafe { http::lookup(pClient, R, None, lpszName, lpszValue, false) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetHeaders(pClient: HP_HttpClient, lpszName: LPCSTR, lpszValue: *mut LPCSTR, pdwCount: *mut DWORD) -> BOOL {
+    // SAFETY: upstream's contract: `lpszName` NULL or NUL-terminated, `pdwCount` NULL or
+    // writable, `lpszValue` NULL or writable for `*pdwCount` pointers.
+    guard(|| unsafe { http::header_values(pClient, R, None, lpszName, lpszValue, pdwCount) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetAllHeaders(pClient: HP_HttpClient, lpHeaders: *mut THeader, pdwCount: *mut DWORD) -> BOOL {
+    // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpHeaders` NULL or writable for
+    // `*pdwCount` pairs.
+    guard(|| unsafe { http::all_pairs(pClient, R, None, lpHeaders, pdwCount, false) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetAllHeaderNames(pClient: HP_HttpClient, lpszName: *mut LPCSTR, pdwCount: *mut DWORD) -> BOOL {
+    // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpszName` NULL or writable for
+    // `*pdwCount` pointers.
+    guard(|| unsafe { http::header_names(pClient, R, None, lpszName, pdwCount) })
+}
+/// A cookie the response set (exact name).
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetCookie(pClient: HP_HttpClient, lpszName: LPCSTR, lpszValue: *mut LPCSTR) -> BOOL {
+    // SAFETY: `lpszName` is NULL or NUL-terminated, `lpszValue` NULL or writable (upstream's contract).
+    guard(|| unsafe { http::lookup(pClient, R, None, lpszName, lpszValue, true) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetAllCookies(pClient: HP_HttpClient, lpCookies: *mut TCookie, pdwCount: *mut DWORD) -> BOOL {
+    // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpCookies` NULL or writable for
+    // `*pdwCount` pairs.
+    guard(|| unsafe { http::all_pairs(pClient, R, None, lpCookies, pdwCount, true) })
+}
+#[no_mangle]
+pub unsafe extern "C" fn HP_HttpClient_GetWSMessageState(pClient: HP_HttpClient, lpbFinal: *mut BOOL, lpiReserved: *mut BYTE, lpiOperationCode: *mut BYTE, lpszMask: *mut LPCBYTE, lpullBodyLen: *mut ULONGLONG, lpullBodyRemain: *mut ULONGLONG) -> BOOL {
+    // SAFETY: each out-pointer is NULL or writable (upstream's contract).
+    guard(|| unsafe { http::ws_state(pClient, R, None, lpbFinal, lpiReserved, lpiOperationCode, lpszMask, lpullBodyLen, lpullBodyRemain) })
+}
