@@ -4,7 +4,7 @@
  * live handles of kinds its family can never accept, and pointers into a stack buffer and heap
  * blocks. Each call returns its failure value (FALSE / NULL / 0 / SS_STOPPED / SE_INVALID_PARAM /
  * FR_DATA_NOT_FOUND) and leaves EINVAL in errno. Then the live handles still work.
- * Calls per bad kind: destroyed 457, component as listener 86, listener of another role 86, stack 457, heap 0xAB 457, heap zeros 457, its listener 360, another role 307, other transport 157, other object 25, pull/pack 24, plain UDP 48 (2921 calls in all). */
+ * Calls per bad kind: destroyed 576, component as listener 129, listener of another role 129, stack 576, heap 0xAB 576, heap zeros 576, its listener 436, another role 383, other transport 157, other object 25, pull/pack 24, plain UDP 48 (3635 calls in all). */
 #include <errno.h>
 #include "HPSocket4C.h"
 #include "testutil.h"
@@ -44,6 +44,8 @@ static HP_TcpPackClientListener l_TcpPackClient;
 static HP_TcpPullServerListener l_TcpPullServer;
 static HP_TcpPullAgentListener l_TcpPullAgent;
 static HP_TcpPullClientListener l_TcpPullClient;
+static HP_HttpAgentListener l_HttpAgent;
+static HP_HttpClientListener l_HttpClient;
 static HP_HttpServerListener l_HttpServer;
 static HP_TcpServerListener l_TcpServer;
 static HP_ThreadPoolListener l_ThreadPool;
@@ -61,6 +63,8 @@ static HP_TcpPackClient h_TcpPackClient;
 static HP_TcpPullServer h_TcpPullServer;
 static HP_TcpPullAgent h_TcpPullAgent;
 static HP_TcpPullClient h_TcpPullClient;
+static HP_HttpAgent h_HttpAgent;
+static HP_HttpClient h_HttpClient;
 static HP_HttpServer h_HttpServer;
 static HP_TcpServer h_TcpServer;
 static HP_ThreadPool h_ThreadPool;
@@ -91,6 +95,10 @@ static HP_TcpPullAgentListener s_TcpPullAgentListener;
 static HP_TcpPullAgent s_TcpPullAgent;
 static HP_TcpPullClientListener s_TcpPullClientListener;
 static HP_TcpPullClient s_TcpPullClient;
+static HP_HttpAgentListener s_HttpAgentListener;
+static HP_HttpAgent s_HttpAgent;
+static HP_HttpClientListener s_HttpClientListener;
+static HP_HttpClient s_HttpClient;
 static HP_HttpServerListener s_HttpServerListener;
 static HP_HttpServer s_HttpServer;
 static HP_TcpServer s_TcpServer;
@@ -345,6 +353,137 @@ static void g_TcpPullClientListener(PVOID h, const char *kind) {
 static void g_TcpPullClient(PVOID h, const char *kind) {
     BAD("HP_TcpPullClient_Fetch", En_HP_FetchResult, HP_TcpPullClient_Fetch((HP_TcpPullClient)h, NULL, 0), r == FR_DATA_NOT_FOUND);
     BAD("HP_TcpPullClient_Peek", En_HP_FetchResult, HP_TcpPullClient_Peek((HP_TcpPullClient)h, NULL, 0), r == FR_DATA_NOT_FOUND);
+}
+
+/* HttpAgentListener, the calls: a destroyed HttpAgentListener, a live HttpAgent (component, not listener), a live TcpClientListener (another role), and stray pointers */
+static void g_HttpAgentListener(PVOID h, const char *kind) {
+    BAD("Create_HP_HttpAgent", HP_HttpAgent, Create_HP_HttpAgent((HP_HttpAgentListener)h), r == NULL);
+    BAD_VOID("HP_Set_FN_HttpAgent_OnPrepareConnect", HP_Set_FN_HttpAgent_OnPrepareConnect((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnConnect", HP_Set_FN_HttpAgent_OnConnect((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnShutdown", HP_Set_FN_HttpAgent_OnShutdown((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnHandShake", HP_Set_FN_HttpAgent_OnHandShake((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnReceive", HP_Set_FN_HttpAgent_OnReceive((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnSend", HP_Set_FN_HttpAgent_OnSend((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnClose", HP_Set_FN_HttpAgent_OnClose((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnMessageBegin", HP_Set_FN_HttpAgent_OnMessageBegin((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnStatusLine", HP_Set_FN_HttpAgent_OnStatusLine((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnHeader", HP_Set_FN_HttpAgent_OnHeader((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnHeadersComplete", HP_Set_FN_HttpAgent_OnHeadersComplete((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnBody", HP_Set_FN_HttpAgent_OnBody((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnChunkHeader", HP_Set_FN_HttpAgent_OnChunkHeader((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnChunkComplete", HP_Set_FN_HttpAgent_OnChunkComplete((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnMessageComplete", HP_Set_FN_HttpAgent_OnMessageComplete((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnUpgrade", HP_Set_FN_HttpAgent_OnUpgrade((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnParseError", HP_Set_FN_HttpAgent_OnParseError((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnWSMessageHeader", HP_Set_FN_HttpAgent_OnWSMessageHeader((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnWSMessageBody", HP_Set_FN_HttpAgent_OnWSMessageBody((HP_HttpAgentListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpAgent_OnWSMessageComplete", HP_Set_FN_HttpAgent_OnWSMessageComplete((HP_HttpAgentListener)h, NULL));
+}
+
+/* HttpAgent, the calls: a destroyed HttpAgent, its listener HttpAgentListener, a live TcpClient (another role), and stray pointers */
+static void g_HttpAgent(PVOID h, const char *kind) {
+    BAD("HP_HttpAgent_SendRequest", BOOL, HP_HttpAgent_SendRequest((HP_HttpAgent)h, 0, NULL, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendPost", BOOL, HP_HttpAgent_SendPost((HP_HttpAgent)h, 0, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendPut", BOOL, HP_HttpAgent_SendPut((HP_HttpAgent)h, 0, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendPatch", BOOL, HP_HttpAgent_SendPatch((HP_HttpAgent)h, 0, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendGet", BOOL, HP_HttpAgent_SendGet((HP_HttpAgent)h, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendDelete", BOOL, HP_HttpAgent_SendDelete((HP_HttpAgent)h, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendHead", BOOL, HP_HttpAgent_SendHead((HP_HttpAgent)h, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendTrace", BOOL, HP_HttpAgent_SendTrace((HP_HttpAgent)h, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendOptions", BOOL, HP_HttpAgent_SendOptions((HP_HttpAgent)h, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendConnect", BOOL, HP_HttpAgent_SendConnect((HP_HttpAgent)h, 0, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendLocalFile", BOOL, HP_HttpAgent_SendLocalFile((HP_HttpAgent)h, 0, NULL, NULL, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpAgent_SendChunkData", BOOL, HP_HttpAgent_SendChunkData((HP_HttpAgent)h, 0, NULL, 0, NULL), r == FALSE);
+    BAD("HP_HttpAgent_SendWSMessage", BOOL, HP_HttpAgent_SendWSMessage((HP_HttpAgent)h, 0, 0, 0, 0, NULL, NULL, 0, 0), r == FALSE);
+    BAD("HP_HttpAgent_StartHttp", BOOL, HP_HttpAgent_StartHttp((HP_HttpAgent)h, 0), r == FALSE);
+    BAD_VOID("HP_HttpAgent_SetLocalVersion", HP_HttpAgent_SetLocalVersion((HP_HttpAgent)h, (En_HP_HttpVersion)0));
+    BAD("HP_HttpAgent_GetLocalVersion", En_HP_HttpVersion, HP_HttpAgent_GetLocalVersion((HP_HttpAgent)h), 1);
+    BAD_VOID("HP_HttpAgent_SetHttpAutoStart", HP_HttpAgent_SetHttpAutoStart((HP_HttpAgent)h, 0));
+    BAD("HP_HttpAgent_IsHttpAutoStart", BOOL, HP_HttpAgent_IsHttpAutoStart((HP_HttpAgent)h), r == FALSE);
+    BAD_VOID("HP_HttpAgent_SetUseCookie", HP_HttpAgent_SetUseCookie((HP_HttpAgent)h, 0));
+    BAD("HP_HttpAgent_IsUseCookie", BOOL, HP_HttpAgent_IsUseCookie((HP_HttpAgent)h), r == FALSE);
+    BAD("HP_HttpAgent_GetStatusCode", USHORT, HP_HttpAgent_GetStatusCode((HP_HttpAgent)h, 0), r == 0);
+    BAD("HP_HttpAgent_IsUpgrade", BOOL, HP_HttpAgent_IsUpgrade((HP_HttpAgent)h, 0), r == FALSE);
+    BAD("HP_HttpAgent_IsKeepAlive", BOOL, HP_HttpAgent_IsKeepAlive((HP_HttpAgent)h, 0), r == FALSE);
+    BAD("HP_HttpAgent_GetVersion", USHORT, HP_HttpAgent_GetVersion((HP_HttpAgent)h, 0), r == 0);
+    BAD("HP_HttpAgent_GetContentLength", ULONGLONG, HP_HttpAgent_GetContentLength((HP_HttpAgent)h, 0), 1);
+    BAD("HP_HttpAgent_GetContentType", LPCSTR, HP_HttpAgent_GetContentType((HP_HttpAgent)h, 0), 1);
+    BAD("HP_HttpAgent_GetContentEncoding", LPCSTR, HP_HttpAgent_GetContentEncoding((HP_HttpAgent)h, 0), 1);
+    BAD("HP_HttpAgent_GetTransferEncoding", LPCSTR, HP_HttpAgent_GetTransferEncoding((HP_HttpAgent)h, 0), 1);
+    BAD("HP_HttpAgent_GetUpgradeType", En_HP_HttpUpgradeType, HP_HttpAgent_GetUpgradeType((HP_HttpAgent)h, 0), 1);
+    BAD("HP_HttpAgent_GetParseErrorCode", USHORT, HP_HttpAgent_GetParseErrorCode((HP_HttpAgent)h, 0, NULL), r == 0);
+    BAD("HP_HttpAgent_GetHeader", BOOL, HP_HttpAgent_GetHeader((HP_HttpAgent)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpAgent_GetHeaders", BOOL, HP_HttpAgent_GetHeaders((HP_HttpAgent)h, 0, NULL, NULL, NULL), r == FALSE);
+    BAD("HP_HttpAgent_GetAllHeaders", BOOL, HP_HttpAgent_GetAllHeaders((HP_HttpAgent)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpAgent_GetAllHeaderNames", BOOL, HP_HttpAgent_GetAllHeaderNames((HP_HttpAgent)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpAgent_GetCookie", BOOL, HP_HttpAgent_GetCookie((HP_HttpAgent)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpAgent_GetAllCookies", BOOL, HP_HttpAgent_GetAllCookies((HP_HttpAgent)h, 0, NULL, NULL), r == FALSE);
+    BAD("HP_HttpAgent_GetWSMessageState", BOOL, HP_HttpAgent_GetWSMessageState((HP_HttpAgent)h, 0, NULL, NULL, NULL, NULL, NULL, NULL), r == FALSE);
+}
+
+/* HttpClientListener, the calls: a destroyed HttpClientListener, a live HttpClient (component, not listener), a live TcpServerListener (another role), and stray pointers */
+static void g_HttpClientListener(PVOID h, const char *kind) {
+    BAD("Create_HP_HttpClient", HP_HttpClient, Create_HP_HttpClient((HP_HttpClientListener)h), r == NULL);
+    BAD_VOID("HP_Set_FN_HttpClient_OnPrepareConnect", HP_Set_FN_HttpClient_OnPrepareConnect((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnConnect", HP_Set_FN_HttpClient_OnConnect((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnHandShake", HP_Set_FN_HttpClient_OnHandShake((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnReceive", HP_Set_FN_HttpClient_OnReceive((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnSend", HP_Set_FN_HttpClient_OnSend((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnClose", HP_Set_FN_HttpClient_OnClose((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnMessageBegin", HP_Set_FN_HttpClient_OnMessageBegin((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnStatusLine", HP_Set_FN_HttpClient_OnStatusLine((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnHeader", HP_Set_FN_HttpClient_OnHeader((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnHeadersComplete", HP_Set_FN_HttpClient_OnHeadersComplete((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnBody", HP_Set_FN_HttpClient_OnBody((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnChunkHeader", HP_Set_FN_HttpClient_OnChunkHeader((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnChunkComplete", HP_Set_FN_HttpClient_OnChunkComplete((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnMessageComplete", HP_Set_FN_HttpClient_OnMessageComplete((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnUpgrade", HP_Set_FN_HttpClient_OnUpgrade((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnParseError", HP_Set_FN_HttpClient_OnParseError((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnWSMessageHeader", HP_Set_FN_HttpClient_OnWSMessageHeader((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnWSMessageBody", HP_Set_FN_HttpClient_OnWSMessageBody((HP_HttpClientListener)h, NULL));
+    BAD_VOID("HP_Set_FN_HttpClient_OnWSMessageComplete", HP_Set_FN_HttpClient_OnWSMessageComplete((HP_HttpClientListener)h, NULL));
+}
+
+/* HttpClient, the calls: a destroyed HttpClient, its listener HttpClientListener, a live TcpServer (another role), and stray pointers */
+static void g_HttpClient(PVOID h, const char *kind) {
+    BAD("HP_HttpClient_SendRequest", BOOL, HP_HttpClient_SendRequest((HP_HttpClient)h, NULL, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendPost", BOOL, HP_HttpClient_SendPost((HP_HttpClient)h, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendPut", BOOL, HP_HttpClient_SendPut((HP_HttpClient)h, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendPatch", BOOL, HP_HttpClient_SendPatch((HP_HttpClient)h, NULL, NULL, 0, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendGet", BOOL, HP_HttpClient_SendGet((HP_HttpClient)h, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendDelete", BOOL, HP_HttpClient_SendDelete((HP_HttpClient)h, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendHead", BOOL, HP_HttpClient_SendHead((HP_HttpClient)h, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendTrace", BOOL, HP_HttpClient_SendTrace((HP_HttpClient)h, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendOptions", BOOL, HP_HttpClient_SendOptions((HP_HttpClient)h, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendConnect", BOOL, HP_HttpClient_SendConnect((HP_HttpClient)h, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendLocalFile", BOOL, HP_HttpClient_SendLocalFile((HP_HttpClient)h, NULL, NULL, NULL, NULL, 0), r == FALSE);
+    BAD("HP_HttpClient_SendChunkData", BOOL, HP_HttpClient_SendChunkData((HP_HttpClient)h, NULL, 0, NULL), r == FALSE);
+    BAD("HP_HttpClient_SendWSMessage", BOOL, HP_HttpClient_SendWSMessage((HP_HttpClient)h, 0, 0, 0, NULL, NULL, 0, 0), r == FALSE);
+    BAD("HP_HttpClient_StartHttp", BOOL, HP_HttpClient_StartHttp((HP_HttpClient)h), r == FALSE);
+    BAD_VOID("HP_HttpClient_SetLocalVersion", HP_HttpClient_SetLocalVersion((HP_HttpClient)h, (En_HP_HttpVersion)0));
+    BAD("HP_HttpClient_GetLocalVersion", En_HP_HttpVersion, HP_HttpClient_GetLocalVersion((HP_HttpClient)h), 1);
+    BAD_VOID("HP_HttpClient_SetHttpAutoStart", HP_HttpClient_SetHttpAutoStart((HP_HttpClient)h, 0));
+    BAD("HP_HttpClient_IsHttpAutoStart", BOOL, HP_HttpClient_IsHttpAutoStart((HP_HttpClient)h), r == FALSE);
+    BAD_VOID("HP_HttpClient_SetUseCookie", HP_HttpClient_SetUseCookie((HP_HttpClient)h, 0));
+    BAD("HP_HttpClient_IsUseCookie", BOOL, HP_HttpClient_IsUseCookie((HP_HttpClient)h), r == FALSE);
+    BAD("HP_HttpClient_GetStatusCode", USHORT, HP_HttpClient_GetStatusCode((HP_HttpClient)h), r == 0);
+    BAD("HP_HttpClient_IsUpgrade", BOOL, HP_HttpClient_IsUpgrade((HP_HttpClient)h), r == FALSE);
+    BAD("HP_HttpClient_IsKeepAlive", BOOL, HP_HttpClient_IsKeepAlive((HP_HttpClient)h), r == FALSE);
+    BAD("HP_HttpClient_GetVersion", USHORT, HP_HttpClient_GetVersion((HP_HttpClient)h), r == 0);
+    BAD("HP_HttpClient_GetContentLength", ULONGLONG, HP_HttpClient_GetContentLength((HP_HttpClient)h), 1);
+    BAD("HP_HttpClient_GetContentType", LPCSTR, HP_HttpClient_GetContentType((HP_HttpClient)h), 1);
+    BAD("HP_HttpClient_GetContentEncoding", LPCSTR, HP_HttpClient_GetContentEncoding((HP_HttpClient)h), 1);
+    BAD("HP_HttpClient_GetTransferEncoding", LPCSTR, HP_HttpClient_GetTransferEncoding((HP_HttpClient)h), 1);
+    BAD("HP_HttpClient_GetUpgradeType", En_HP_HttpUpgradeType, HP_HttpClient_GetUpgradeType((HP_HttpClient)h), 1);
+    BAD("HP_HttpClient_GetParseErrorCode", USHORT, HP_HttpClient_GetParseErrorCode((HP_HttpClient)h, NULL), r == 0);
+    BAD("HP_HttpClient_GetHeader", BOOL, HP_HttpClient_GetHeader((HP_HttpClient)h, NULL, NULL), r == FALSE);
+    BAD("HP_HttpClient_GetHeaders", BOOL, HP_HttpClient_GetHeaders((HP_HttpClient)h, NULL, NULL, NULL), r == FALSE);
+    BAD("HP_HttpClient_GetAllHeaders", BOOL, HP_HttpClient_GetAllHeaders((HP_HttpClient)h, NULL, NULL), r == FALSE);
+    BAD("HP_HttpClient_GetAllHeaderNames", BOOL, HP_HttpClient_GetAllHeaderNames((HP_HttpClient)h, NULL, NULL), r == FALSE);
+    BAD("HP_HttpClient_GetCookie", BOOL, HP_HttpClient_GetCookie((HP_HttpClient)h, NULL, NULL), r == FALSE);
+    BAD("HP_HttpClient_GetAllCookies", BOOL, HP_HttpClient_GetAllCookies((HP_HttpClient)h, NULL, NULL), r == FALSE);
+    BAD("HP_HttpClient_GetWSMessageState", BOOL, HP_HttpClient_GetWSMessageState((HP_HttpClient)h, NULL, NULL, NULL, NULL, NULL, NULL), r == FALSE);
 }
 
 /* HttpServerListener, the calls: a destroyed HttpServerListener, a live HttpServer (component, not listener), a live TcpAgentListener (another role), and stray pointers */
@@ -766,6 +905,26 @@ static void d_TcpPullClient(PVOID h, const char *kind) {
     BAD_VOID("Destroy_HP_TcpPullClient", Destroy_HP_TcpPullClient((HP_TcpPullClient)h));
 }
 
+/* HttpAgentListener, the Destroy_* calls: a destroyed HttpAgentListener, a live HttpAgent (component, not listener), a live TcpClientListener (another role), and stray pointers */
+static void d_HttpAgentListener(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpAgentListener", Destroy_HP_HttpAgentListener((HP_HttpAgentListener)h));
+}
+
+/* HttpAgent, the Destroy_* calls: a destroyed HttpAgent, its listener HttpAgentListener, a live TcpClient (another role), and stray pointers */
+static void d_HttpAgent(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpAgent", Destroy_HP_HttpAgent((HP_HttpAgent)h));
+}
+
+/* HttpClientListener, the Destroy_* calls: a destroyed HttpClientListener, a live HttpClient (component, not listener), a live TcpServerListener (another role), and stray pointers */
+static void d_HttpClientListener(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpClientListener", Destroy_HP_HttpClientListener((HP_HttpClientListener)h));
+}
+
+/* HttpClient, the Destroy_* calls: a destroyed HttpClient, its listener HttpClientListener, a live TcpServer (another role), and stray pointers */
+static void d_HttpClient(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpClient", Destroy_HP_HttpClient((HP_HttpClient)h));
+}
+
 /* HttpServerListener, the Destroy_* calls: a destroyed HttpServerListener, a live HttpServer (component, not listener), a live TcpAgentListener (another role), and stray pointers */
 static void d_HttpServerListener(PVOID h, const char *kind) {
     BAD_VOID("Destroy_HP_HttpServerListener", Destroy_HP_HttpServerListener((HP_HttpServerListener)h));
@@ -973,6 +1132,10 @@ int main(void) {
     CHECK(l_TcpPullAgent != NULL);
     l_TcpPullClient = Create_HP_TcpPullClientListener();
     CHECK(l_TcpPullClient != NULL);
+    l_HttpAgent = Create_HP_HttpAgentListener();
+    CHECK(l_HttpAgent != NULL);
+    l_HttpClient = Create_HP_HttpClientListener();
+    CHECK(l_HttpClient != NULL);
     l_HttpServer = Create_HP_HttpServerListener();
     CHECK(l_HttpServer != NULL);
     l_TcpServer = Create_HP_TcpServerListener();
@@ -1007,6 +1170,10 @@ int main(void) {
     CHECK(h_TcpPullAgent != NULL);
     h_TcpPullClient = Create_HP_TcpPullClient(l_TcpPullClient);
     CHECK(h_TcpPullClient != NULL);
+    h_HttpAgent = Create_HP_HttpAgent(l_HttpAgent);
+    CHECK(h_HttpAgent != NULL);
+    h_HttpClient = Create_HP_HttpClient(l_HttpClient);
+    CHECK(h_HttpClient != NULL);
     h_HttpServer = Create_HP_HttpServer(l_HttpServer);
     CHECK(h_HttpServer != NULL);
     h_TcpServer = Create_HP_TcpServer(l_TcpServer);
@@ -1089,6 +1256,18 @@ int main(void) {
     s_TcpPullClient = Create_HP_TcpPullClient(l_TcpPullClient);
     CHECK(s_TcpPullClient != NULL);
     Destroy_HP_TcpPullClient(s_TcpPullClient);
+    s_HttpAgentListener = Create_HP_HttpAgentListener();
+    CHECK(s_HttpAgentListener != NULL);
+    Destroy_HP_HttpAgentListener(s_HttpAgentListener);
+    s_HttpAgent = Create_HP_HttpAgent(l_HttpAgent);
+    CHECK(s_HttpAgent != NULL);
+    Destroy_HP_HttpAgent(s_HttpAgent);
+    s_HttpClientListener = Create_HP_HttpClientListener();
+    CHECK(s_HttpClientListener != NULL);
+    Destroy_HP_HttpClientListener(s_HttpClientListener);
+    s_HttpClient = Create_HP_HttpClient(l_HttpClient);
+    CHECK(s_HttpClient != NULL);
+    Destroy_HP_HttpClient(s_HttpClient);
     s_HttpServerListener = Create_HP_HttpServerListener();
     CHECK(s_HttpServerListener != NULL);
     Destroy_HP_HttpServerListener(s_HttpServerListener);
@@ -1262,6 +1441,30 @@ int main(void) {
     g_TcpPullClient(bad_stack, "a pointer into a stack buffer");
     g_TcpPullClient(bad_heap, "a pointer into a heap block of 0xAB");
     g_TcpPullClient(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpAgentListener(s_HttpAgentListener, "a destroyed HttpAgentListener");
+    g_HttpAgentListener(h_HttpAgent, "a live HttpAgent (component, not listener)");
+    g_HttpAgentListener(l_TcpClient, "a live TcpClientListener (another role)");
+    g_HttpAgentListener(bad_stack, "a pointer into a stack buffer");
+    g_HttpAgentListener(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpAgentListener(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpAgent(s_HttpAgent, "a destroyed HttpAgent");
+    g_HttpAgent(l_HttpAgent, "its listener HttpAgentListener");
+    g_HttpAgent(h_TcpClient, "a live TcpClient (another role)");
+    g_HttpAgent(bad_stack, "a pointer into a stack buffer");
+    g_HttpAgent(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpAgent(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpClientListener(s_HttpClientListener, "a destroyed HttpClientListener");
+    g_HttpClientListener(h_HttpClient, "a live HttpClient (component, not listener)");
+    g_HttpClientListener(l_TcpServer, "a live TcpServerListener (another role)");
+    g_HttpClientListener(bad_stack, "a pointer into a stack buffer");
+    g_HttpClientListener(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpClientListener(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpClient(s_HttpClient, "a destroyed HttpClient");
+    g_HttpClient(l_HttpClient, "its listener HttpClientListener");
+    g_HttpClient(h_TcpServer, "a live TcpServer (another role)");
+    g_HttpClient(bad_stack, "a pointer into a stack buffer");
+    g_HttpClient(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpClient(bad_zero, "a pointer into a heap block of zeros");
     g_HttpServerListener(s_HttpServerListener, "a destroyed HttpServerListener");
     g_HttpServerListener(h_HttpServer, "a live HttpServer (component, not listener)");
     g_HttpServerListener(l_TcpAgent, "a live TcpAgentListener (another role)");
@@ -1495,6 +1698,30 @@ int main(void) {
     d_TcpPullClient(bad_stack, "a pointer into a stack buffer");
     d_TcpPullClient(bad_heap, "a pointer into a heap block of 0xAB");
     d_TcpPullClient(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpAgentListener(s_HttpAgentListener, "a destroyed HttpAgentListener");
+    d_HttpAgentListener(h_HttpAgent, "a live HttpAgent (component, not listener)");
+    d_HttpAgentListener(l_TcpClient, "a live TcpClientListener (another role)");
+    d_HttpAgentListener(bad_stack, "a pointer into a stack buffer");
+    d_HttpAgentListener(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpAgentListener(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpAgent(s_HttpAgent, "a destroyed HttpAgent");
+    d_HttpAgent(l_HttpAgent, "its listener HttpAgentListener");
+    d_HttpAgent(h_TcpClient, "a live TcpClient (another role)");
+    d_HttpAgent(bad_stack, "a pointer into a stack buffer");
+    d_HttpAgent(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpAgent(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpClientListener(s_HttpClientListener, "a destroyed HttpClientListener");
+    d_HttpClientListener(h_HttpClient, "a live HttpClient (component, not listener)");
+    d_HttpClientListener(l_TcpServer, "a live TcpServerListener (another role)");
+    d_HttpClientListener(bad_stack, "a pointer into a stack buffer");
+    d_HttpClientListener(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpClientListener(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpClient(s_HttpClient, "a destroyed HttpClient");
+    d_HttpClient(l_HttpClient, "its listener HttpClientListener");
+    d_HttpClient(h_TcpServer, "a live TcpServer (another role)");
+    d_HttpClient(bad_stack, "a pointer into a stack buffer");
+    d_HttpClient(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpClient(bad_zero, "a pointer into a heap block of zeros");
     d_HttpServerListener(s_HttpServerListener, "a destroyed HttpServerListener");
     d_HttpServerListener(h_HttpServer, "a live HttpServer (component, not listener)");
     d_HttpServerListener(l_TcpAgent, "a live TcpAgentListener (another role)");
@@ -1627,6 +1854,8 @@ int main(void) {
     Destroy_HP_TcpPullServer(h_TcpPullServer);
     Destroy_HP_TcpPullAgent(h_TcpPullAgent);
     Destroy_HP_TcpPullClient(h_TcpPullClient);
+    Destroy_HP_HttpAgent(h_HttpAgent);
+    Destroy_HP_HttpClient(h_HttpClient);
     Destroy_HP_HttpServer(h_HttpServer);
     Destroy_HP_TcpServer(h_TcpServer);
     Destroy_HP_ThreadPool(h_ThreadPool);
@@ -1646,6 +1875,8 @@ int main(void) {
     Destroy_HP_TcpPullServerListener(l_TcpPullServer);
     Destroy_HP_TcpPullAgentListener(l_TcpPullAgent);
     Destroy_HP_TcpPullClientListener(l_TcpPullClient);
+    Destroy_HP_HttpAgentListener(l_HttpAgent);
+    Destroy_HP_HttpClientListener(l_HttpClient);
     Destroy_HP_HttpServerListener(l_HttpServer);
     Destroy_HP_TcpServerListener(l_TcpServer);
     Destroy_HP_ThreadPoolListener(l_ThreadPool);

@@ -192,6 +192,125 @@ static void null_handles(void) {
     Destroy_HP_TcpPullClient(NULL);
     { En_HP_FetchResult r = HP_TcpPullClient_Fetch(NULL, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
     { En_HP_FetchResult r = HP_TcpPullClient_Peek(NULL, NULL, 0); CHECK_EQ(r, FR_DATA_NOT_FOUND); }
+    Destroy_HP_HttpAgentListener(0);
+    { HP_HttpAgent r = Create_HP_HttpAgent(0); (void)r; }
+    Destroy_HP_HttpAgent(0);
+    HP_Set_FN_HttpAgent_OnPrepareConnect(0, NULL);
+    HP_Set_FN_HttpAgent_OnConnect(0, NULL);
+    HP_Set_FN_HttpAgent_OnShutdown(0, NULL);
+    HP_Set_FN_HttpAgent_OnHandShake(0, NULL);
+    HP_Set_FN_HttpAgent_OnReceive(0, NULL);
+    HP_Set_FN_HttpAgent_OnSend(0, NULL);
+    HP_Set_FN_HttpAgent_OnClose(0, NULL);
+    HP_Set_FN_HttpAgent_OnMessageBegin(0, NULL);
+    HP_Set_FN_HttpAgent_OnStatusLine(0, NULL);
+    HP_Set_FN_HttpAgent_OnHeader(0, NULL);
+    HP_Set_FN_HttpAgent_OnHeadersComplete(0, NULL);
+    HP_Set_FN_HttpAgent_OnBody(0, NULL);
+    HP_Set_FN_HttpAgent_OnChunkHeader(0, NULL);
+    HP_Set_FN_HttpAgent_OnChunkComplete(0, NULL);
+    HP_Set_FN_HttpAgent_OnMessageComplete(0, NULL);
+    HP_Set_FN_HttpAgent_OnUpgrade(0, NULL);
+    HP_Set_FN_HttpAgent_OnParseError(0, NULL);
+    HP_Set_FN_HttpAgent_OnWSMessageHeader(0, NULL);
+    HP_Set_FN_HttpAgent_OnWSMessageBody(0, NULL);
+    HP_Set_FN_HttpAgent_OnWSMessageComplete(0, NULL);
+    { BOOL r = HP_HttpAgent_SendRequest(0, 0, NULL, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendPost(0, 0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendPut(0, 0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendPatch(0, 0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendGet(0, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendDelete(0, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendHead(0, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendTrace(0, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendOptions(0, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendConnect(0, 0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendLocalFile(0, 0, NULL, NULL, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendChunkData(0, 0, NULL, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_SendWSMessage(0, 0, 0, 0, 0, NULL, NULL, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_StartHttp(0, 0); CHECK_EQ(r, FALSE); }
+    HP_HttpAgent_SetLocalVersion(0, (En_HP_HttpVersion)0);
+    { En_HP_HttpVersion r = HP_HttpAgent_GetLocalVersion(0); (void)r; }
+    HP_HttpAgent_SetHttpAutoStart(0, 0);
+    { BOOL r = HP_HttpAgent_IsHttpAutoStart(0); CHECK_EQ(r, FALSE); }
+    HP_HttpAgent_SetUseCookie(0, 0);
+    { BOOL r = HP_HttpAgent_IsUseCookie(0); CHECK_EQ(r, FALSE); }
+    { USHORT r = HP_HttpAgent_GetStatusCode(0, 0); CHECK_EQ(r, 0); }
+    { BOOL r = HP_HttpAgent_IsUpgrade(0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_IsKeepAlive(0, 0); CHECK_EQ(r, FALSE); }
+    { USHORT r = HP_HttpAgent_GetVersion(0, 0); CHECK_EQ(r, 0); }
+    { ULONGLONG r = HP_HttpAgent_GetContentLength(0, 0); (void)r; }
+    { LPCSTR r = HP_HttpAgent_GetContentType(0, 0); (void)r; }
+    { LPCSTR r = HP_HttpAgent_GetContentEncoding(0, 0); (void)r; }
+    { LPCSTR r = HP_HttpAgent_GetTransferEncoding(0, 0); (void)r; }
+    { En_HP_HttpUpgradeType r = HP_HttpAgent_GetUpgradeType(0, 0); (void)r; }
+    { USHORT r = HP_HttpAgent_GetParseErrorCode(0, 0, NULL); CHECK_EQ(r, 0); }
+    { BOOL r = HP_HttpAgent_GetHeader(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_GetHeaders(0, 0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_GetAllHeaders(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_GetAllHeaderNames(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_GetCookie(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_GetAllCookies(0, 0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpAgent_GetWSMessageState(0, 0, NULL, NULL, NULL, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    Destroy_HP_HttpClientListener(0);
+    { HP_HttpClient r = Create_HP_HttpClient(0); (void)r; }
+    Destroy_HP_HttpClient(0);
+    HP_Set_FN_HttpClient_OnPrepareConnect(0, NULL);
+    HP_Set_FN_HttpClient_OnConnect(0, NULL);
+    HP_Set_FN_HttpClient_OnHandShake(0, NULL);
+    HP_Set_FN_HttpClient_OnReceive(0, NULL);
+    HP_Set_FN_HttpClient_OnSend(0, NULL);
+    HP_Set_FN_HttpClient_OnClose(0, NULL);
+    HP_Set_FN_HttpClient_OnMessageBegin(0, NULL);
+    HP_Set_FN_HttpClient_OnStatusLine(0, NULL);
+    HP_Set_FN_HttpClient_OnHeader(0, NULL);
+    HP_Set_FN_HttpClient_OnHeadersComplete(0, NULL);
+    HP_Set_FN_HttpClient_OnBody(0, NULL);
+    HP_Set_FN_HttpClient_OnChunkHeader(0, NULL);
+    HP_Set_FN_HttpClient_OnChunkComplete(0, NULL);
+    HP_Set_FN_HttpClient_OnMessageComplete(0, NULL);
+    HP_Set_FN_HttpClient_OnUpgrade(0, NULL);
+    HP_Set_FN_HttpClient_OnParseError(0, NULL);
+    HP_Set_FN_HttpClient_OnWSMessageHeader(0, NULL);
+    HP_Set_FN_HttpClient_OnWSMessageBody(0, NULL);
+    HP_Set_FN_HttpClient_OnWSMessageComplete(0, NULL);
+    { BOOL r = HP_HttpClient_SendRequest(0, NULL, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendPost(0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendPut(0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendPatch(0, NULL, NULL, 0, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendGet(0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendDelete(0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendHead(0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendTrace(0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendOptions(0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendConnect(0, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendLocalFile(0, NULL, NULL, NULL, NULL, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendChunkData(0, NULL, 0, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_SendWSMessage(0, 0, 0, 0, NULL, NULL, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_StartHttp(0); CHECK_EQ(r, FALSE); }
+    HP_HttpClient_SetLocalVersion(0, (En_HP_HttpVersion)0);
+    { En_HP_HttpVersion r = HP_HttpClient_GetLocalVersion(0); (void)r; }
+    HP_HttpClient_SetHttpAutoStart(0, 0);
+    { BOOL r = HP_HttpClient_IsHttpAutoStart(0); CHECK_EQ(r, FALSE); }
+    HP_HttpClient_SetUseCookie(0, 0);
+    { BOOL r = HP_HttpClient_IsUseCookie(0); CHECK_EQ(r, FALSE); }
+    { USHORT r = HP_HttpClient_GetStatusCode(0); CHECK_EQ(r, 0); }
+    { BOOL r = HP_HttpClient_IsUpgrade(0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_IsKeepAlive(0); CHECK_EQ(r, FALSE); }
+    { USHORT r = HP_HttpClient_GetVersion(0); CHECK_EQ(r, 0); }
+    { ULONGLONG r = HP_HttpClient_GetContentLength(0); (void)r; }
+    { LPCSTR r = HP_HttpClient_GetContentType(0); (void)r; }
+    { LPCSTR r = HP_HttpClient_GetContentEncoding(0); (void)r; }
+    { LPCSTR r = HP_HttpClient_GetTransferEncoding(0); (void)r; }
+    { En_HP_HttpUpgradeType r = HP_HttpClient_GetUpgradeType(0); (void)r; }
+    { USHORT r = HP_HttpClient_GetParseErrorCode(0, NULL); CHECK_EQ(r, 0); }
+    { BOOL r = HP_HttpClient_GetHeader(0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_GetHeaders(0, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_GetAllHeaders(0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_GetAllHeaderNames(0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_GetCookie(0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_GetAllCookies(0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpClient_GetWSMessageState(0, NULL, NULL, NULL, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
     Destroy_HP_HttpServerListener(0);
     { HP_HttpServer r = Create_HP_HttpServer(0); (void)r; }
     Destroy_HP_HttpServer(0);
