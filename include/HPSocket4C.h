@@ -265,6 +265,8 @@ typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpServer_OnWSMessageBody;
 
 typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpServer_OnWSMessageComplete;
 
+typedef PVOID HP_HttpSyncClient;
+
 typedef PVOID HP_TcpServer;
 
 typedef PVOID HP_ServerListener;
@@ -322,8 +324,6 @@ typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode,
                                                     int);
 
 typedef En_HP_HandleResult (*HP_FN_UdpNode_OnShutdown)(HP_UdpNode);
-
-typedef PVOID HP_HttpSyncClient;
 
 typedef PVOID HP_Listener;
 
@@ -1879,6 +1879,58 @@ BOOL HP_HttpServer_GetWSMessageState(HP_HttpServer pServer,
                                      LPCBYTE *lpszMask,
                                      ULONGLONG *lpullBodyLen,
                                      ULONGLONG *lpullBodyRemain);
+
+HPSOCKET_API HP_HttpSyncClient Create_HP_HttpSyncClient(HP_HttpClientListener pListener);
+
+HPSOCKET_API void Destroy_HP_HttpSyncClient(HP_HttpSyncClient pClient);
+
+/**
+ * Connects (again, unless connected to the same host and port and `bForceReconnect` is FALSE)
+ * to the URL's server, sends the request and waits for the response. `http://` URLs only (no
+ * SSL in this build: `https://` fails with EPROTONOSUPPORT). With `iLength < 0` and a body, the
+ * body is the name of a file to send.
+ */
+HPSOCKET_API
+BOOL HP_HttpSyncClient_OpenUrl(HP_HttpSyncClient pClient,
+                               LPCSTR lpszMethod,
+                               LPCSTR lpszUrl,
+                               const THeader *lpHeaders,
+                               int iHeaderCount,
+                               const BYTE *pBody,
+                               int iLength,
+                               BOOL bForceReconnect);
+
+/**
+ * The last response's whole body; valid until the next request or CleanupRequestResult.
+ */
+HPSOCKET_API
+BOOL HP_HttpSyncClient_GetResponseBody(HP_HttpSyncClient pClient,
+                                       LPCBYTE *lpszBody,
+                                       int *piLength);
+
+/**
+ * Forgets the last response (its body and headers).
+ */
+HPSOCKET_API BOOL HP_HttpSyncClient_CleanupRequestResult(HP_HttpSyncClient pClient);
+
+/**
+ * Milliseconds Start / OpenUrl wait for the connection (default 5000).
+ */
+HPSOCKET_API
+void HP_HttpSyncClient_SetConnectTimeout(HP_HttpSyncClient pClient,
+                                         DWORD dwConnectTimeout);
+
+HPSOCKET_API DWORD HP_HttpSyncClient_GetConnectTimeout(HP_HttpSyncClient pClient);
+
+/**
+ * Milliseconds a request waits for its response (default 10000; 0 waits forever); on a
+ * timeout the request fails with ETIMEDOUT and the client stops.
+ */
+HPSOCKET_API
+void HP_HttpSyncClient_SetRequestTimeout(HP_HttpSyncClient pClient,
+                                         DWORD dwRequestTimeout);
+
+HPSOCKET_API DWORD HP_HttpSyncClient_GetRequestTimeout(HP_HttpSyncClient pClient);
 
 /**
  * Loads cookies from a file in upstream's format; `bKeepExists` keeps the cookies already

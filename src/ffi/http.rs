@@ -135,10 +135,28 @@ fn state_of(c: &Component, s: &Arc<HttpSettings>, id: ConnId) -> Option<Arc<Http
     Some(st.clone())
 }
 
-/// The HTTP state of a connection of an HTTP component of `role`.
+/// The HTTP state of a connection of an HTTP component of `role`; for an HttpSyncClient whose
+/// connection has closed, that of its last request's.
 pub fn http_conn(p: PVOID, role: Role, id: Option<HP_CONNID>) -> Option<Arc<HttpConn>> {
     let (c, s) = http_obj(p, role)?;
-    state_of(c, s, conn_id(c, id))
+    state_of(c, s, conn_id(c, id)).or_else(|| tcp::obj(p, role)?.sync.as_ref()?.last.lock().unwrap().clone())
+}
+
+/// A request from an agent or client; an HttpSyncClient's waits for its response.
+pub fn request_blocking(p: PVOID, role: Role, id: Option<HP_CONNID>, method: &[u8], path: &[u8], headers: &[(&[u8], &[u8])], data: &[u8]) -> BOOL {
+    let sync = tcp::obj(p, role).and_then(|o| o.sync.as_ref().map(|s| (o, s)));
+    if let Some((_, st)) = sync {
+        st.begin();
+    }
+    let r = send_request(p, role, id, method, path, headers, data);
+    match sync {
+        Some((o, st)) if r == TRUE => super::http_sync::await_response(o, st),
+        Some((_, st)) => {
+            st.cancel();
+            r
+        }
+        None => r,
+    }
 }
 
 /// Runs `f` on the current message of a connection (None: a bad handle or an unknown id).

@@ -141,7 +141,7 @@ unsafe fn request(p: HP_HttpAgent, id: Option<HP_CONNID>, method: Option<&[u8]>,
     // SAFETY: this function's contract.
     let (path, headers, body) = unsafe { (c_bytes(path), http::header_pairs(headers, count), http::body(body, len)) };
     let (Some(method), Some(body)) = (method.filter(|m| !m.is_empty()), body) else { return tcp::bad_arg() };
-    http::send_request(p, R, id, method, path.unwrap_or(b"/"), &headers, body)
+    http::request_blocking(p, R, id, method, path.unwrap_or(b"/"), &headers, body)
 }
 
 #[no_mangle]
@@ -199,7 +199,7 @@ pub unsafe extern "C" fn HP_HttpAgent_SendLocalFile(pAgent: HP_HttpAgent, dwConn
         let (file, method, path, headers) = unsafe { (c_bytes(lpszFileName), c_bytes(lpszMethod), c_bytes(lpszPath), http::header_pairs(lpHeaders, iHeaderCount)) };
         let (Some(file), Some(method)) = (file.and_then(|f| std::str::from_utf8(f).ok()), method.filter(|m| !m.is_empty())) else { return tcp::bad_arg() };
         match http::read_small_file(file) {
-            Ok(data) => http::send_request(pAgent, R, Some(dwConnID), method, path.unwrap_or(b"/"), &headers, &data),
+            Ok(data) => http::request_blocking(pAgent, R, Some(dwConnID), method, path.unwrap_or(b"/"), &headers, &data),
             Err(e) => {
                 super::guard::set_errno(e);
                 FALSE

@@ -147,6 +147,11 @@ impl Listener {
     }
 }
 
+/// A listener with no callbacks and no handle (an HttpSyncClient created with a NULL one).
+pub fn detached(kind: ListenerKind) -> Arc<Listener> {
+    Arc::new(Listener { kind, slots: Default::default() })
+}
+
 /// A new listener handle (one strong reference owned by the handle).
 pub fn create(kind: ListenerKind) -> PVOID {
     guard(|| handle::new_shared(kind.handle_kind(), Arc::new(Listener { kind, slots: Default::default() })))

@@ -13,6 +13,7 @@ pub mod http;
 pub mod http_agent;
 pub mod http_client;
 pub mod http_server;
+pub mod http_sync;
 pub mod http_cookie;
 pub mod listener;
 pub mod server;

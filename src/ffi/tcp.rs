@@ -28,6 +28,8 @@ pub struct ComponentObj {
     _listener: Arc<Listener>,
     /// HTTP components: their own settings (the connections' HTTP state refers to them).
     pub http: Option<Arc<HttpSettings>>,
+    /// An HttpSyncClient: its requests' results.
+    pub sync: Option<Arc<super::http_sync::SyncState>>,
 }
 
 // SAFETY: the only handles registered as Kind::Component are made by `create_from` below, from a
@@ -213,9 +215,34 @@ fn create_from(l: PVOID, role: Role, make: impl FnOnce(Arc<dyn Events>) -> Compo
 /// An HTTP component of `role` (a TCP component whose connections parse HTTP) with the HTTP
 /// listener behind `l`.
 pub fn create_http(l: PVOID, role: Role, kind: ListenerKind) -> PVOID {
+    let Some(listener) = listener::share(l, kind) else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    create_http_in(listener, role, None, |e| e)
+}
+
+/// An HttpSyncClient: an HttpClient whose events go through `wrap` (the sync client's own
+/// bookkeeping); a NULL listener stands for one with no callbacks.
+pub(crate) fn create_http_sync(l: PVOID, sync: Arc<super::http_sync::SyncState>, wrap: impl FnOnce(Arc<CEvents>) -> Arc<dyn Events>) -> PVOID {
+    let listener = if l.is_null() {
+        listener::detached(ListenerKind::HttpClient)
+    } else {
+        match listener::share(l, ListenerKind::HttpClient) {
+            Some(l) => l,
+            None => {
+                set_errno(libc::EINVAL);
+                return std::ptr::null_mut();
+            }
+        }
+    };
+    create_http_in(listener, Role::Client, Some(sync), wrap)
+}
+
+fn create_http_in(listener: Arc<Listener>, role: Role, sync: Option<Arc<super::http_sync::SyncState>>, wrap: impl FnOnce(Arc<CEvents>) -> Arc<dyn Events>) -> PVOID {
     let settings = Arc::new(HttpSettings::new(role == Role::Server));
     let for_conns = settings.clone();
-    create_in(l, kind, Some(settings), |events| {
+    create_with_listener(listener, Some(settings), sync, wrap, |events| {
         let c = Component::with_transport(role, events, Model::Push, Transport::Tcp);
         c.set_framing(Some(Arc::new(move |conn: &crate::engine::conn::Conn| {
             let host = conn.remote_host.clone().unwrap_or_default();
@@ -231,9 +258,19 @@ fn create_in(l: PVOID, kind: ListenerKind, http: Option<Arc<HttpSettings>>, make
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
+    create_with_listener(listener, http, None, |e| e, make)
+}
+
+fn create_with_listener(
+    listener: Arc<Listener>,
+    http: Option<Arc<HttpSettings>>,
+    sync: Option<Arc<super::http_sync::SyncState>>,
+    wrap: impl FnOnce(Arc<CEvents>) -> Arc<dyn Events>,
+    make: impl FnOnce(Arc<dyn Events>) -> Component,
+) -> PVOID {
     let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone(), is_http: http.is_some() });
-    let comp = Arc::new(make(events.clone()));
-    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj { comp, extra: AtomicUsize::new(0), _listener: listener, http }));
+    let comp = Arc::new(make(wrap(events.clone())));
+    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj { comp, extra: AtomicUsize::new(0), _listener: listener, http, sync }));
     events.sender.store(h as usize, Ordering::Relaxed);
     h
 }
@@ -249,11 +286,15 @@ pub enum Class {
     UdpArq,
     UdpCast,
     Http,
+    HttpSync,
 }
 
 impl Class {
     fn of(o: &ComponentObj) -> Class {
         let c = &o.comp;
+        if o.sync.is_some() {
+            return Class::HttpSync;
+        }
         if o.http.is_some() {
             return Class::Http;
         }

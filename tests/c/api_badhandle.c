@@ -4,7 +4,7 @@
  * live handles of kinds its family can never accept, and pointers into a stack buffer and heap
  * blocks. Each call returns its failure value (FALSE / NULL / 0 / SS_STOPPED / SE_INVALID_PARAM /
  * FR_DATA_NOT_FOUND) and leaves EINVAL in errno. Then the live handles still work.
- * Calls per bad kind: destroyed 576, component as listener 129, listener of another role 129, stack 576, heap 0xAB 576, heap zeros 576, its listener 436, another role 383, other transport 157, other object 25, pull/pack 24, plain UDP 48 (3635 calls in all). */
+ * Calls per bad kind: destroyed 585, component as listener 130, listener of another role 130, stack 585, heap 0xAB 585, heap zeros 585, its listener 444, another role 391, other transport 157, other object 25, pull/pack 24, plain UDP 48 (3689 calls in all). */
 #include <errno.h>
 #include "HPSocket4C.h"
 #include "testutil.h"
@@ -66,6 +66,7 @@ static HP_TcpPullClient h_TcpPullClient;
 static HP_HttpAgent h_HttpAgent;
 static HP_HttpClient h_HttpClient;
 static HP_HttpServer h_HttpServer;
+static HP_HttpSyncClient h_HttpSyncClient;
 static HP_TcpServer h_TcpServer;
 static HP_ThreadPool h_ThreadPool;
 static HP_UdpServer h_UdpServer;
@@ -101,6 +102,7 @@ static HP_HttpClientListener s_HttpClientListener;
 static HP_HttpClient s_HttpClient;
 static HP_HttpServerListener s_HttpServerListener;
 static HP_HttpServer s_HttpServer;
+static HP_HttpSyncClient s_HttpSyncClient;
 static HP_TcpServer s_TcpServer;
 static HP_ThreadPoolListener s_ThreadPoolListener;
 static HP_ThreadPool s_ThreadPool;
@@ -443,6 +445,7 @@ static void g_HttpClientListener(PVOID h, const char *kind) {
     BAD_VOID("HP_Set_FN_HttpClient_OnWSMessageHeader", HP_Set_FN_HttpClient_OnWSMessageHeader((HP_HttpClientListener)h, NULL));
     BAD_VOID("HP_Set_FN_HttpClient_OnWSMessageBody", HP_Set_FN_HttpClient_OnWSMessageBody((HP_HttpClientListener)h, NULL));
     BAD_VOID("HP_Set_FN_HttpClient_OnWSMessageComplete", HP_Set_FN_HttpClient_OnWSMessageComplete((HP_HttpClientListener)h, NULL));
+    BAD("Create_HP_HttpSyncClient", HP_HttpSyncClient, Create_HP_HttpSyncClient((HP_HttpClientListener)h), r == NULL);
 }
 
 /* HttpClient, the calls: a destroyed HttpClient, its listener HttpClientListener, a live TcpServer (another role), and stray pointers */
@@ -545,6 +548,17 @@ static void g_HttpServer(PVOID h, const char *kind) {
     BAD("HP_HttpServer_GetUrlFieldSet", USHORT, HP_HttpServer_GetUrlFieldSet((HP_HttpServer)h, 0), r == 0);
     BAD("HP_HttpServer_GetUrlField", LPCSTR, HP_HttpServer_GetUrlField((HP_HttpServer)h, 0, (En_HP_HttpUrlField)0), 1);
     BAD("HP_HttpServer_GetWSMessageState", BOOL, HP_HttpServer_GetWSMessageState((HP_HttpServer)h, 0, NULL, NULL, NULL, NULL, NULL, NULL), r == FALSE);
+}
+
+/* HttpSyncClient, the calls: a destroyed HttpSyncClient, its listener HttpClientListener, a live TcpServer (another role), and stray pointers */
+static void g_HttpSyncClient(PVOID h, const char *kind) {
+    BAD("HP_HttpSyncClient_OpenUrl", BOOL, HP_HttpSyncClient_OpenUrl((HP_HttpSyncClient)h, NULL, NULL, NULL, 0, NULL, 0, 0), r == FALSE);
+    BAD("HP_HttpSyncClient_GetResponseBody", BOOL, HP_HttpSyncClient_GetResponseBody((HP_HttpSyncClient)h, NULL, NULL), r == FALSE);
+    BAD("HP_HttpSyncClient_CleanupRequestResult", BOOL, HP_HttpSyncClient_CleanupRequestResult((HP_HttpSyncClient)h), r == FALSE);
+    BAD_VOID("HP_HttpSyncClient_SetConnectTimeout", HP_HttpSyncClient_SetConnectTimeout((HP_HttpSyncClient)h, 0));
+    BAD("HP_HttpSyncClient_GetConnectTimeout", DWORD, HP_HttpSyncClient_GetConnectTimeout((HP_HttpSyncClient)h), r == 0);
+    BAD_VOID("HP_HttpSyncClient_SetRequestTimeout", HP_HttpSyncClient_SetRequestTimeout((HP_HttpSyncClient)h, 0));
+    BAD("HP_HttpSyncClient_GetRequestTimeout", DWORD, HP_HttpSyncClient_GetRequestTimeout((HP_HttpSyncClient)h), r == 0);
 }
 
 /* TcpServer, the calls: a destroyed TcpServer, its listener TcpServerListener, a live TcpAgent (another role), a live UdpServer (UDP, not TCP), and stray pointers */
@@ -935,6 +949,11 @@ static void d_HttpServer(PVOID h, const char *kind) {
     BAD_VOID("Destroy_HP_HttpServer", Destroy_HP_HttpServer((HP_HttpServer)h));
 }
 
+/* HttpSyncClient, the Destroy_* calls: a destroyed HttpSyncClient, its listener HttpClientListener, a live TcpServer (another role), and stray pointers */
+static void d_HttpSyncClient(PVOID h, const char *kind) {
+    BAD_VOID("Destroy_HP_HttpSyncClient", Destroy_HP_HttpSyncClient((HP_HttpSyncClient)h));
+}
+
 /* TcpServer, the Destroy_* calls: a destroyed TcpServer, its listener TcpServerListener, a live TcpAgent (another role), a live UdpServer (UDP, not TCP), and stray pointers */
 static void d_TcpServer(PVOID h, const char *kind) {
     BAD_VOID("Destroy_HP_TcpServer", Destroy_HP_TcpServer((HP_TcpServer)h));
@@ -1176,6 +1195,8 @@ int main(void) {
     CHECK(h_HttpClient != NULL);
     h_HttpServer = Create_HP_HttpServer(l_HttpServer);
     CHECK(h_HttpServer != NULL);
+    h_HttpSyncClient = Create_HP_HttpSyncClient(l_HttpClient);
+    CHECK(h_HttpSyncClient != NULL);
     h_TcpServer = Create_HP_TcpServer(l_TcpServer);
     CHECK(h_TcpServer != NULL);
     h_ThreadPool = Create_HP_ThreadPool(l_ThreadPool);
@@ -1274,6 +1295,9 @@ int main(void) {
     s_HttpServer = Create_HP_HttpServer(l_HttpServer);
     CHECK(s_HttpServer != NULL);
     Destroy_HP_HttpServer(s_HttpServer);
+    s_HttpSyncClient = Create_HP_HttpSyncClient(l_HttpClient);
+    CHECK(s_HttpSyncClient != NULL);
+    Destroy_HP_HttpSyncClient(s_HttpSyncClient);
     s_TcpServer = Create_HP_TcpServer(l_TcpServer);
     CHECK(s_TcpServer != NULL);
     Destroy_HP_TcpServer(s_TcpServer);
@@ -1477,6 +1501,12 @@ int main(void) {
     g_HttpServer(bad_stack, "a pointer into a stack buffer");
     g_HttpServer(bad_heap, "a pointer into a heap block of 0xAB");
     g_HttpServer(bad_zero, "a pointer into a heap block of zeros");
+    g_HttpSyncClient(s_HttpSyncClient, "a destroyed HttpSyncClient");
+    g_HttpSyncClient(l_HttpClient, "its listener HttpClientListener");
+    g_HttpSyncClient(h_TcpServer, "a live TcpServer (another role)");
+    g_HttpSyncClient(bad_stack, "a pointer into a stack buffer");
+    g_HttpSyncClient(bad_heap, "a pointer into a heap block of 0xAB");
+    g_HttpSyncClient(bad_zero, "a pointer into a heap block of zeros");
     g_TcpServer(s_TcpServer, "a destroyed TcpServer");
     g_TcpServer(l_TcpServer, "its listener TcpServerListener");
     g_TcpServer(h_TcpAgent, "a live TcpAgent (another role)");
@@ -1734,6 +1764,12 @@ int main(void) {
     d_HttpServer(bad_stack, "a pointer into a stack buffer");
     d_HttpServer(bad_heap, "a pointer into a heap block of 0xAB");
     d_HttpServer(bad_zero, "a pointer into a heap block of zeros");
+    d_HttpSyncClient(s_HttpSyncClient, "a destroyed HttpSyncClient");
+    d_HttpSyncClient(l_HttpClient, "its listener HttpClientListener");
+    d_HttpSyncClient(h_TcpServer, "a live TcpServer (another role)");
+    d_HttpSyncClient(bad_stack, "a pointer into a stack buffer");
+    d_HttpSyncClient(bad_heap, "a pointer into a heap block of 0xAB");
+    d_HttpSyncClient(bad_zero, "a pointer into a heap block of zeros");
     d_TcpServer(s_TcpServer, "a destroyed TcpServer");
     d_TcpServer(l_TcpServer, "its listener TcpServerListener");
     d_TcpServer(h_TcpAgent, "a live TcpAgent (another role)");
@@ -1857,6 +1893,7 @@ int main(void) {
     Destroy_HP_HttpAgent(h_HttpAgent);
     Destroy_HP_HttpClient(h_HttpClient);
     Destroy_HP_HttpServer(h_HttpServer);
+    Destroy_HP_HttpSyncClient(h_HttpSyncClient);
     Destroy_HP_TcpServer(h_TcpServer);
     Destroy_HP_ThreadPool(h_ThreadPool);
     Destroy_HP_UdpServer(h_UdpServer);

@@ -366,6 +366,15 @@ static void null_handles(void) {
     { USHORT r = HP_HttpServer_GetUrlFieldSet(0, 0); CHECK_EQ(r, 0); }
     { LPCSTR r = HP_HttpServer_GetUrlField(0, 0, (En_HP_HttpUrlField)0); (void)r; }
     { BOOL r = HP_HttpServer_GetWSMessageState(0, 0, NULL, NULL, NULL, NULL, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { HP_HttpSyncClient r = Create_HP_HttpSyncClient(0); (void)r; }
+    Destroy_HP_HttpSyncClient(0);
+    { BOOL r = HP_HttpSyncClient_OpenUrl(0, NULL, NULL, NULL, 0, NULL, 0, 0); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpSyncClient_GetResponseBody(0, NULL, NULL); CHECK_EQ(r, FALSE); }
+    { BOOL r = HP_HttpSyncClient_CleanupRequestResult(0); CHECK_EQ(r, FALSE); }
+    HP_HttpSyncClient_SetConnectTimeout(0, 0);
+    { DWORD r = HP_HttpSyncClient_GetConnectTimeout(0); CHECK_EQ(r, 0); }
+    HP_HttpSyncClient_SetRequestTimeout(0, 0);
+    { DWORD r = HP_HttpSyncClient_GetRequestTimeout(0); CHECK_EQ(r, 0); }
     Destroy_HP_TcpServerListener(NULL);
     { HP_TcpServer r = Create_HP_TcpServer(NULL); CHECK(r == NULL); }
     Destroy_HP_TcpServer(NULL);

@@ -39,8 +39,12 @@ for ret, name, args in protos:
     ps = params(args)
     if m and len(ps) == 1 and ps[0].endswith("Listener") and "Destroy_HP_" + m.group(1) in names:
         COMPONENTS.append(m.group(1))
-LISTENERS = [c + "Listener" for c in COMPONENTS if "Create_HP_%sListener" % c in names]
-assert len(LISTENERS) == len(COMPONENTS), "every component has a listener creator"
+# A component's listener kind: its own, or (HttpSyncClient) the one its creator takes.
+LISTENER_OF = {c: c + "Listener" for c in COMPONENTS}
+LISTENER_OF["HttpSyncClient"] = "HttpClientListener"
+LISTENERS = sorted({LISTENER_OF[c] for c in COMPONENTS if "Create_HP_%s" % LISTENER_OF[c] in names},
+                   key=lambda l: COMPONENTS.index(l[:-len("Listener")]) if l[:-len("Listener")] in COMPONENTS else 0)
+assert all("Create_HP_%s" % LISTENER_OF[c] in names for c in COMPONENTS), "every component has a listener creator"
 
 # Listener parameter types that name a role rather than a kind (HP_Set_FN_<Role>_*).
 LISTENER_ALIAS = {"HP_ServerListener": "TcpServerListener", "HP_AgentListener": "TcpAgentListener",
@@ -73,7 +77,7 @@ def component_wrongs(fam):
     r = role(kind)
     out = []
     if r in OTHER_ROLE:
-        out.append((live(kind + "Listener"), "its listener " + kind + "Listener", "its listener"))
+        out.append((live(LISTENER_OF.get(kind, kind + "Listener")), "its listener " + LISTENER_OF.get(kind, kind + "Listener"), "its listener"))
         out.append((live(OTHER_ROLE[r]), "a live " + OTHER_ROLE[r] + " (another role)", "another role"))
         if fam.startswith("Tcp") and "Udp" + r in COMPONENTS:
             out.append((live("Udp" + r), "a live Udp" + r + " (UDP, not TCP)", "other transport"))
@@ -190,7 +194,7 @@ counts = ", ".join("%s %d" % kv for kv in per_kind.items())
 def stale_create(kind):
     v = stale(kind)
     if kind in COMPONENTS:
-        return ["    %s = Create_HP_%s(%s);" % (v, kind, live(kind + "Listener")),
+        return ["    %s = Create_HP_%s(%s);" % (v, kind, live(LISTENER_OF.get(kind, kind + "Listener"))),
                 "    CHECK(%s != NULL);" % v, "    Destroy_HP_%s(%s);" % (kind, v)]
     if kind in LISTENERS:
         return ["    %s = Create_HP_%s();" % (v, kind), "    CHECK(%s != NULL);" % v, "    Destroy_HP_%s(%s);" % (kind, v)]
@@ -209,7 +213,7 @@ for l in LISTENERS:
     setup.append("    CHECK(%s != NULL);" % live(l))
 for c in COMPONENTS:
     decls.append("static HP_%s %s;" % (c, live(c)))
-    setup.append("    %s = Create_HP_%s(%s);" % (live(c), c, live(c + "Listener")))
+    setup.append("    %s = Create_HP_%s(%s);" % (live(c), c, live(LISTENER_OF[c])))
     setup.append("    CHECK(%s != NULL);" % live(c))
 for c in ("Compressor", "Decompressor"):
     decls.append("static HP_%s %s;" % (c, live(c)))
