@@ -110,8 +110,8 @@ int main(void) {
     CHECK(!HP_Client_StartWithBindAddress(g_a, "239.255.78.1", 9, FALSE, NULL));
     CHECK_EQ(HP_Client_GetLastError(g_a), SE_INVALID_PARAM);
     HP_UdpCast_SetMaxDatagramSize(g_a, 1432);
-    CHECK(!HP_Client_Start(g_a, "10.1.2.3", 9, FALSE)); /* not a group */
-    CHECK_EQ(HP_Client_GetLastError(g_a), SE_SOCKET_CREATE);
+    CHECK(!HP_Client_Start(g_a, "10.1.2.3", 9, FALSE)); /* not a group, and not a local address to bind */
+    CHECK_EQ(HP_Client_GetLastError(g_a), SE_SOCKET_BIND);
     CHECK(!HP_Client_StartWithBindAddress(g_a, "239.255.78.1", 9, FALSE, "::1")); /* families differ */
     CHECK_EQ(errno, EAFNOSUPPORT);
     CHECK_EQ(HP_UdpCast_GetMaxDatagramSize(NULL), 0);
