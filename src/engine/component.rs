@@ -647,8 +647,9 @@ impl Component {
     pub fn release_http(&self, id: ConnId, delay: Duration) -> bool {
         let Some(c) = self.conn(id) else { return false };
         let Some(h) = c.http.get() else { return false };
+        // Released once only, as upstream (a second Release fails).
         if h.released.swap(true, Ordering::AcqRel) {
-            return true;
+            return false;
         }
         let Ok(worker) = self.first_worker() else { return false };
         worker.spawn(async move {
@@ -659,16 +660,18 @@ impl Component {
     }
 
     /// HTTP `StartHttp`: connection `id`, whose bytes went to OnReceive raw so far, is parsed
-    /// as HTTP from its next read on. False when HTTP already runs on it.
-    pub fn start_http(&self, id: ConnId) -> bool {
-        let Some(c) = self.conn(id) else { return false };
-        let Some(h) = c.http.get() else { return false };
+    /// as HTTP from its next read on (and OnHandShake fires then). Err: EBADSLT for an unknown
+    /// connection, EALREADY when HTTP already runs on it.
+    pub fn start_http(&self, id: ConnId) -> std::result::Result<(), i32> {
+        let Some(c) = self.conn(id) else { return Err(libc::EBADSLT) };
+        let Some(h) = c.http.get() else { return Err(libc::EBADSLT) };
         if h.started.swap(true, Ordering::AcqRel) {
-            return false;
+            return Err(libc::EALREADY);
         }
         c.framing_switch.request(Framing::Layer(Box::new(super::http::layer::HttpLayer::new(h.clone()))));
+        c.hold_handshake.store(false, Ordering::Release);
         c.wake();
-        true
+        Ok(())
     }
 
     pub fn disconnect(&self, id: ConnId) -> Result<()> {

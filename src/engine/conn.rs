@@ -102,6 +102,8 @@ pub struct Conn {
     pub(crate) send: SendPath,
     /// HTTP components: what the application's threads read of the connection's HTTP state.
     pub http: std::sync::OnceLock<Arc<crate::engine::http::layer::HttpConn>>,
+    /// OnHandShake waits for a framing switch (HTTP with HttpAutoStart off: until StartHttp).
+    pub hold_handshake: AtomicBool,
 }
 
 /// Sends from a thread that is not the connection's worker come in a stream, and gather, when
@@ -131,6 +133,7 @@ impl Conn {
             connected: AtomicBool::new(connected),
             send: SendPath::default(),
             http: std::sync::OnceLock::new(),
+            hold_handshake: AtomicBool::new(false),
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
             pull: pull.then(Box::default),
@@ -466,9 +469,20 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             Event::Readable => {
                 if let Some(next) = conn.framing_switch.take() {
                     stack.framing = next;
+                    if let Some(r) = stack.handshake_if_done(conn, ev) {
+                        return Some(r);
+                    }
                 }
                 if let Some(reason) = read_some(ev, conn, stream, buf_size, mark, &mut stack) {
                     return Some(reason);
+                }
+            }
+            Event::Switch => {
+                if let Some(next) = conn.framing_switch.take() {
+                    stack.framing = next;
+                    if let Some(r) = stack.handshake_if_done(conn, ev) {
+                        return Some(r);
+                    }
                 }
             }
             Event::Timer => {
@@ -501,7 +515,7 @@ struct ConnStack {
 impl ConnStack {
     /// Raises OnHandShake once the security layer (if any) is done with its handshake.
     fn handshake_if_done(&mut self, conn: &Conn, ev: &dyn crate::engine::Events) -> Option<CloseReason> {
-        if self.handshaken || !conn.send.handshake_done() {
+        if self.handshaken || !conn.send.handshake_done() || conn.hold_handshake.load(Ordering::Acquire) {
             return None;
         }
         self.handshaken = true;
@@ -535,6 +549,8 @@ enum Event {
     Readable,
     /// The framing layer's timer is due.
     Timer,
+    /// Another thread asked for a new framing (StartHttp).
+    Switch,
 }
 
 /// Waits for the next thing to do: a close request first, then flushing queued bytes, then
@@ -546,6 +562,9 @@ fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a m
         let _ = conn.wake.poll_woken(cx);
         if let Some(r) = conn.close_requested() {
             return Poll::Ready(Event::Closed(r));
+        }
+        if conn.framing_switch.is_requested() {
+            return Poll::Ready(Event::Switch);
         }
         if conn.send.needs_flush() {
             match stream.poll_write_ready(cx) {

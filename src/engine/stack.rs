@@ -93,6 +93,12 @@ impl FramingSwitch {
         }
     }
 
+    /// Whether a switch is waiting to be taken.
+    #[inline]
+    pub fn is_requested(&self) -> bool {
+        !self.0.load(Ordering::Acquire).is_null()
+    }
+
     /// The framing asked for, if any.
     #[inline]
     pub fn take(&self) -> Option<Framing> {

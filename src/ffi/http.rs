@@ -538,7 +538,7 @@ pub fn release(p: PVOID, role: Role, id: Option<HP_CONNID>) -> BOOL {
     if c.release_http(id, delay) {
         TRUE
     } else {
-        set_errno(libc::EBADSLT);
+        set_errno(if c.conn(id).is_some() { libc::EPERM } else { libc::EBADSLT });
         FALSE
     }
 }
@@ -552,11 +552,12 @@ pub fn start_http(p: PVOID, role: Role, id: Option<HP_CONNID>) -> BOOL {
     }
     let id = conn_id(c, id);
     let _ = state_of(c, s, id);
-    if c.start_http(id) {
-        TRUE
-    } else {
-        set_errno(libc::EPERM);
-        FALSE
+    match c.start_http(id) {
+        Ok(()) => TRUE,
+        Err(e) => {
+            set_errno(e);
+            FALSE
+        }
     }
 }
 

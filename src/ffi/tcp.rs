@@ -247,7 +247,7 @@ fn create_http_in(listener: Arc<Listener>, role: Role, sync: Option<Arc<super::h
         c.set_framing(Some(Arc::new(move |conn: &crate::engine::conn::Conn| {
             let host = conn.remote_host.clone().unwrap_or_default();
             let st = conn.http.get_or_init(|| Arc::new(HttpConn::new(for_conns.clone(), host)));
-            HttpLayer::first_framing(st)
+            HttpLayer::first_framing(st, conn)
         })));
         c
     })

@@ -148,10 +148,12 @@ impl HttpLayer {
 
     /// The framing a connection of an HTTP component starts with: HTTP, or raw bytes until
     /// `StartHttp` when auto start is off.
-    pub fn first_framing(st: &Arc<HttpConn>) -> Framing {
+    /// As upstream, OnHandShake then waits for StartHttp.
+    pub fn first_framing(st: &Arc<HttpConn>, conn: &crate::engine::conn::Conn) -> Framing {
         if st.started.load(Ordering::Acquire) {
             Framing::Layer(Box::new(HttpLayer::new(st.clone())))
         } else {
+            conn.hold_handshake.store(true, Ordering::Release);
             Framing::Push
         }
     }
@@ -182,8 +184,10 @@ impl Layer for HttpLayer {
             Ok(Progress::All) => Ok(Switch::Stay),
             Ok(Progress::Upgrade { consumed }) => {
                 let kind = self.st.msg.lock().unwrap().upgrade_type();
-                if ev.on_upgrade(up.id, kind) == ParseResult::Error {
-                    return Err(self.fail(up, ev, super::parser::HPE_USER, "`on_upgrade` callback error"));
+                // As upstream: anything but HPR_OK refuses the upgrade and closes the
+                // connection (no OnParseError: the parser did not fail).
+                if ev.on_upgrade(up.id, kind) != ParseResult::Ok {
+                    return Err(CloseReason { op: Op::Receive, code: libc::ECANCELED });
                 }
                 let next = match kind {
                     UpgradeType::WebSocket => {
