@@ -451,18 +451,18 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
-    loop {
+    let reason = 'run: loop {
         match next_event(conn, stream, timer.as_mut()).await {
-            Event::Closed(r) => return Some(r),
+            Event::Closed(r) => break 'run r,
             Event::Writable => {
                 // Not kept across waits: the task's future stays small.
                 let mut sent = Vec::new();
                 if let Err(e) = conn.flush(stream, &mut sent) {
-                    return Some(CloseReason { op: Op::Send, code: e });
+                    break 'run CloseReason { op: Op::Send, code: e };
                 }
                 for c in sent.drain(..) {
                     if ev.on_send(id, &c) == Handled::Error {
-                        return Some(CloseReason { op: Op::Send, code: libc::ECANCELED });
+                        break 'run CloseReason { op: Op::Send, code: libc::ECANCELED };
                     }
                 }
             }
@@ -470,24 +470,24 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 if let Some(next) = conn.framing_switch.take() {
                     stack.framing = next;
                     if let Some(r) = stack.handshake_if_done(conn, ev) {
-                        return Some(r);
+                        break 'run r;
                     }
                 }
                 if let Some(reason) = read_some(ev, conn, stream, buf_size, mark, &mut stack) {
-                    return Some(reason);
+                    break 'run reason;
                 }
             }
             Event::Switch => {
                 if let Some(next) = conn.framing_switch.take() {
                     stack.framing = next;
                     if let Some(r) = stack.handshake_if_done(conn, ev) {
-                        return Some(r);
+                        break 'run r;
                     }
                 }
             }
             Event::Timer => {
                 if let Some(reason) = stack.framing.on_timer(conn, ev) {
-                    return Some(reason);
+                    break 'run reason;
                 }
             }
         }
@@ -500,7 +500,10 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             }
             (Some(d), None) => Some(Box::pin(tokio::time::sleep_until(d.into()))),
         };
-    }
+    };
+    // The framing sees the end (an HTTP response delimited by the close completes here).
+    stack.framing.end(conn, ev);
+    Some(reason)
 }
 
 /// What the connection's task keeps of its protocol stack (`stack.rs`).

@@ -53,6 +53,8 @@ pub trait Layer: Send {
     fn on_timer(&mut self, _now: Instant, _up: &mut Up<'_>) -> Result<Switch, CloseReason> {
         Ok(Switch::Stay)
     }
+    /// The connection is closing (before its OnClose): a message delimited by the close ends.
+    fn on_end(&mut self, _up: &mut Up<'_>) {}
 }
 
 /// What a layer's `feed` decided.
@@ -174,6 +176,13 @@ impl Framing {
         match self {
             Framing::Layer(l) => l.deadline(),
             _ => None,
+        }
+    }
+
+    /// The connection is closing: tells a layer (before OnClose).
+    pub(crate) fn end(&mut self, conn: &Conn, events: &dyn Events) {
+        if let Framing::Layer(layer) = self {
+            layer.on_end(&mut Up { id: conn.id, events, conn });
         }
     }
 

@@ -351,10 +351,11 @@ pub unsafe fn ws_state(p: PVOID, role: Role, id: Option<HP_CONNID>, fin: *mut BO
 
 // ---- settings ----
 
-/// Changes an HTTP setting: only while stopped, as upstream (errno EPERM otherwise).
+/// Changes an HTTP setting: a server's only while stopped, as upstream (errno EPERM otherwise)
+/// (A server's only: upstream's agents and clients take them at any time.)
 pub fn set_setting(p: PVOID, role: Role, f: impl FnOnce(&HttpSettings)) {
     if let Some((c, s)) = http_obj(p, role) {
-        if c.state() == State::Stopped {
+        if role != Role::Server || c.state() == State::Stopped {
             f(s);
         } else {
             set_errno(libc::EPERM);
@@ -468,14 +469,23 @@ pub fn send_request(p: PVOID, role: Role, id: Option<HP_CONNID>, method: &[u8], 
     };
     let port = c.conn(id).map_or(0, |conn| conn.remote.port());
     let show_port = if port == crate::engine::http::write::HTTP_DEFAULT_PORT { 0 } else { port };
-    let cookie = s.use_cookie.load(Ordering::Relaxed).then(|| {
-        let path_only = std::str::from_utf8(path).unwrap_or("/");
-        crate::engine::http::cookie::global().request_cookie_header(&h.remote_host, path_only, false)
-    });
-    let cookie = cookie.flatten();
+    // As upstream's ReloadCookies: the store's cookies for this request are sent, and become the
+    // message's cookie list (the response's Set-Cookie then changes it).
+    let pairs = if s.use_cookie.load(Ordering::Relaxed) {
+        crate::engine::http::cookie::global().cookies_for(&h.remote_host, std::str::from_utf8(path).unwrap_or("/"), false)
+    } else {
+        Vec::new()
+    };
+    let cookie = (!pairs.is_empty()).then(|| pairs.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; "));
     {
         let mut msg = h.msg.lock().unwrap();
         msg.set_request_path(method, path);
+        if s.use_cookie.load(Ordering::Relaxed) {
+            msg.clear_cookies();
+            for (n, v) in &pairs {
+                msg.add_cookie(n.as_bytes(), v.as_bytes());
+            }
+        }
     }
     let head = RequestHead {
         version: s.local_version.load(Ordering::Relaxed),
@@ -511,6 +521,21 @@ pub fn send_chunk(p: PVOID, role: Role, id: Option<HP_CONNID>, data: &[u8], ext:
 /// never in the caller's buffer); with `body_len` above `data.len()` the rest follows by Send.
 #[allow(clippy::too_many_arguments)]
 pub fn send_ws(p: PVOID, role: Role, id: Option<HP_CONNID>, fin: bool, rsv: u8, opcode: u8, mask: Option<[u8; 4]>, data: &[u8], body_len: u64) -> BOOL {
+    // An HttpSyncClient waits for the next message, which becomes its response body.
+    let sync = tcp::obj(p, role).and_then(|o| o.sync.as_ref().map(|s| (o, s)));
+    let Some((o, st)) = sync else { return send_ws_frame(p, role, id, fin, rsv, opcode, mask, data, body_len) };
+    st.begin();
+    match send_ws_frame(p, role, id, fin, rsv, opcode, mask, data, body_len) {
+        TRUE => super::http_sync::await_response(o, st),
+        r => {
+            st.cancel();
+            r
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn send_ws_frame(p: PVOID, role: Role, id: Option<HP_CONNID>, fin: bool, rsv: u8, opcode: u8, mask: Option<[u8; 4]>, data: &[u8], body_len: u64) -> BOOL {
     let Some((c, _)) = http_obj(p, role) else { return FALSE };
     let id = conn_id(c, id);
     let Some(payload_len) = ws::send_payload_len(data.len(), body_len) else {

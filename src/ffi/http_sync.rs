@@ -146,8 +146,10 @@ impl Events for SyncEvents {
         let r = self.inner.on_close(id, op, code);
         *self.st.target.lock().unwrap() = None;
         self.st.update(|o| {
+            // A parse error reported first stays; a close without an answer is upstream's
+            // ERROR_CONNABORTED.
             if o.waiting && !o.done {
-                o.failed = Some(if code == 0 { libc::ECONNRESET } else { code });
+                o.failed = o.failed.or(Some(if code == 0 { libc::ECONNABORTED } else { code }));
             }
         });
         r
@@ -212,10 +214,25 @@ impl HttpEvents for SyncEvents {
         self.inner.on_ws_header(id, fin, rsv, opcode, mask, len)
     }
     fn on_ws_body(&self, id: ConnId, data: &[u8]) -> Handled {
+        // A WebSocket message answering SendWSMessage is the request's result, as upstream's.
+        let mut too_big = false;
+        self.st.update(|o| {
+            if o.body.len() + data.len() > MAX_BODY {
+                too_big = true;
+                o.failed = Some(libc::EFBIG);
+            } else {
+                o.body.extend_from_slice(data);
+            }
+        });
+        if too_big {
+            return Handled::Error;
+        }
         self.inner.on_ws_body(id, data)
     }
     fn on_ws_complete(&self, id: ConnId) -> Handled {
-        self.inner.on_ws_complete(id)
+        let r = self.inner.on_ws_complete(id);
+        self.st.update(|o| o.done = true);
+        r
     }
 }
 

@@ -202,6 +202,16 @@ impl Layer for HttpLayer {
             Err(e) => Err(self.fail(up, ev, e.code, e.reason)),
         }
     }
+
+    /// As upstream's close path (`llhttp_finish`): a response delimited by the close completes.
+    fn on_end(&mut self, up: &mut Up<'_>) {
+        if self.parser.error().is_some() {
+            return;
+        }
+        let Some(ev) = up.events.http() else { return };
+        let mut bridge = Bridge { id: up.id, ev, st: &self.st };
+        let _ = self.parser.finish(&mut bridge);
+    }
 }
 
 /// Turns parser events into message state and the application's events.
