@@ -4,7 +4,7 @@
 //! which loads a library with dlopen). Then the reverse: upstream's HttpServer and ours, each in
 //! the same peer program, answer curl, Python, websockets and upstream's HttpClient the same way.
 //!
-//! `.ci/run` installs curl, chromium and the venv `target/pyenv` (with websockets); a test whose
+//! `.ci/run` installs curl, chromium and the venv `target/pyenv` (with websockets and requests); a test whose
 //! tool is missing fails and says how to install it. The upstream library may be missing: then
 //! only the parts that need it are skipped, with a SKIPPED line.
 mod common;
@@ -166,7 +166,7 @@ fn python() -> PathBuf {
     let p = common::root().join("target/pyenv/bin/python");
     assert!(
         p.exists(),
-        "{} is missing: .ci/run makes it (python3 -m venv target/pyenv && target/pyenv/bin/pip install websockets)",
+        "{} is missing: .ci/run makes it (python3 -m venv target/pyenv && target/pyenv/bin/pip install websockets requests)",
         p.display()
     );
     p
@@ -374,6 +374,14 @@ fn curl_against_the_example() {
 fn python_http_client_against_the_example() {
     let s = start_example();
     python_suite(s.port);
+}
+
+#[test]
+fn python_requests_against_the_example() {
+    let s = start_example();
+    let script = common::root().join("tests/peers/requests_client.py");
+    let out = run_ok(Command::new(python()).arg(&script).arg(s.port.to_string()), "tests/peers/requests_client.py");
+    assert!(out.contains("requests: OK"), "{out}");
 }
 
 #[test]
