@@ -83,6 +83,20 @@ impl SyncState {
         o.body.clear();
     }
 
+    /// Appends response body bytes; false (the request fails with EFBIG) beyond MAX_BODY.
+    fn append(&self, data: &[u8]) -> bool {
+        let mut ok = true;
+        self.update(|o| {
+            if o.body.len() + data.len() > MAX_BODY {
+                ok = false;
+                o.failed = Some(libc::EFBIG);
+            } else {
+                o.body.extend_from_slice(data);
+            }
+        });
+        ok
+    }
+
     /// The request could not be sent: nothing to wait for.
     pub fn cancel(&self) {
         self.outcome.lock().unwrap().waiting = false;
@@ -177,16 +191,7 @@ impl HttpEvents for SyncEvents {
         self.inner.on_headers_complete(id)
     }
     fn on_body(&self, id: ConnId, data: &[u8]) -> ParseResult {
-        let mut too_big = false;
-        self.st.update(|o| {
-            if o.body.len() + data.len() > MAX_BODY {
-                too_big = true;
-                o.failed = Some(libc::EFBIG);
-            } else {
-                o.body.extend_from_slice(data);
-            }
-        });
-        if too_big {
+        if !self.st.append(data) {
             return ParseResult::Error;
         }
         self.inner.on_body(id, data)
@@ -215,16 +220,7 @@ impl HttpEvents for SyncEvents {
     }
     fn on_ws_body(&self, id: ConnId, data: &[u8]) -> Handled {
         // A WebSocket message answering SendWSMessage is the request's result, as upstream's.
-        let mut too_big = false;
-        self.st.update(|o| {
-            if o.body.len() + data.len() > MAX_BODY {
-                too_big = true;
-                o.failed = Some(libc::EFBIG);
-            } else {
-                o.body.extend_from_slice(data);
-            }
-        });
-        if too_big {
+        if !self.st.append(data) {
             return Handled::Error;
         }
         self.inner.on_ws_body(id, data)

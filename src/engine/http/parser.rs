@@ -678,27 +678,7 @@ const fn byte_classes() -> [u8; 256] {
         if c > 0x20 && c < 0x7f && c != b'#' && c != b'?' {
             class |= C_URL;
         }
-        if alnum
-            || matches!(
-                c,
-                b'-' | b'_'
-                    | b'.'
-                    | b'!'
-                    | b'~'
-                    | b'*'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'%'
-                    | b';'
-                    | b':'
-                    | b'&'
-                    | b'='
-                    | b'+'
-                    | b'$'
-                    | b','
-            )
-        {
+        if super::url::is_userinfo_char(c) {
             class |= C_USERINFO;
         }
         if c == b'\t' || c == b' ' || (c >= 0x21 && c != b'"' && c != b'\\') {

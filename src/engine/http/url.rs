@@ -111,7 +111,8 @@ fn is_url_char(c: u8) -> bool {
     c.is_ascii_graphic() && c != b'#' && c != b'?'
 }
 
-fn is_userinfo_char(c: u8) -> bool {
+/// A byte allowed in a URL's userinfo (http_parser's set); also the parser's byte class.
+pub(super) const fn is_userinfo_char(c: u8) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
