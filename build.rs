@@ -24,6 +24,11 @@ fn main() {
     let handles_rs = root.join("src/ffi/handles.rs");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    // The shared library's soname, as upstream's Linux library carries it: a program linked
+    // against either records `NEEDED libhpsocket4c.so`, so one runs over the other.
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libhpsocket4c.so");
+    }
 
     let types_src = fs::read_to_string(&types_rs).unwrap();
     let handles_src = fs::read_to_string(&handles_rs).unwrap();
