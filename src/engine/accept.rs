@@ -123,7 +123,7 @@ pub(crate) async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpList
             let sh = shared.clone();
             super::conn::spawn_conn_task(worker, shared.clone(), conn.clone(), async move {
                 match tokio::net::TcpStream::from_std(std_stream) {
-                    Ok(stream) => conn::run(sh, conn, stream, Greeting::Accept).await,
+                    Ok(stream) => conn::run(sh, conn, stream, Greeting::Accept, None).await,
                     Err(e) => finish_failed(&sh, &conn, Op::Accept, os(&e)),
                 }
             });

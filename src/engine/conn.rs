@@ -6,6 +6,7 @@ use crate::engine::component::Shared;
 use crate::engine::recv::PullBuf;
 use crate::engine::stack::{Framing, FramingSwitch};
 use std::pin::Pin;
+use std::sync::mpsc::SyncSender;
 use std::future::Future;
 use crate::engine::send::{SendMode, SendPath, Sent, WriteNow};
 use std::io;
@@ -334,8 +335,14 @@ const READS_PER_TURN: usize = 16;
 
 /// The connection's life on its worker: greet (OnAccept / OnConnect, OnHandShake), then read,
 /// flush and close, then OnClose exactly once.
-pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting) {
-    let reason = drive(&shared, &conn, &stream, greet).await;
+/// `connected`: for a synchronous connect, told whether OnConnect accepted the connection (the
+/// thread calling Start / Connect waits for it, as upstream raises OnConnect before returning).
+pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting, connected: Option<SyncSender<bool>>) {
+    let reason = drive(&shared, &conn, &stream, greet, connected.as_ref()).await;
+    if let Some(tx) = connected {
+        // Not greeted (closed first): the waiting thread hears of it.
+        let _ = tx.try_send(false);
+    }
     if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
         // An orderly close still sends what the application queued before it (best effort).
         let _ = conn.flush(&stream, &mut Vec::new());
@@ -415,7 +422,7 @@ pub enum Greeting {
     Connect,
 }
 
-async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting) -> Option<CloseReason> {
+async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting, connected: Option<&SyncSender<bool>>) -> Option<CloseReason> {
     let ev = &*shared.events;
     let id = conn.id;
     if shared.is_stopping() {
@@ -429,7 +436,11 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             }
         }
         Greeting::Connect => {
-            if ev.on_connect(id) == Handled::Error {
+            let accepted = ev.on_connect(id) != Handled::Error;
+            if let Some(tx) = connected {
+                let _ = tx.try_send(accepted);
+            }
+            if !accepted {
                 // As upstream: the connection is dropped without OnClose.
                 return None;
             }

@@ -97,12 +97,20 @@ impl Component {
             conn.extra.store(to.extra, Ordering::Relaxed);
             self.shared.conns.insert(id, conn.clone());
             let std_stream: std::net::TcpStream = sock.into();
+            // As upstream, OnConnect has run when a synchronous connect returns, and its HR_ERROR
+            // fails the call (ECANCELED, no OnClose). It runs on the connection's worker; from
+            // one of the component's own workers (a callback) the call does not wait for it.
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let wait = !super::workers::on_worker_of(self.shared.owner());
             conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
                 match tokio::net::TcpStream::from_std(std_stream) {
-                    Ok(stream) => conn::run(shared, conn, stream, Greeting::Connect).await,
+                    Ok(stream) => conn::run(shared, conn, stream, Greeting::Connect, Some(tx)).await,
                     Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
                 }
             });
+            if wait && !matches!(rx.recv(), Ok(true)) {
+                return Err(fail(SocketError::ConnectServer, libc::ECANCELED));
+            }
             return Ok(());
         }
         configure_stream(&sock, opts);
@@ -122,7 +130,7 @@ impl Component {
                     Ok(stream) => {
                         if let Ok(l) = stream.local_addr() { conn.set_local(l); }
                         conn.connected.store(true, Ordering::Release);
-                        conn::run(shared, conn, stream, Greeting::Connect).await
+                        conn::run(shared, conn, stream, Greeting::Connect, None).await
                     }
                     // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its
                     // agent as SO_CONNECT.

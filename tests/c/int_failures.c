@@ -19,6 +19,24 @@ static En_HP_HandleResult __HP_CALL s_on_shutdown(HP_Server s) {
     return HR_OK;
 }
 
+static volatile long c_connects, c_closes;
+static volatile int c_refuse;
+static En_HP_HandleResult __HP_CALL c_on_connect(HP_Client c, HP_CONNID id) {
+    (void)c; (void)id;
+    __atomic_add_fetch(&c_connects, 1, __ATOMIC_SEQ_CST);
+    return c_refuse ? HR_ERROR : HR_OK;
+}
+static En_HP_HandleResult __HP_CALL c_on_close(HP_Client c, HP_CONNID id, En_HP_SocketOperation op, int e) {
+    (void)c; (void)id; (void)op; (void)e;
+    __atomic_add_fetch(&c_closes, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL a_on_connect(HP_Agent a, HP_CONNID id) {
+    (void)a; (void)id;
+    __atomic_add_fetch(&c_connects, 1, __ATOMIC_SEQ_CST);
+    return c_refuse ? HR_ERROR : HR_OK;
+}
+
 static volatile long n_prepare, n_shutdown;
 static En_HP_HandleResult __HP_CALL n_prepare_listen(HP_UdpNode n, UINT_PTR so) {
     (void)n; (void)so;
@@ -131,6 +149,48 @@ static void test_client_agent(void) {
     Destroy_HP_TcpAgentListener(al);
 }
 
+/* A synchronous connect returns after OnConnect has run (as upstream, which raises it inside the
+ * call); OnConnect's HR_ERROR fails the call with ECANCELED and no OnClose. */
+static void test_sync_connect(void) {
+    HP_TcpServerListener sl = Create_HP_TcpServerListener();
+    HP_TcpServer s = Create_HP_TcpServer(sl);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    TCHAR addr[64]; int len = 64; USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+    HP_TcpClientListener cl = Create_HP_TcpClientListener();
+    HP_Set_FN_Client_OnConnect(cl, c_on_connect);
+    HP_Set_FN_Client_OnClose(cl, c_on_close);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 1); /* already, no waiting */
+    CHECK(HP_Client_Stop(c));
+    c_refuse = 1;
+    CHECK(!HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK_EQ(SYS_GetLastError(), ECANCELED);
+    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 2);
+    HP_TcpAgentListener al = Create_HP_TcpAgentListener();
+    HP_Set_FN_Agent_OnConnect(al, a_on_connect);
+    HP_TcpAgent a = Create_HP_TcpAgent(al);
+    CHECK(HP_Agent_Start(a, "127.0.0.1", FALSE));
+    HP_CONNID id = 0;
+    CHECK(!HP_Agent_Connect(a, "127.0.0.1", port, &id));
+    CHECK_EQ(SYS_GetLastError(), ECANCELED);
+    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 3);
+    c_refuse = 0;
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
+    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 4);
+    CHECK(HP_Agent_Stop(a));
+    sleep_ms(100);
+    CHECK_EQ(c_closes, 1); /* only the first, accepted client connection's */
+    Destroy_HP_TcpAgent(a);
+    Destroy_HP_TcpAgentListener(al);
+    Destroy_HP_TcpClient(c);
+    Destroy_HP_TcpClientListener(cl);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+    Destroy_HP_TcpServerListener(sl);
+}
+
 static void test_udp_node(void) {
     HP_UdpNodeListener l = Create_HP_UdpNodeListener();
     HP_Set_FN_UdpNode_OnPrepareListen(l, n_prepare_listen);
@@ -159,6 +219,7 @@ static void test_udp_node(void) {
 int main(void) {
     test_server();
     test_client_agent();
+    test_sync_connect();
     test_udp_node();
     return t_finish("int_failures");
 }
