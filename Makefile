@@ -105,3 +105,9 @@ uninstall: check-prefix
 	done
 
 .PHONY: all build check-prefix install uninstall
+
+# The API reference from the headers' comments (needs doxygen): target/docs/api/index.html
+docs:
+	$(MAKE) -C $(ROOT)/docs
+
+.PHONY: docs

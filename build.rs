@@ -86,7 +86,7 @@ const AFTER_TYPEDEF_INCLUDES: &str = r#"
 #endif
 
 #define _UDP_SUPPORT
-#define _SSL_SUPPORT
+/* _SSL_SUPPORT is defined once the SSL family (HPSocket4C-SSL.h) exists. */
 #define _HTTP_SUPPORT
 #define _ZLIB_SUPPORT
 #define _BROTLI_SUPPORT
