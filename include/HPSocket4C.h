@@ -355,58 +355,133 @@ typedef PVOID HP_PullSocketListener;
 extern "C" {
 #endif // __cplusplus
 
+/**
+ * Creates a TcpAgent listener (a table of callbacks, all NULL); NULL only if the handle table is
+ * full.
+ */
 HPSOCKET_API HP_TcpAgentListener Create_HP_TcpAgentListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpAgentListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpAgentListener(HP_TcpAgentListener pListener);
 
+/**
+ * Creates a stopped TcpAgent (PUSH model) raising `pListener`'s callbacks; NULL with errno EINVAL
+ * for a bad listener.
+ */
 HPSOCKET_API HP_TcpAgent Create_HP_TcpAgent(HP_TcpAgentListener pListener);
 
+/**
+ * Stops the agent if needed, waits for its callbacks and frees it (from inside its own callback
+ * the free finishes on a helper thread). A handle not made by Create_HP_TcpAgent: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpAgent(HP_TcpAgent pAgent);
 
+/**
+ * Sets the OnPrepareConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Agent_OnPrepareConnect(HP_AgentListener pListener,
                                       HP_FN_Agent_OnPrepareConnect fn_);
 
+/**
+ * Sets the OnConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Agent_OnConnect(HP_AgentListener pListener, HP_FN_Agent_OnConnect fn_);
 
+/**
+ * Sets the OnHandShake callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Agent_OnHandShake(HP_AgentListener pListener,
                                  HP_FN_Agent_OnHandShake fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Agent_OnSend(HP_AgentListener pListener, HP_FN_Agent_OnSend fn_);
 
+/**
+ * Sets the OnReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Agent_OnReceive(HP_AgentListener pListener, HP_FN_Agent_OnReceive fn_);
 
+/**
+ * Sets the OnPullReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Agent_OnPullReceive(HP_AgentListener pListener,
                                    HP_FN_Agent_OnPullReceive fn_);
 
+/**
+ * Sets the OnClose callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Agent_OnClose(HP_AgentListener pListener, HP_FN_Agent_OnClose fn_);
 
+/**
+ * Sets the OnShutdown callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Agent_OnShutdown(HP_AgentListener pListener,
                                 HP_FN_Agent_OnShutdown fn_);
 
+/**
+ * Starts the workers; later connects bind to `lpszBindAddress` (NULL or "": none) and are
+ * asynchronous when `bAsyncConnect`. FALSE with the reason in HP_Agent_GetLastError
+ * (SE_ILLEGAL_STATE, SE_INVALID_PARAM for bad options, SE_SOCKET_CREATE for a bad bind address).
+ */
 HPSOCKET_API BOOL HP_Agent_Start(HP_Agent pAgent, LPCTSTR lpszBindAddress, BOOL bAsyncConnect);
 
+/**
+ * Closes every connection (OnClose(SO_CLOSE, 0) each), then raises OnShutdown. FALSE with
+ * SE_ILLEGAL_STATE / EPERM unless started; from inside a callback it returns at once and completes
+ * later.
+ */
 HPSOCKET_API BOOL HP_Agent_Stop(HP_Agent pAgent);
 
+/**
+ * Waits up to `dwMilliseconds` (INFINITE: no limit) for the agent to reach SS_STOPPED; TRUE when
+ * it is stopped, FALSE on timeout.
+ */
 HPSOCKET_API BOOL HP_Agent_Wait(HP_Agent pAgent, DWORD dwMilliseconds);
 
+/**
+ * TRUE while the agent is starting or started; FALSE otherwise or for a bad handle.
+ */
 HPSOCKET_API BOOL HP_Agent_HasStarted(HP_Agent pAgent);
 
+/**
+ * The service state (SS_STARTING, SS_STARTED, SS_STOPPING, SS_STOPPED); SS_STOPPED for a bad
+ * handle.
+ */
 HPSOCKET_API En_HP_ServiceState HP_Agent_GetState(HP_Agent pAgent);
 
+/**
+ * The error of the last Start or Stop (SE_OK if it succeeded); SE_INVALID_PARAM for a bad handle.
+ */
 HPSOCKET_API En_HP_SocketError HP_Agent_GetLastError(HP_Agent pAgent);
 
+/**
+ * A static text describing HP_Agent_GetLastError; NULL for a bad handle.
+ */
 HPSOCKET_API LPCTSTR HP_Agent_GetLastErrorDesc(HP_Agent pAgent);
 
+/**
+ * Connects to `lpszRemoteAddress:usPort`, storing the new id in `*pdwConnID` (NULL allowed); a
+ * synchronous connect returns after OnConnect. FALSE with errno EPERM unless started, EHOSTUNREACH
+ * for an unknown host, ENOSR at MaxConnectionCount, or the connect's errno.
+ */
 HPSOCKET_API
 BOOL HP_Agent_Connect(HP_Agent pAgent,
                       LPCTSTR lpszRemoteAddress,
                       USHORT usPort,
                       HP_CONNID *pdwConnID);
 
+/**
+ * As HP_Agent_Connect, with the connection's extra set to `pExtra` before its first callback.
+ */
 HPSOCKET_API
 BOOL HP_Agent_ConnectWithExtra(HP_Agent pAgent,
                                LPCTSTR lpszRemoteAddress,
@@ -414,6 +489,9 @@ BOOL HP_Agent_ConnectWithExtra(HP_Agent pAgent,
                                HP_CONNID *pdwConnID,
                                PVOID pExtra);
 
+/**
+ * As HP_Agent_Connect, binding the local end to port `usLocalPort` (0: any).
+ */
 HPSOCKET_API
 BOOL HP_Agent_ConnectWithLocalPort(HP_Agent pAgent,
                                    LPCTSTR lpszRemoteAddress,
@@ -421,6 +499,10 @@ BOOL HP_Agent_ConnectWithLocalPort(HP_Agent pAgent,
                                    HP_CONNID *pdwConnID,
                                    USHORT usLocalPort);
 
+/**
+ * As HP_Agent_Connect, binding the local end to `lpszLocalAddress` (NULL or "": the Start
+ * address); EADDRNOTAVAIL for an address that does not resolve.
+ */
 HPSOCKET_API
 BOOL HP_Agent_ConnectWithLocalAddress(HP_Agent pAgent,
                                       LPCTSTR lpszRemoteAddress,
@@ -428,6 +510,9 @@ BOOL HP_Agent_ConnectWithLocalAddress(HP_Agent pAgent,
                                       HP_CONNID *pdwConnID,
                                       LPCTSTR lpszLocalAddress);
 
+/**
+ * As HP_Agent_Connect, with extra `pExtra` and local port `usLocalPort` (0: any).
+ */
 HPSOCKET_API
 BOOL HP_Agent_ConnectWithExtraAndLocalPort(HP_Agent pAgent,
                                            LPCTSTR lpszRemoteAddress,
@@ -436,6 +521,10 @@ BOOL HP_Agent_ConnectWithExtraAndLocalPort(HP_Agent pAgent,
                                            PVOID pExtra,
                                            USHORT usLocalPort);
 
+/**
+ * As HP_Agent_Connect, with extra `pExtra`, local port `usLocalPort` (0: any) and local address
+ * `lpszLocalAddress` (NULL or "": the Start address).
+ */
 HPSOCKET_API
 BOOL HP_Agent_ConnectWithExtraAndLocalAddressPort(HP_Agent pAgent,
                                                   LPCTSTR lpszRemoteAddress,
@@ -445,6 +534,10 @@ BOOL HP_Agent_ConnectWithExtraAndLocalAddressPort(HP_Agent pAgent,
                                                   USHORT usLocalPort,
                                                   LPCTSTR lpszLocalAddress);
 
+/**
+ * Copies the host name connection `dwConnID` was asked to connect to (its address if none) and the
+ * port, with GetRemoteAddress's buffer rules. FALSE for an unknown id (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Agent_GetRemoteHost(HP_Agent pAgent,
                             HP_CONNID dwConnID,
@@ -452,12 +545,21 @@ BOOL HP_Agent_GetRemoteHost(HP_Agent pAgent,
                             int *piHostLen,
                             USHORT *pusPort);
 
+/**
+ * Sends `iLength` bytes from `pBuffer` on connection `dwConnID` (queued; a write error later
+ * closes the connection with OnClose(SO_SEND, errno)). FALSE with errno EBADSLT for an unknown id;
+ * a length of 0 succeeds and sends nothing (a PACK agent refuses it with EMSGSIZE).
+ */
 HPSOCKET_API
 BOOL HP_Agent_Send(HP_Agent pAgent,
                    HP_CONNID dwConnID,
                    const BYTE *pBuffer,
                    int iLength);
 
+/**
+ * As HP_Agent_Send, sending `iLength` bytes from `pBuffer + iOffset`; a negative offset or a NULL
+ * buffer is EINVAL.
+ */
 HPSOCKET_API
 BOOL HP_Agent_SendPart(HP_Agent pAgent,
                        HP_CONNID dwConnID,
@@ -465,12 +567,21 @@ BOOL HP_Agent_SendPart(HP_Agent pAgent,
                        int iLength,
                        int iOffset);
 
+/**
+ * Sends `iCount` buffers as one contiguous write (one message on a PACK agent). FALSE with errno
+ * EBADSLT for an unknown id, EINVAL for a NULL array, a count <= 0 or a NULL `buf` with a length.
+ */
 HPSOCKET_API
 BOOL HP_Agent_SendPackets(HP_Agent pAgent,
                           HP_CONNID dwConnID,
                           const WSABUF *pBuffers,
                           int iCount);
 
+/**
+ * Sends `pHead` (NULL for none), the whole file `lpszFileName` (at most 4 MiB) and `pTail`. FALSE
+ * with errno EFBIG above 4 MiB, ENODATA for an empty file, EINVAL if not a regular file, the open
+ * errno.
+ */
 HPSOCKET_API
 BOOL HP_TcpAgent_SendSmallFile(HP_Agent pAgent,
                                HP_CONNID dwConnID,
@@ -478,38 +589,92 @@ BOOL HP_TcpAgent_SendSmallFile(HP_Agent pAgent,
                                LPWSABUF pHead,
                                LPWSABUF pTail);
 
+/**
+ * Closes connection `dwConnID` (queued data flushed best-effort; OnClose(SO_CLOSE, 0)); `bForce`
+ * is ignored. FALSE with errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API BOOL HP_Agent_Disconnect(HP_Agent pAgent, HP_CONNID dwConnID, BOOL _bForce);
 
+/**
+ * Closes every connection connected for at least `dwPeriod` ms; `bForce` is ignored. TRUE.
+ */
 HPSOCKET_API BOOL HP_Agent_DisconnectLongConnections(HP_Agent pAgent, DWORD dwPeriod, BOOL _bForce);
 
+/**
+ * Closes every connection silent for at least `dwPeriod` ms; `bForce` is ignored. FALSE, with no
+ * error set, unless MarkSilence is on.
+ */
 HPSOCKET_API
 BOOL HP_Agent_DisconnectSilenceConnections(HP_Agent pAgent,
                                            DWORD dwPeriod,
                                            BOOL _bForce);
 
+/**
+ * Pauses (`bPause` TRUE) or resumes reading from connection `dwConnID`. FALSE with errno EBADSLT
+ * for an unknown id.
+ */
 HPSOCKET_API BOOL HP_Agent_PauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL bPause);
 
+/**
+ * Stores in `*pbPaused` whether receiving is paused on `dwConnID`. FALSE for an unknown id (no
+ * error set), EINVAL for a NULL `pbPaused`.
+ */
 HPSOCKET_API BOOL HP_Agent_IsPauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL *pbPaused);
 
+/**
+ * TRUE if connection `dwConnID` exists and is connected; FALSE otherwise (no error set).
+ */
 HPSOCKET_API BOOL HP_Agent_IsConnected(HP_Agent pAgent, HP_CONNID dwConnID);
 
+/**
+ * Stores the application's `pExtra` on connection `dwConnID`; FALSE for an unknown id (no error
+ * set).
+ */
 HPSOCKET_API BOOL HP_Agent_SetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID pExtra);
 
+/**
+ * Stores connection `dwConnID`'s extra (NULL until set) in `*ppExtra`; FALSE for an unknown id (no
+ * error set), EINVAL for a NULL `ppExtra`.
+ */
 HPSOCKET_API BOOL HP_Agent_GetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID *ppExtra);
 
+/**
+ * Stores the bytes queued but not yet written on `dwConnID` in `*piPending`; FALSE for an unknown
+ * id (no error set), EINVAL for a NULL `piPending`.
+ */
 HPSOCKET_API
 BOOL HP_Agent_GetPendingDataLength(HP_Agent pAgent,
                                    HP_CONNID dwConnID,
                                    int *piPending);
 
+/**
+ * The number of open connections; 0 also for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetConnectionCount(HP_Agent pAgent);
 
+/**
+ * Copies the open connections' ids into `pIDs` (room for `*pdwCount`) and sets `*pdwCount` to
+ * their number. With NULL `pIDs` or too small a count: FALSE, errno ENOSPC, `*pdwCount` the number
+ * needed.
+ */
 HPSOCKET_API BOOL HP_Agent_GetAllConnectionIDs(HP_Agent pAgent, HP_CONNID *pIDs, DWORD *pdwCount);
 
+/**
+ * Stores the ms connection `dwConnID` has been connected in `*pdwPeriod`; FALSE for an unknown id
+ * (no error set), EINVAL for a NULL `pdwPeriod`.
+ */
 HPSOCKET_API BOOL HP_Agent_GetConnectPeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
 
+/**
+ * Stores the ms connection `dwConnID` has received nothing in `*pdwPeriod`. FALSE (no error set)
+ * for an unknown id or with MarkSilence off; EINVAL for a NULL `pdwPeriod`.
+ */
 HPSOCKET_API BOOL HP_Agent_GetSilencePeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
 
+/**
+ * Copies connection `dwConnID`'s local address and port (`*piAddressLen`: size in, length with NUL
+ * out; ENOSPC with the size needed if too small). FALSE for an unknown id (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Agent_GetLocalAddress(HP_Agent pAgent,
                               HP_CONNID dwConnID,
@@ -517,6 +682,10 @@ BOOL HP_Agent_GetLocalAddress(HP_Agent pAgent,
                               int *piAddressLen,
                               USHORT *pusPort);
 
+/**
+ * Copies connection `dwConnID`'s peer address and port (`*piAddressLen`: size in, length with NUL
+ * out; ENOSPC with the size needed if too small). FALSE for an unknown id (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Agent_GetRemoteAddress(HP_Agent pAgent,
                                HP_CONNID dwConnID,
@@ -524,74 +693,189 @@ BOOL HP_Agent_GetRemoteAddress(HP_Agent pAgent,
                                int *piAddressLen,
                                USHORT *pusPort);
 
+/**
+ * FALSE: SSL is not implemented.
+ */
 HPSOCKET_API BOOL HP_Agent_IsSecure(HP_Agent pAgent);
 
+/**
+ * Sets the send policy (SP_PACK, SP_SAFE, SP_DIRECT); only while stopped (else errno EPERM). An
+ * unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API void HP_Agent_SetSendPolicy(HP_Agent pAgent, En_HP_SendPolicy enSendPolicy);
 
+/**
+ * The send policy (default SP_PACK); SP_PACK for a bad handle.
+ */
 HPSOCKET_API En_HP_SendPolicy HP_Agent_GetSendPolicy(HP_Agent pAgent);
 
+/**
+ * Sets the OnSend synchronisation policy (OSSP_NONE, OSSP_CLOSE, OSSP_RECEIVE); only while stopped
+ * (else errno EPERM). An unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API
 void HP_Agent_SetOnSendSyncPolicy(HP_Agent pAgent,
                                   En_HP_OnSendSyncPolicy enSyncPolicy);
 
+/**
+ * The OnSend synchronisation policy (default OSSP_NONE); OSSP_NONE for a bad handle.
+ */
 HPSOCKET_API En_HP_OnSendSyncPolicy HP_Agent_GetOnSendSyncPolicy(HP_Agent pAgent);
 
+/**
+ * Sets the address reuse policy (RAP_ADDR_AND_PORT adds SO_REUSEPORT); only while stopped (else
+ * errno EPERM). An unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API
 void HP_Agent_SetReuseAddressPolicy(HP_Agent pAgent,
                                     En_HP_ReuseAddressPolicy enReusePolicy);
 
+/**
+ * The address reuse policy (default RAP_ADDR_ONLY); RAP_NONE for a bad handle.
+ */
 HPSOCKET_API En_HP_ReuseAddressPolicy HP_Agent_GetReuseAddressPolicy(HP_Agent pAgent);
 
+/**
+ * Sets the most connections open at once (default 10000; Start refuses 0 or above 5000000; Connect
+ * beyond it fails with ENOSR); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Agent_SetMaxConnectionCount(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The maximum connection count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetMaxConnectionCount(HP_Agent pAgent);
 
+/**
+ * Sets the number of worker threads (default 2 x CPUs + 2, at most 512; Start refuses 0 or above
+ * 512); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Agent_SetWorkerThreadCount(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The worker thread count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetWorkerThreadCount(HP_Agent pAgent);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 20000); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Agent_SetFreeSocketObjLockTime(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The value set by SetFreeSocketObjLockTime; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetFreeSocketObjLockTime(HP_Agent pAgent);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 600); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Agent_SetFreeSocketObjPool(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The value set by SetFreeSocketObjPool; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetFreeSocketObjPool(HP_Agent pAgent);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 1024); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Agent_SetFreeBufferObjPool(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The value set by SetFreeBufferObjPool; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetFreeBufferObjPool(HP_Agent pAgent);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 600); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Agent_SetFreeSocketObjHold(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The value set by SetFreeSocketObjHold; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetFreeSocketObjHold(HP_Agent pAgent);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 1024); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Agent_SetFreeBufferObjHold(HP_Agent pAgent, DWORD dwValue);
 
+/**
+ * The value set by SetFreeBufferObjHold; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Agent_GetFreeBufferObjHold(HP_Agent pAgent);
 
+/**
+ * Whether to track each connection's silence (default TRUE; needed by GetSilencePeriod and
+ * DisconnectSilenceConnections); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Agent_SetMarkSilence(HP_Agent pAgent, BOOL bValue);
 
+/**
+ * TRUE if silence is tracked; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_Agent_IsMarkSilence(HP_Agent pAgent);
 
+/**
+ * Sets the largest chunk one OnReceive delivers (default 4096; Start refuses below 8); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpAgent_SetSocketBufferSize(HP_TcpAgent pAgent, DWORD dwValue);
 
+/**
+ * The socket buffer size; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_TcpAgent_GetSocketBufferSize(HP_TcpAgent pAgent);
 
+/**
+ * Sets the TCP keep-alive idle time in ms (default 60000; 0 disables; Start refuses 1..999); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpAgent_SetKeepAliveTime(HP_TcpAgent pAgent, DWORD dwValue);
 
+/**
+ * The keep-alive time in ms; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_TcpAgent_GetKeepAliveTime(HP_TcpAgent pAgent);
 
+/**
+ * Sets the TCP keep-alive probe interval in ms (default 20000; Start refuses 1..999); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpAgent_SetKeepAliveInterval(HP_TcpAgent pAgent, DWORD dwValue);
 
+/**
+ * The keep-alive interval in ms; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_TcpAgent_GetKeepAliveInterval(HP_TcpAgent pAgent);
 
+/**
+ * Sets the time a synchronous connect may take, in ms (default 10000); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_TcpAgent_SetSyncConnectTimeout(HP_TcpAgent pAgent, DWORD dwValue);
 
+/**
+ * The synchronous connect timeout in ms; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_TcpAgent_GetSyncConnectTimeout(HP_TcpAgent pAgent);
 
+/**
+ * Whether to set TCP_NODELAY on connections (default FALSE); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_TcpAgent_SetNoDelay(HP_TcpAgent pAgent, BOOL bValue);
 
+/**
+ * TRUE if TCP_NODELAY is set; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_TcpAgent_IsNoDelay(HP_TcpAgent pAgent);
 
 /**
@@ -604,44 +888,89 @@ HPSOCKET_API void HP_TcpAgent_SetReuseAddress(HP_TcpAgent pAgent, BOOL bReuseAdd
  */
 HPSOCKET_API BOOL HP_TcpAgent_IsReuseAddress(HP_TcpAgent pAgent);
 
+/**
+ * Creates a TcpClient listener (a table of callbacks, all NULL); NULL only if the handle table is
+ * full.
+ */
 HPSOCKET_API HP_TcpClientListener Create_HP_TcpClientListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpClientListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpClientListener(HP_TcpClientListener pListener);
 
+/**
+ * Creates a stopped TcpClient (PUSH model) raising `pListener`'s callbacks; NULL with errno EINVAL
+ * for a bad listener.
+ */
 HPSOCKET_API HP_TcpClient Create_HP_TcpClient(HP_TcpClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it (from inside its own callback
+ * the free finishes on a helper thread). A handle not made by Create_HP_TcpClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpClient(HP_TcpClient pClient);
 
+/**
+ * Sets the OnPrepareConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Client_OnPrepareConnect(HP_ClientListener pListener,
                                        HP_FN_Client_OnPrepareConnect fn_);
 
+/**
+ * Sets the OnConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Client_OnConnect(HP_ClientListener pListener,
                                 HP_FN_Client_OnConnect fn_);
 
+/**
+ * Sets the OnHandShake callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Client_OnHandShake(HP_ClientListener pListener,
                                   HP_FN_Client_OnHandShake fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Client_OnSend(HP_ClientListener pListener, HP_FN_Client_OnSend fn_);
 
+/**
+ * Sets the OnReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Client_OnReceive(HP_ClientListener pListener,
                                 HP_FN_Client_OnReceive fn_);
 
+/**
+ * Sets the OnPullReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Client_OnPullReceive(HP_ClientListener pListener,
                                     HP_FN_Client_OnPullReceive fn_);
 
+/**
+ * Sets the OnClose callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Client_OnClose(HP_ClientListener pListener, HP_FN_Client_OnClose fn_);
 
+/**
+ * Connects to `lpszRemoteAddress:usPort`; synchronous (`bAsyncConnect` FALSE) returns after
+ * OnConnect. FALSE with the reason in HP_Client_GetLastError (SE_ILLEGAL_STATE, SE_INVALID_PARAM,
+ * SE_SOCKET_CREATE / EHOSTUNREACH for an unknown host, SE_CONNECT_SERVER if refused).
+ */
 HPSOCKET_API
 BOOL HP_Client_Start(HP_Client pClient,
                      LPCTSTR lpszRemoteAddress,
                      USHORT usPort,
                      BOOL bAsyncConnect);
 
+/**
+ * As HP_Client_Start, binding the local end to `lpszBindAddress` (NULL or "": none).
+ */
 HPSOCKET_API
 BOOL HP_Client_StartWithBindAddress(HP_Client pClient,
                                     LPCTSTR lpszRemoteAddress,
@@ -649,6 +978,10 @@ BOOL HP_Client_StartWithBindAddress(HP_Client pClient,
                                     BOOL bAsyncConnect,
                                     LPCTSTR lpszBindAddress);
 
+/**
+ * As HP_Client_Start, binding the local end to `lpszBindAddress` (NULL or "": any) and port
+ * `usLocalPort` (0: any).
+ */
 HPSOCKET_API
 BOOL HP_Client_StartWithBindAddressAndLocalPort(HP_Client pClient,
                                                 LPCTSTR lpszRemoteAddress,
@@ -657,96 +990,232 @@ BOOL HP_Client_StartWithBindAddressAndLocalPort(HP_Client pClient,
                                                 LPCTSTR lpszBindAddress,
                                                 USHORT usLocalPort);
 
+/**
+ * Closes the connection (OnClose(SO_CLOSE, 0)) and stops the client. FALSE with SE_ILLEGAL_STATE /
+ * EPERM unless started; from inside a callback it returns at once and completes later.
+ */
 HPSOCKET_API BOOL HP_Client_Stop(HP_Client pClient);
 
+/**
+ * Waits up to `dwMilliseconds` (INFINITE: no limit) for the client to reach SS_STOPPED; TRUE when
+ * it is stopped, FALSE on timeout.
+ */
 HPSOCKET_API BOOL HP_Client_Wait(HP_Client pClient, DWORD dwMilliseconds);
 
+/**
+ * TRUE while the client is starting or started; FALSE otherwise or for a bad handle.
+ */
 HPSOCKET_API BOOL HP_Client_HasStarted(HP_Client pClient);
 
+/**
+ * The service state; a client whose connection closed is SS_STOPPED after its OnClose. SS_STOPPED
+ * for a bad handle.
+ */
 HPSOCKET_API En_HP_ServiceState HP_Client_GetState(HP_Client pClient);
 
+/**
+ * The error of the last Start or Stop (SE_OK if it succeeded); SE_INVALID_PARAM for a bad handle.
+ */
 HPSOCKET_API En_HP_SocketError HP_Client_GetLastError(HP_Client pClient);
 
+/**
+ * A static text describing HP_Client_GetLastError; NULL for a bad handle.
+ */
 HPSOCKET_API LPCTSTR HP_Client_GetLastErrorDesc(HP_Client pClient);
 
+/**
+ * Sends `iLength` bytes from `pBuffer` (queued; a write error later closes the connection with
+ * OnClose(SO_SEND, errno)). FALSE with errno EPERM when not connected; a TCP length of 0 succeeds
+ * and sends nothing (PACK and UDP refuse it with EMSGSIZE).
+ */
 HPSOCKET_API BOOL HP_Client_Send(HP_Client pClient, const BYTE *pBuffer, int iLength);
 
+/**
+ * As HP_Client_Send, sending `iLength` bytes from `pBuffer + iOffset`; a negative offset or a NULL
+ * buffer is EINVAL.
+ */
 HPSOCKET_API
 BOOL HP_Client_SendPart(HP_Client pClient,
                         const BYTE *pBuffer,
                         int iLength,
                         int iOffset);
 
+/**
+ * Sends `iCount` buffers as one contiguous write (one message on PACK and UDP). FALSE with errno
+ * EPERM when not connected, EINVAL for a NULL array, a count <= 0 or a NULL `buf` with a length.
+ */
 HPSOCKET_API BOOL HP_Client_SendPackets(HP_Client pClient, const WSABUF *pBuffers, int iCount);
 
+/**
+ * Sends `pHead` (NULL for none), the whole file `lpszFileName` (at most 4 MiB) and `pTail`. FALSE
+ * with errno EFBIG above 4 MiB, ENODATA for an empty file, EINVAL if not a regular file, the open
+ * errno.
+ */
 HPSOCKET_API
 BOOL HP_TcpClient_SendSmallFile(HP_Client pClient,
                                 LPCTSTR lpszFileName,
                                 LPWSABUF pHead,
                                 LPWSABUF pTail);
 
+/**
+ * Pauses (`bPause` TRUE) or resumes reading from the connection. FALSE with errno EBADSLT when
+ * there is no connection.
+ */
 HPSOCKET_API BOOL HP_Client_PauseReceive(HP_Client pClient, BOOL bPause);
 
+/**
+ * Stores in `*pbPaused` whether receiving is paused. FALSE when there is no connection (no error
+ * set), EINVAL for a NULL `pbPaused`.
+ */
 HPSOCKET_API BOOL HP_Client_IsPauseReceive(HP_Client pClient, BOOL *pbPaused);
 
+/**
+ * TRUE if the client's connection is established; FALSE otherwise (no error set).
+ */
 HPSOCKET_API BOOL HP_Client_IsConnected(HP_Client pClient);
 
+/**
+ * The id of the client's connection (the one passed to its callbacks); 0 for a bad handle.
+ */
 HPSOCKET_API HP_CONNID HP_Client_GetConnectionID(HP_Client pClient);
 
+/**
+ * Stores the application's `pExtra` on the client (kept across Start and Stop); errno EINVAL for a
+ * bad handle.
+ */
 HPSOCKET_API void HP_Client_SetExtra(HP_Client pClient, PVOID pExtra);
 
+/**
+ * The value stored by HP_Client_SetExtra (NULL until set); NULL with errno EINVAL for a bad
+ * handle.
+ */
 HPSOCKET_API PVOID HP_Client_GetExtra(HP_Client pClient);
 
+/**
+ * Copies the connection's local address and port (`*piAddressLen`: size in, length with NUL out;
+ * ENOSPC with the size needed if too small). FALSE when there is no connection (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Client_GetLocalAddress(HP_Client pClient,
                                TCHAR *lpszAddress,
                                int *piAddressLen,
                                USHORT *pusPort);
 
+/**
+ * Copies the host name given to Start (its address if none) and the port, with GetLocalAddress's
+ * buffer rules. FALSE when there is no connection (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Client_GetRemoteHost(HP_Client pClient,
                              TCHAR *lpszHost,
                              int *piHostLen,
                              USHORT *pusPort);
 
+/**
+ * Stores the bytes queued but not yet written in `*piPending`; FALSE when there is no connection
+ * (no error set), EINVAL for a NULL `piPending`.
+ */
 HPSOCKET_API BOOL HP_Client_GetPendingDataLength(HP_Client pClient, int *piPending);
 
+/**
+ * FALSE: SSL is not implemented.
+ */
 HPSOCKET_API BOOL HP_Client_IsSecure(HP_Client pClient);
 
+/**
+ * Sets the address reuse policy (RAP_ADDR_AND_PORT adds SO_REUSEPORT); only while stopped (else
+ * errno EPERM). An unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API
 void HP_Client_SetReuseAddressPolicy(HP_Client pClient,
                                      En_HP_ReuseAddressPolicy enReusePolicy);
 
+/**
+ * The address reuse policy (default RAP_ADDR_ONLY); RAP_NONE for a bad handle.
+ */
 HPSOCKET_API En_HP_ReuseAddressPolicy HP_Client_GetReuseAddressPolicy(HP_Client pClient);
 
+/**
+ * Accepted and reported back, changes nothing (no buffer pools here; default 60); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Client_SetFreeBufferPoolSize(HP_Client pClient, DWORD dwValue);
 
+/**
+ * The value set by SetFreeBufferPoolSize; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Client_GetFreeBufferPoolSize(HP_Client pClient);
 
+/**
+ * Accepted and reported back, changes nothing (no buffer pools here; default 60); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Client_SetFreeBufferPoolHold(HP_Client pClient, DWORD dwValue);
 
+/**
+ * The value set by SetFreeBufferPoolHold; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Client_GetFreeBufferPoolHold(HP_Client pClient);
 
+/**
+ * Sets the largest chunk one OnReceive delivers (default 4096; Start refuses below 8); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpClient_SetSocketBufferSize(HP_TcpClient pClient, DWORD dwValue);
 
+/**
+ * The socket buffer size; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpClient_GetSocketBufferSize(HP_TcpClient pClient);
 
+/**
+ * Sets the TCP keep-alive idle time in ms (default 60000; 0 disables; Start refuses 1..999); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpClient_SetKeepAliveTime(HP_TcpClient pClient, DWORD dwValue);
 
+/**
+ * The keep-alive time in ms; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpClient_GetKeepAliveTime(HP_TcpClient pClient);
 
+/**
+ * Sets the TCP keep-alive probe interval in ms (default 20000; Start refuses 1..999); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpClient_SetKeepAliveInterval(HP_TcpClient pClient, DWORD dwValue);
 
+/**
+ * The keep-alive interval in ms; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpClient_GetKeepAliveInterval(HP_TcpClient pClient);
 
+/**
+ * Sets the time a synchronous Start may take to connect, in ms (default 10000); only while stopped
+ * (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpClient_SetSyncConnectTimeout(HP_TcpClient pClient, DWORD dwValue);
 
+/**
+ * The synchronous connect timeout in ms; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpClient_GetSyncConnectTimeout(HP_TcpClient pClient);
 
+/**
+ * Whether to set TCP_NODELAY on the connection (default FALSE); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_TcpClient_SetNoDelay(HP_TcpClient pClient, BOOL bValue);
 
+/**
+ * TRUE if TCP_NODELAY is set; FALSE also for a bad or non-TCP handle.
+ */
 HPSOCKET_API BOOL HP_TcpClient_IsNoDelay(HP_TcpClient pClient);
 
+/**
+ * Creates a zlib (deflate, default level) streaming compressor whose output goes to `fnCallback`
+ * in chunks of at most 16 KiB; NULL with errno EINVAL for a NULL callback.
+ */
 HPSOCKET_API HP_Compressor Create_HP_ZLibCompressor(HP_Fn_CompressDataCallback fnCallback);
 
 /**
@@ -761,8 +1230,17 @@ HP_Compressor Create_HP_ZLibCompressorEx(HP_Fn_CompressDataCallback fnCallback,
                                          int iStrategy,
                                          DWORD dwBuffSize);
 
+/**
+ * Creates a gzip streaming compressor (default level) whose output goes to `fnCallback` in chunks
+ * of at most 16 KiB; NULL with errno EINVAL for a NULL callback.
+ */
 HPSOCKET_API HP_Compressor Create_HP_GZipCompressor(HP_Fn_CompressDataCallback fnCallback);
 
+/**
+ * A gzip compressor with zlib's level, method, memory level and strategy and the output chunk size
+ * (0: 16 KiB); bad parameters give an object whose IsValid is FALSE. NULL (EINVAL) for a NULL
+ * callback.
+ */
 HPSOCKET_API
 HP_Compressor Create_HP_GZipCompressorEx(HP_Fn_CompressDataCallback fnCallback,
                                          int iLevel,
@@ -771,6 +1249,10 @@ HP_Compressor Create_HP_GZipCompressorEx(HP_Fn_CompressDataCallback fnCallback,
                                          int iStrategy,
                                          DWORD dwBuffSize);
 
+/**
+ * Creates a brotli streaming compressor (default quality, window and mode) whose output goes to
+ * `fnCallback` in chunks of at most 16 KiB; NULL with errno EINVAL for a NULL callback.
+ */
 HPSOCKET_API HP_Compressor Create_HP_BrotliCompressor(HP_Fn_CompressDataCallback fnCallback);
 
 /**
@@ -784,8 +1266,17 @@ HP_Compressor Create_HP_BrotliCompressorEx(HP_Fn_CompressDataCallback fnCallback
                                            int iMode,
                                            DWORD dwBuffSize);
 
+/**
+ * Creates a zlib streaming decompressor whose output goes to `fnCallback` in chunks of at most
+ * 16 KiB; NULL with errno EINVAL for a NULL callback.
+ */
 HPSOCKET_API HP_Decompressor Create_HP_ZLibDecompressor(HP_Fn_DecompressDataCallback fnCallback);
 
+/**
+ * A zlib decompressor with inflateInit2's window bits (+16 gzip, +32 either, negative raw) and the
+ * output chunk size (0: 16 KiB); bad bits give an invalid object. NULL (EINVAL) for a NULL
+ * callback.
+ */
 HPSOCKET_API
 HP_Decompressor Create_HP_ZLibDecompressorEx(HP_Fn_DecompressDataCallback fnCallback,
                                              int iWindowBits,
@@ -796,18 +1287,38 @@ HP_Decompressor Create_HP_ZLibDecompressorEx(HP_Fn_DecompressDataCallback fnCall
  */
 HPSOCKET_API HP_Decompressor Create_HP_GZipDecompressor(HP_Fn_DecompressDataCallback fnCallback);
 
+/**
+ * As Create_HP_GZipDecompressor (gzip or zlib input) with the output chunk size (0: 16 KiB); NULL
+ * with errno EINVAL for a NULL callback.
+ */
 HPSOCKET_API
 HP_Decompressor Create_HP_GZipDecompressorEx(HP_Fn_DecompressDataCallback fnCallback,
                                              DWORD dwBuffSize);
 
+/**
+ * Creates a brotli streaming decompressor whose output goes to `fnCallback` in chunks of at most
+ * 16 KiB; NULL with errno EINVAL for a NULL callback.
+ */
 HPSOCKET_API HP_Decompressor Create_HP_BrotliDecompressor(HP_Fn_DecompressDataCallback fnCallback);
 
+/**
+ * As Create_HP_BrotliDecompressor with the output chunk size (0: 16 KiB); NULL with errno EINVAL
+ * for a NULL callback.
+ */
 HPSOCKET_API
 HP_Decompressor Create_HP_BrotliDecompressorEx(HP_Fn_DecompressDataCallback fnCallback,
                                                DWORD dwBuffSize);
 
+/**
+ * Frees a compressor made by a Create_HP_*Compressor*; any other handle is refused with errno
+ * EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_Compressor(HP_Compressor pCompressor);
 
+/**
+ * Frees a decompressor made by a Create_HP_*Decompressor*; any other handle is refused with errno
+ * EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_Decompressor(HP_Decompressor pDecompressor);
 
 /**
@@ -831,8 +1342,16 @@ BOOL HP_Compressor_ProcessEx(HP_Compressor pCompressor,
                              BOOL bFlush,
                              PVOID pContext);
 
+/**
+ * Drops the stream in progress and starts a new one; TRUE on success (the object is then valid).
+ * FALSE with errno EINVAL for a bad handle, EBUSY while a call on it is running.
+ */
 HPSOCKET_API BOOL HP_Compressor_Reset(HP_Compressor pCompressor);
 
+/**
+ * TRUE if the compressor was set up (good parameters) and may be used; FALSE also for a bad
+ * handle.
+ */
 HPSOCKET_API BOOL HP_Compressor_IsValid(HP_Compressor pCompressor);
 
 /**
@@ -845,8 +1364,16 @@ BOOL HP_Decompressor_Process(HP_Decompressor pDecompressor,
                              int iLength,
                              PVOID pContext);
 
+/**
+ * Drops the stream in progress and starts a new one; TRUE on success (the object is then valid).
+ * FALSE with errno EINVAL for a bad handle, EBUSY while a call on it is running.
+ */
 HPSOCKET_API BOOL HP_Decompressor_Reset(HP_Decompressor pDecompressor);
 
+/**
+ * TRUE if the decompressor was set up (good parameters) and may be used; FALSE also for a bad
+ * handle.
+ */
 HPSOCKET_API BOOL HP_Decompressor_IsValid(HP_Decompressor pDecompressor);
 
 /**
@@ -859,12 +1386,28 @@ HPSOCKET_API DWORD HP_GetHPSocketVersion(void);
  */
 HPSOCKET_API LPCTSTR HP_GetSocketErrorDesc(En_HP_SocketError enCode);
 
+/**
+ * Creates a TcpPackServer listener (a TcpServer listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_TcpPackServerListener Create_HP_TcpPackServerListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpPackServerListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPackServerListener(HP_TcpPackServerListener pListener);
 
+/**
+ * Creates a stopped TcpServer with the PACK (each Send is one framed message) model, raising
+ * `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_TcpPackServer Create_HP_TcpPackServer(HP_TcpServerListener pListener);
 
+/**
+ * Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_TcpPackServer: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPackServer(HP_TcpPackServer pServer);
 
 /**
@@ -872,6 +1415,9 @@ HPSOCKET_API void Destroy_HP_TcpPackServer(HP_TcpPackServer pServer);
  */
 HPSOCKET_API void HP_TcpPackServer_SetMaxPackSize(HP_TcpPackServer pServer, DWORD dwMaxPackSize);
 
+/**
+ * The largest message body (default 0x40000); 0 for a bad or non-PACK handle.
+ */
 HPSOCKET_API DWORD HP_TcpPackServer_GetMaxPackSize(HP_TcpPackServer pServer);
 
 /**
@@ -882,14 +1428,33 @@ HPSOCKET_API
 void HP_TcpPackServer_SetPackHeaderFlag(HP_TcpPackServer pServer,
                                         USHORT usPackHeaderFlag);
 
+/**
+ * The header flag (default 0: unchecked); 0 for a bad or non-PACK handle.
+ */
 HPSOCKET_API USHORT HP_TcpPackServer_GetPackHeaderFlag(HP_TcpPackServer pServer);
 
+/**
+ * Creates a TcpPackAgent listener (a TcpAgent listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_TcpPackAgentListener Create_HP_TcpPackAgentListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpPackAgentListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPackAgentListener(HP_TcpPackAgentListener pListener);
 
+/**
+ * Creates a stopped TcpAgent with the PACK (each Send is one framed message) model, raising
+ * `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_TcpPackAgent Create_HP_TcpPackAgent(HP_TcpAgentListener pListener);
 
+/**
+ * Stops the agent if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_TcpPackAgent: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPackAgent(HP_TcpPackAgent pAgent);
 
 /**
@@ -897,6 +1462,9 @@ HPSOCKET_API void Destroy_HP_TcpPackAgent(HP_TcpPackAgent pAgent);
  */
 HPSOCKET_API void HP_TcpPackAgent_SetMaxPackSize(HP_TcpPackAgent pAgent, DWORD dwMaxPackSize);
 
+/**
+ * The largest message body (default 0x40000); 0 for a bad or non-PACK handle.
+ */
 HPSOCKET_API DWORD HP_TcpPackAgent_GetMaxPackSize(HP_TcpPackAgent pAgent);
 
 /**
@@ -907,14 +1475,33 @@ HPSOCKET_API
 void HP_TcpPackAgent_SetPackHeaderFlag(HP_TcpPackAgent pAgent,
                                        USHORT usPackHeaderFlag);
 
+/**
+ * The header flag (default 0: unchecked); 0 for a bad or non-PACK handle.
+ */
 HPSOCKET_API USHORT HP_TcpPackAgent_GetPackHeaderFlag(HP_TcpPackAgent pAgent);
 
+/**
+ * Creates a TcpPackClient listener (a TcpClient listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_TcpPackClientListener Create_HP_TcpPackClientListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpPackClientListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPackClientListener(HP_TcpPackClientListener pListener);
 
+/**
+ * Creates a stopped TcpClient with the PACK (each Send is one framed message) model, raising
+ * `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_TcpPackClient Create_HP_TcpPackClient(HP_TcpClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_TcpPackClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPackClient(HP_TcpPackClient pClient);
 
 /**
@@ -922,6 +1509,9 @@ HPSOCKET_API void Destroy_HP_TcpPackClient(HP_TcpPackClient pClient);
  */
 HPSOCKET_API void HP_TcpPackClient_SetMaxPackSize(HP_TcpPackClient pClient, DWORD dwMaxPackSize);
 
+/**
+ * The largest message body (default 0x40000); 0 for a bad or non-PACK handle.
+ */
 HPSOCKET_API DWORD HP_TcpPackClient_GetMaxPackSize(HP_TcpPackClient pClient);
 
 /**
@@ -932,14 +1522,33 @@ HPSOCKET_API
 void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient pClient,
                                         USHORT usPackHeaderFlag);
 
+/**
+ * The header flag (default 0: unchecked); 0 for a bad or non-PACK handle.
+ */
 HPSOCKET_API USHORT HP_TcpPackClient_GetPackHeaderFlag(HP_TcpPackClient pClient);
 
+/**
+ * Creates a TcpPullServer listener (a TcpServer listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_TcpPullServerListener Create_HP_TcpPullServerListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpPullServerListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPullServerListener(HP_TcpPullServerListener pListener);
 
+/**
+ * Creates a stopped TcpServer with the PULL (received bytes wait for Fetch) model, raising
+ * `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_TcpPullServer Create_HP_TcpPullServer(HP_TcpPullServerListener pListener);
 
+/**
+ * Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_TcpPullServer: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPullServer(HP_TcpPullServer pServer);
 
 /**
@@ -962,12 +1571,28 @@ En_HP_FetchResult HP_TcpPullServer_Peek(HP_TcpPullServer pServer,
                                         BYTE *pData,
                                         int iLength);
 
+/**
+ * Creates a TcpPullAgent listener (a TcpAgent listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_TcpPullAgentListener Create_HP_TcpPullAgentListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpPullAgentListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPullAgentListener(HP_TcpPullAgentListener pListener);
 
+/**
+ * Creates a stopped TcpAgent with the PULL (received bytes wait for Fetch) model, raising
+ * `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_TcpPullAgent Create_HP_TcpPullAgent(HP_TcpPullAgentListener pListener);
 
+/**
+ * Stops the agent if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_TcpPullAgent: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPullAgent(HP_TcpPullAgent pAgent);
 
 /**
@@ -990,12 +1615,28 @@ En_HP_FetchResult HP_TcpPullAgent_Peek(HP_TcpPullAgent pAgent,
                                        BYTE *pData,
                                        int iLength);
 
+/**
+ * Creates a TcpPullClient listener (a TcpClient listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_TcpPullClientListener Create_HP_TcpPullClientListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpPullClientListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPullClientListener(HP_TcpPullClientListener pListener);
 
+/**
+ * Creates a stopped TcpClient with the PULL (received bytes wait for Fetch) model, raising
+ * `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_TcpPullClient Create_HP_TcpPullClient(HP_TcpPullClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_TcpPullClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpPullClient(HP_TcpPullClient pClient);
 
 /**
@@ -1015,90 +1656,167 @@ En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient,
                                         BYTE *pData,
                                         int iLength);
 
+/**
+ * Creates an HttpAgent listener (a table of callbacks, all NULL); NULL only if the handle table is
+ * full.
+ */
 HPSOCKET_API HP_HttpAgentListener Create_HP_HttpAgentListener(void);
 
+/**
+ * Frees a listener made by Create_HP_HttpAgentListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpAgentListener(HP_HttpAgentListener pListener);
 
+/**
+ * Creates a stopped HttpAgent raising `pListener`'s socket and HTTP callbacks; NULL with errno
+ * EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_HttpAgent Create_HP_HttpAgent(HP_HttpAgentListener pListener);
 
+/**
+ * Stops the agent if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_HttpAgent: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpAgent(HP_HttpAgent pAgent);
 
+/**
+ * Sets the OnPrepareConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnPrepareConnect(HP_HttpAgentListener pListener,
                                           HP_FN_HttpAgent_OnPrepareConnect fn_);
 
+/**
+ * Sets the OnConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnConnect(HP_HttpAgentListener pListener,
                                    HP_FN_HttpAgent_OnConnect fn_);
 
+/**
+ * Sets the OnShutdown callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnShutdown(HP_HttpAgentListener pListener,
                                     HP_FN_HttpAgent_OnShutdown fn_);
 
+/**
+ * Sets the OnHandShake callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnHandShake(HP_HttpAgentListener pListener,
                                      HP_FN_HttpAgent_OnHandShake fn_);
 
+/**
+ * Sets the OnReceive callback (raw bytes: before StartHttp or after a non-WebSocket upgrade; NULL
+ * clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnReceive(HP_HttpAgentListener pListener,
                                    HP_FN_HttpAgent_OnReceive fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnSend(HP_HttpAgentListener pListener,
                                 HP_FN_HttpAgent_OnSend fn_);
 
+/**
+ * Sets the OnClose callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnClose(HP_HttpAgentListener pListener,
                                  HP_FN_HttpAgent_OnClose fn_);
 
+/**
+ * Sets the OnMessageBegin callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnMessageBegin(HP_HttpAgentListener pListener,
                                         HP_FN_HttpAgent_OnMessageBegin fn_);
 
+/**
+ * Sets the OnStatusLine callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnStatusLine(HP_HttpAgentListener pListener,
                                       HP_FN_HttpAgent_OnStatusLine fn_);
 
+/**
+ * Sets the OnHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnHeader(HP_HttpAgentListener pListener,
                                   HP_FN_HttpAgent_OnHeader fn_);
 
+/**
+ * Sets the OnHeadersComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnHeadersComplete(HP_HttpAgentListener pListener,
                                            HP_FN_HttpAgent_OnHeadersComplete fn_);
 
+/**
+ * Sets the OnBody callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnBody(HP_HttpAgentListener pListener,
                                 HP_FN_HttpAgent_OnBody fn_);
 
+/**
+ * Sets the OnChunkHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnChunkHeader(HP_HttpAgentListener pListener,
                                        HP_FN_HttpAgent_OnChunkHeader fn_);
 
+/**
+ * Sets the OnChunkComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnChunkComplete(HP_HttpAgentListener pListener,
                                          HP_FN_HttpAgent_OnChunkComplete fn_);
 
+/**
+ * Sets the OnMessageComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnMessageComplete(HP_HttpAgentListener pListener,
                                            HP_FN_HttpAgent_OnMessageComplete fn_);
 
+/**
+ * Sets the OnUpgrade callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnUpgrade(HP_HttpAgentListener pListener,
                                    HP_FN_HttpAgent_OnUpgrade fn_);
 
+/**
+ * Sets the OnParseError callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnParseError(HP_HttpAgentListener pListener,
                                       HP_FN_HttpAgent_OnParseError fn_);
 
+/**
+ * Sets the OnWSMessageHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnWSMessageHeader(HP_HttpAgentListener pListener,
                                            HP_FN_HttpAgent_OnWSMessageHeader fn_);
 
+/**
+ * Sets the OnWSMessageBody callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnWSMessageBody(HP_HttpAgentListener pListener,
                                          HP_FN_HttpAgent_OnWSMessageBody fn_);
 
+/**
+ * Sets the OnWSMessageComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpAgent_OnWSMessageComplete(HP_HttpAgentListener pListener,
                                              HP_FN_HttpAgent_OnWSMessageComplete fn_);
@@ -1118,6 +1836,10 @@ BOOL HP_HttpAgent_SendRequest(HP_HttpAgent pAgent,
                               const BYTE *pBody,
                               int iLength);
 
+/**
+ * HP_HttpAgent_SendRequest with method POST and body `pBody` (`iLength` bytes). FALSE with errno
+ * EBADSLT for an unknown id, EINVAL for a NULL body with a length.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendPost(HP_HttpAgent pAgent,
                            HP_CONNID dwConnID,
@@ -1127,6 +1849,10 @@ BOOL HP_HttpAgent_SendPost(HP_HttpAgent pAgent,
                            const BYTE *pBody,
                            int iLength);
 
+/**
+ * HP_HttpAgent_SendRequest with method PUT and body `pBody` (`iLength` bytes). FALSE with errno
+ * EBADSLT for an unknown id, EINVAL for a NULL body with a length.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendPut(HP_HttpAgent pAgent,
                           HP_CONNID dwConnID,
@@ -1136,6 +1862,10 @@ BOOL HP_HttpAgent_SendPut(HP_HttpAgent pAgent,
                           const BYTE *pBody,
                           int iLength);
 
+/**
+ * HP_HttpAgent_SendRequest with method PATCH and body `pBody` (`iLength` bytes). FALSE with errno
+ * EBADSLT for an unknown id, EINVAL for a NULL body with a length.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendPatch(HP_HttpAgent pAgent,
                             HP_CONNID dwConnID,
@@ -1145,6 +1875,10 @@ BOOL HP_HttpAgent_SendPatch(HP_HttpAgent pAgent,
                             const BYTE *pBody,
                             int iLength);
 
+/**
+ * HP_HttpAgent_SendRequest with method GET and no body; a NULL `lpszPath` is "/". FALSE with errno
+ * EBADSLT for an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendGet(HP_HttpAgent pAgent,
                           HP_CONNID dwConnID,
@@ -1152,6 +1886,10 @@ BOOL HP_HttpAgent_SendGet(HP_HttpAgent pAgent,
                           const THeader *lpHeaders,
                           int iHeaderCount);
 
+/**
+ * HP_HttpAgent_SendRequest with method DELETE and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendDelete(HP_HttpAgent pAgent,
                              HP_CONNID dwConnID,
@@ -1159,6 +1897,10 @@ BOOL HP_HttpAgent_SendDelete(HP_HttpAgent pAgent,
                              const THeader *lpHeaders,
                              int iHeaderCount);
 
+/**
+ * HP_HttpAgent_SendRequest with method HEAD and no body (the response's body is not expected).
+ * FALSE with errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendHead(HP_HttpAgent pAgent,
                            HP_CONNID dwConnID,
@@ -1166,6 +1908,10 @@ BOOL HP_HttpAgent_SendHead(HP_HttpAgent pAgent,
                            const THeader *lpHeaders,
                            int iHeaderCount);
 
+/**
+ * HP_HttpAgent_SendRequest with method TRACE and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendTrace(HP_HttpAgent pAgent,
                             HP_CONNID dwConnID,
@@ -1173,6 +1919,10 @@ BOOL HP_HttpAgent_SendTrace(HP_HttpAgent pAgent,
                             const THeader *lpHeaders,
                             int iHeaderCount);
 
+/**
+ * HP_HttpAgent_SendRequest with method OPTIONS and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendOptions(HP_HttpAgent pAgent,
                               HP_CONNID dwConnID,
@@ -1180,6 +1930,10 @@ BOOL HP_HttpAgent_SendOptions(HP_HttpAgent pAgent,
                               const THeader *lpHeaders,
                               int iHeaderCount);
 
+/**
+ * HP_HttpAgent_SendRequest with method CONNECT to `lpszPath` (host:port), no body and no `Host`;
+ * after the answer bytes reach OnReceive raw. FALSE with errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_SendConnect(HP_HttpAgent pAgent,
                               HP_CONNID dwConnID,
@@ -1230,12 +1984,26 @@ BOOL HP_HttpAgent_SendWSMessage(HP_HttpAgent pAgent,
  */
 HPSOCKET_API BOOL HP_HttpAgent_StartHttp(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * Sets the HTTP version of the requests sent (HV_1_1 default, or HV_1_0), at any time; another
+ * value is ignored with errno EINVAL.
+ */
 HPSOCKET_API void HP_HttpAgent_SetLocalVersion(HP_HttpAgent pAgent, En_HP_HttpVersion usVersion);
 
+/**
+ * The HTTP version requests are sent with; HV_1_1 for a bad handle.
+ */
 HPSOCKET_API En_HP_HttpVersion HP_HttpAgent_GetLocalVersion(HP_HttpAgent pAgent);
 
+/**
+ * Whether connections parse HTTP from their first byte (default TRUE); FALSE leaves bytes raw
+ * until HP_HttpAgent_StartHttp. Taken at any time.
+ */
 HPSOCKET_API void HP_HttpAgent_SetHttpAutoStart(HP_HttpAgent pAgent, BOOL bAutoStart);
 
+/**
+ * TRUE if HTTP starts automatically; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_HttpAgent_IsHttpAutoStart(HP_HttpAgent pAgent);
 
 /**
@@ -1243,39 +2011,91 @@ HPSOCKET_API BOOL HP_HttpAgent_IsHttpAutoStart(HP_HttpAgent pAgent);
  */
 HPSOCKET_API void HP_HttpAgent_SetUseCookie(HP_HttpAgent pAgent, BOOL bUseCookie);
 
+/**
+ * TRUE if the cookie store is used; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_HttpAgent_IsUseCookie(HP_HttpAgent pAgent);
 
+/**
+ * The status code of connection `dwConnID`'s current response; 0 before one arrives, for an
+ * unknown id or a bad handle.
+ */
 HPSOCKET_API USHORT HP_HttpAgent_GetStatusCode(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * TRUE if connection `dwConnID`'s current response upgrades the connection (as llhttp decides);
+ * FALSE otherwise or for an unknown id.
+ */
 HPSOCKET_API BOOL HP_HttpAgent_IsUpgrade(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * TRUE if connection `dwConnID`'s current response keeps the connection open (by version and
+ * `Connection`); FALSE otherwise or for an unknown id.
+ */
 HPSOCKET_API BOOL HP_HttpAgent_IsKeepAlive(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * The HTTP version of connection `dwConnID`'s current response (major in the low byte, minor in
+ * the high byte); 0 for an unknown id.
+ */
 HPSOCKET_API USHORT HP_HttpAgent_GetVersion(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * Connection `dwConnID`'s current response's `Content-Length` (0 without one, or for an unknown
+ * id).
+ */
 HPSOCKET_API ULONGLONG HP_HttpAgent_GetContentLength(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * Connection `dwConnID`'s current response's `Content-Type`, valid until its next message or
+ * close; NULL without one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpAgent_GetContentType(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * Connection `dwConnID`'s current response's `Content-Encoding`, valid until its next message or
+ * close; NULL without one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpAgent_GetContentEncoding(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * Connection `dwConnID`'s current response's `Transfer-Encoding`, valid until its next message or
+ * close; NULL without one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpAgent_GetTransferEncoding(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
+/**
+ * The upgrade connection `dwConnID`'s current response asks for (HUT_WEB_SOCKET, HUT_HTTP_TUNNEL,
+ * HUT_UNKNOWN); HUT_NONE without one or for an unknown id.
+ */
 HPSOCKET_API
 En_HP_HttpUpgradeType HP_HttpAgent_GetUpgradeType(HP_HttpAgent pAgent,
                                                   HP_CONNID dwConnID);
 
+/**
+ * Connection `dwConnID`'s last parse error (an HPE_* number, 0 for none or an unknown id); stores
+ * its text (or NULL) in `*lpszErrorDesc` unless that is NULL.
+ */
 HPSOCKET_API
 USHORT HP_HttpAgent_GetParseErrorCode(HP_HttpAgent pAgent,
                                       HP_CONNID dwConnID,
                                       LPCSTR *lpszErrorDesc);
 
+/**
+ * Stores the first value of header `lpszName` (case ignored) of connection `dwConnID`'s current
+ * response in `*lpszValue`. FALSE when absent or for an unknown id; EINVAL for a NULL argument.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_GetHeader(HP_HttpAgent pAgent,
                             HP_CONNID dwConnID,
                             LPCSTR lpszName,
                             LPCSTR *lpszValue);
 
+/**
+ * Copies every value of header `lpszName` (case ignored) into `lpszValue` (room for `*pdwCount`);
+ * `*pdwCount` becomes their number. FALSE for NULL or too small an array (count needed) or an
+ * unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_GetHeaders(HP_HttpAgent pAgent,
                              HP_CONNID dwConnID,
@@ -1283,12 +2103,22 @@ BOOL HP_HttpAgent_GetHeaders(HP_HttpAgent pAgent,
                              LPCSTR *lpszValue,
                              DWORD *pdwCount);
 
+/**
+ * Copies every header of connection `dwConnID`'s current response into `lpHeaders` (room for
+ * `*pdwCount`); `*pdwCount` becomes their number. FALSE for NULL or too small an array (count
+ * needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_GetAllHeaders(HP_HttpAgent pAgent,
                                 HP_CONNID dwConnID,
                                 THeader *lpHeaders,
                                 DWORD *pdwCount);
 
+/**
+ * Copies each header's name (repeated names repeat) of connection `dwConnID`'s current response
+ * into `lpszName` (room for `*pdwCount`); `*pdwCount` becomes their number. FALSE for NULL or too
+ * small an array (count needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_GetAllHeaderNames(HP_HttpAgent pAgent,
                                     HP_CONNID dwConnID,
@@ -1304,12 +2134,22 @@ BOOL HP_HttpAgent_GetCookie(HP_HttpAgent pAgent,
                             LPCSTR lpszName,
                             LPCSTR *lpszValue);
 
+/**
+ * Copies the cookies connection `dwConnID`'s current response set into `lpCookies` (room for
+ * `*pdwCount`); `*pdwCount` becomes their number. FALSE for NULL or too small an array (count
+ * needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_GetAllCookies(HP_HttpAgent pAgent,
                                 HP_CONNID dwConnID,
                                 TCookie *lpCookies,
                                 DWORD *pdwCount);
 
+/**
+ * Stores the current WebSocket frame's FIN, RSV, opcode, mask (NULL if unmasked), payload length
+ * and bytes still to come (each out-pointer may be NULL). FALSE unless the connection was upgraded
+ * to WebSocket.
+ */
 HPSOCKET_API
 BOOL HP_HttpAgent_GetWSMessageState(HP_HttpAgent pAgent,
                                     HP_CONNID dwConnID,
@@ -1320,86 +2160,160 @@ BOOL HP_HttpAgent_GetWSMessageState(HP_HttpAgent pAgent,
                                     ULONGLONG *lpullBodyLen,
                                     ULONGLONG *lpullBodyRemain);
 
+/**
+ * Creates an HttpClient listener (a table of callbacks, all NULL); NULL only if the handle table
+ * is full.
+ */
 HPSOCKET_API HP_HttpClientListener Create_HP_HttpClientListener(void);
 
+/**
+ * Frees a listener made by Create_HP_HttpClientListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpClientListener(HP_HttpClientListener pListener);
 
+/**
+ * Creates a stopped HttpClient raising `pListener`'s socket and HTTP callbacks; NULL with errno
+ * EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_HttpClient Create_HP_HttpClient(HP_HttpClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_HttpClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpClient(HP_HttpClient pClient);
 
+/**
+ * Sets the OnPrepareConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnPrepareConnect(HP_HttpClientListener pListener,
                                            HP_FN_HttpClient_OnPrepareConnect fn_);
 
+/**
+ * Sets the OnConnect callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnConnect(HP_HttpClientListener pListener,
                                     HP_FN_HttpClient_OnConnect fn_);
 
+/**
+ * Sets the OnHandShake callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnHandShake(HP_HttpClientListener pListener,
                                       HP_FN_HttpClient_OnHandShake fn_);
 
+/**
+ * Sets the OnReceive callback (raw bytes: before StartHttp or after a non-WebSocket upgrade; NULL
+ * clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnReceive(HP_HttpClientListener pListener,
                                     HP_FN_HttpClient_OnReceive fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnSend(HP_HttpClientListener pListener,
                                  HP_FN_HttpClient_OnSend fn_);
 
+/**
+ * Sets the OnClose callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnClose(HP_HttpClientListener pListener,
                                   HP_FN_HttpClient_OnClose fn_);
 
+/**
+ * Sets the OnMessageBegin callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnMessageBegin(HP_HttpClientListener pListener,
                                          HP_FN_HttpClient_OnMessageBegin fn_);
 
+/**
+ * Sets the OnStatusLine callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnStatusLine(HP_HttpClientListener pListener,
                                        HP_FN_HttpClient_OnStatusLine fn_);
 
+/**
+ * Sets the OnHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnHeader(HP_HttpClientListener pListener,
                                    HP_FN_HttpClient_OnHeader fn_);
 
+/**
+ * Sets the OnHeadersComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnHeadersComplete(HP_HttpClientListener pListener,
                                             HP_FN_HttpClient_OnHeadersComplete fn_);
 
+/**
+ * Sets the OnBody callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnBody(HP_HttpClientListener pListener,
                                  HP_FN_HttpClient_OnBody fn_);
 
+/**
+ * Sets the OnChunkHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnChunkHeader(HP_HttpClientListener pListener,
                                         HP_FN_HttpClient_OnChunkHeader fn_);
 
+/**
+ * Sets the OnChunkComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnChunkComplete(HP_HttpClientListener pListener,
                                           HP_FN_HttpClient_OnChunkComplete fn_);
 
+/**
+ * Sets the OnMessageComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnMessageComplete(HP_HttpClientListener pListener,
                                             HP_FN_HttpClient_OnMessageComplete fn_);
 
+/**
+ * Sets the OnUpgrade callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnUpgrade(HP_HttpClientListener pListener,
                                     HP_FN_HttpClient_OnUpgrade fn_);
 
+/**
+ * Sets the OnParseError callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnParseError(HP_HttpClientListener pListener,
                                        HP_FN_HttpClient_OnParseError fn_);
 
+/**
+ * Sets the OnWSMessageHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnWSMessageHeader(HP_HttpClientListener pListener,
                                             HP_FN_HttpClient_OnWSMessageHeader fn_);
 
+/**
+ * Sets the OnWSMessageBody callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnWSMessageBody(HP_HttpClientListener pListener,
                                           HP_FN_HttpClient_OnWSMessageBody fn_);
 
+/**
+ * Sets the OnWSMessageComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpClient_OnWSMessageComplete(HP_HttpClientListener pListener,
                                               HP_FN_HttpClient_OnWSMessageComplete fn_);
@@ -1418,6 +2332,10 @@ BOOL HP_HttpClient_SendRequest(HP_HttpClient pClient,
                                const BYTE *pBody,
                                int iLength);
 
+/**
+ * HP_HttpClient_SendRequest with method POST and body `pBody` (`iLength` bytes). FALSE with errno
+ * EPERM when not connected, EINVAL for a NULL body with a length.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendPost(HP_HttpClient pClient,
                             LPCSTR lpszPath,
@@ -1426,6 +2344,10 @@ BOOL HP_HttpClient_SendPost(HP_HttpClient pClient,
                             const BYTE *pBody,
                             int iLength);
 
+/**
+ * HP_HttpClient_SendRequest with method PUT and body `pBody` (`iLength` bytes). FALSE with errno
+ * EPERM when not connected, EINVAL for a NULL body with a length.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendPut(HP_HttpClient pClient,
                            LPCSTR lpszPath,
@@ -1434,6 +2356,10 @@ BOOL HP_HttpClient_SendPut(HP_HttpClient pClient,
                            const BYTE *pBody,
                            int iLength);
 
+/**
+ * HP_HttpClient_SendRequest with method PATCH and body `pBody` (`iLength` bytes). FALSE with errno
+ * EPERM when not connected, EINVAL for a NULL body with a length.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendPatch(HP_HttpClient pClient,
                              LPCSTR lpszPath,
@@ -1442,36 +2368,60 @@ BOOL HP_HttpClient_SendPatch(HP_HttpClient pClient,
                              const BYTE *pBody,
                              int iLength);
 
+/**
+ * HP_HttpClient_SendRequest with method GET and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EPERM when not connected.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendGet(HP_HttpClient pClient,
                            LPCSTR lpszPath,
                            const THeader *lpHeaders,
                            int iHeaderCount);
 
+/**
+ * HP_HttpClient_SendRequest with method DELETE and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EPERM when not connected.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendDelete(HP_HttpClient pClient,
                               LPCSTR lpszPath,
                               const THeader *lpHeaders,
                               int iHeaderCount);
 
+/**
+ * HP_HttpClient_SendRequest with method HEAD and no body (the response's body is not expected).
+ * FALSE with errno EPERM when not connected.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendHead(HP_HttpClient pClient,
                             LPCSTR lpszPath,
                             const THeader *lpHeaders,
                             int iHeaderCount);
 
+/**
+ * HP_HttpClient_SendRequest with method TRACE and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EPERM when not connected.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendTrace(HP_HttpClient pClient,
                              LPCSTR lpszPath,
                              const THeader *lpHeaders,
                              int iHeaderCount);
 
+/**
+ * HP_HttpClient_SendRequest with method OPTIONS and no body; a NULL `lpszPath` is "/". FALSE with
+ * errno EPERM when not connected.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendOptions(HP_HttpClient pClient,
                                LPCSTR lpszPath,
                                const THeader *lpHeaders,
                                int iHeaderCount);
 
+/**
+ * HP_HttpClient_SendRequest with method CONNECT to `lpszPath` (host:port), no body and no `Host`;
+ * after the answer bytes reach OnReceive raw. FALSE with errno EPERM when not connected.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_SendConnect(HP_HttpClient pClient,
                                LPCSTR lpszPath,
@@ -1518,12 +2468,26 @@ BOOL HP_HttpClient_SendWSMessage(HP_HttpClient pClient,
  */
 HPSOCKET_API BOOL HP_HttpClient_StartHttp(HP_HttpClient pClient);
 
+/**
+ * Sets the HTTP version of the requests sent (HV_1_1 default, or HV_1_0), at any time; another
+ * value is ignored with errno EINVAL.
+ */
 HPSOCKET_API void HP_HttpClient_SetLocalVersion(HP_HttpClient pClient, En_HP_HttpVersion usVersion);
 
+/**
+ * The HTTP version requests are sent with; HV_1_1 for a bad handle.
+ */
 HPSOCKET_API En_HP_HttpVersion HP_HttpClient_GetLocalVersion(HP_HttpClient pClient);
 
+/**
+ * Whether the connection parses HTTP from its first byte (default TRUE); FALSE leaves bytes raw
+ * until HP_HttpClient_StartHttp. Taken at any time.
+ */
 HPSOCKET_API void HP_HttpClient_SetHttpAutoStart(HP_HttpClient pClient, BOOL bAutoStart);
 
+/**
+ * TRUE if HTTP starts automatically; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_HttpClient_IsHttpAutoStart(HP_HttpClient pClient);
 
 /**
@@ -1531,44 +2495,104 @@ HPSOCKET_API BOOL HP_HttpClient_IsHttpAutoStart(HP_HttpClient pClient);
  */
 HPSOCKET_API void HP_HttpClient_SetUseCookie(HP_HttpClient pClient, BOOL bUseCookie);
 
+/**
+ * TRUE if the cookie store is used; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_HttpClient_IsUseCookie(HP_HttpClient pClient);
 
+/**
+ * The status code of the current response (an HttpSyncClient's last one, even after its connection
+ * closed); 0 before one arrives or for a bad handle.
+ */
 HPSOCKET_API USHORT HP_HttpClient_GetStatusCode(HP_HttpClient pClient);
 
+/**
+ * TRUE if the current response upgrades the connection (as llhttp decides);
+ * FALSE otherwise or without a connection.
+ */
 HPSOCKET_API BOOL HP_HttpClient_IsUpgrade(HP_HttpClient pClient);
 
+/**
+ * TRUE if the current response keeps the connection open (by version and
+ * `Connection`); FALSE otherwise or without a connection.
+ */
 HPSOCKET_API BOOL HP_HttpClient_IsKeepAlive(HP_HttpClient pClient);
 
+/**
+ * The HTTP version of the current response (major in the low byte, minor in the
+ * high byte); 0 without a connection.
+ */
 HPSOCKET_API USHORT HP_HttpClient_GetVersion(HP_HttpClient pClient);
 
+/**
+ * The current response's `Content-Length` (0 without one, or without a connection).
+ */
 HPSOCKET_API ULONGLONG HP_HttpClient_GetContentLength(HP_HttpClient pClient);
 
+/**
+ * The current response's `Content-Type`, valid until its next message or close;
+ * NULL without one or without a connection.
+ */
 HPSOCKET_API LPCSTR HP_HttpClient_GetContentType(HP_HttpClient pClient);
 
+/**
+ * The current response's `Content-Encoding`, valid until its next message or
+ * close; NULL without one or without a connection.
+ */
 HPSOCKET_API LPCSTR HP_HttpClient_GetContentEncoding(HP_HttpClient pClient);
 
+/**
+ * The current response's `Transfer-Encoding`, valid until its next message or
+ * close; NULL without one or without a connection.
+ */
 HPSOCKET_API LPCSTR HP_HttpClient_GetTransferEncoding(HP_HttpClient pClient);
 
+/**
+ * The upgrade the current response asks for (HUT_WEB_SOCKET, HUT_HTTP_TUNNEL,
+ * HUT_UNKNOWN); HUT_NONE without one or without a connection.
+ */
 HPSOCKET_API En_HP_HttpUpgradeType HP_HttpClient_GetUpgradeType(HP_HttpClient pClient);
 
+/**
+ * The connection's last parse error (an HPE_* number, 0 for none); stores its
+ * text (or NULL) in `*lpszErrorDesc` unless that is NULL.
+ */
 HPSOCKET_API USHORT HP_HttpClient_GetParseErrorCode(HP_HttpClient pClient, LPCSTR *lpszErrorDesc);
 
+/**
+ * Stores the first value of header `lpszName` (case ignored) of the current response in
+ * `*lpszValue`. FALSE when absent or without a connection; EINVAL for a NULL argument.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_GetHeader(HP_HttpClient pClient,
                              LPCSTR lpszName,
                              LPCSTR *lpszValue);
 
+/**
+ * Copies every value of header `lpszName` (case ignored) into `lpszValue` (room for `*pdwCount`);
+ * `*pdwCount` becomes their number. FALSE for NULL or too small an array (count needed) or without
+ * a connection.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_GetHeaders(HP_HttpClient pClient,
                               LPCSTR lpszName,
                               LPCSTR *lpszValue,
                               DWORD *pdwCount);
 
+/**
+ * Copies every header of the current response into `lpHeaders` (room for `*pdwCount`); `*pdwCount`
+ * becomes their number. FALSE for NULL or too small an array (count needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_GetAllHeaders(HP_HttpClient pClient,
                                  THeader *lpHeaders,
                                  DWORD *pdwCount);
 
+/**
+ * Copies each header's name (repeated names repeat) of the current response into `lpszName` (room
+ * for `*pdwCount`); `*pdwCount` becomes their number. FALSE for NULL or too small an array (count
+ * needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_GetAllHeaderNames(HP_HttpClient pClient,
                                      LPCSTR *lpszName,
@@ -1582,11 +2606,20 @@ BOOL HP_HttpClient_GetCookie(HP_HttpClient pClient,
                              LPCSTR lpszName,
                              LPCSTR *lpszValue);
 
+/**
+ * Copies the cookies the current response set into `lpCookies` (room for `*pdwCount`); `*pdwCount`
+ * becomes their number. FALSE for NULL or too small an array (count needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_GetAllCookies(HP_HttpClient pClient,
                                  TCookie *lpCookies,
                                  DWORD *pdwCount);
 
+/**
+ * Stores the current WebSocket frame's FIN, RSV, opcode, mask (NULL if unmasked), payload length
+ * and bytes still to come (each out-pointer may be NULL). FALSE unless the connection was upgraded
+ * to WebSocket.
+ */
 HPSOCKET_API
 BOOL HP_HttpClient_GetWSMessageState(HP_HttpClient pClient,
                                      BOOL *lpbFinal,
@@ -1596,90 +2629,167 @@ BOOL HP_HttpClient_GetWSMessageState(HP_HttpClient pClient,
                                      ULONGLONG *lpullBodyLen,
                                      ULONGLONG *lpullBodyRemain);
 
+/**
+ * Creates an HttpServer listener (a table of callbacks, all NULL); NULL only if the handle table
+ * is full.
+ */
 HPSOCKET_API HP_HttpServerListener Create_HP_HttpServerListener(void);
 
+/**
+ * Frees a listener made by Create_HP_HttpServerListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpServerListener(HP_HttpServerListener pListener);
 
+/**
+ * Creates a stopped HttpServer raising `pListener`'s socket and HTTP callbacks; NULL with errno
+ * EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_HttpServer Create_HP_HttpServer(HP_HttpServerListener pListener);
 
+/**
+ * Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_HttpServer: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpServer(HP_HttpServer pServer);
 
+/**
+ * Sets the OnPrepareListen callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnPrepareListen(HP_HttpServerListener pListener,
                                           HP_FN_HttpServer_OnPrepareListen fn_);
 
+/**
+ * Sets the OnAccept callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnAccept(HP_HttpServerListener pListener,
                                    HP_FN_HttpServer_OnAccept fn_);
 
+/**
+ * Sets the OnHandShake callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnHandShake(HP_HttpServerListener pListener,
                                       HP_FN_HttpServer_OnHandShake fn_);
 
+/**
+ * Sets the OnReceive callback (raw bytes: before StartHttp or after a non-WebSocket upgrade; NULL
+ * clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnReceive(HP_HttpServerListener pListener,
                                     HP_FN_HttpServer_OnReceive fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnSend(HP_HttpServerListener pListener,
                                  HP_FN_HttpServer_OnSend fn_);
 
+/**
+ * Sets the OnClose callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnClose(HP_HttpServerListener pListener,
                                   HP_FN_HttpServer_OnClose fn_);
 
+/**
+ * Sets the OnShutdown callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnShutdown(HP_HttpServerListener pListener,
                                      HP_FN_HttpServer_OnShutdown fn_);
 
+/**
+ * Sets the OnMessageBegin callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnMessageBegin(HP_HttpServerListener pListener,
                                          HP_FN_HttpServer_OnMessageBegin fn_);
 
+/**
+ * Sets the OnRequestLine callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnRequestLine(HP_HttpServerListener pListener,
                                         HP_FN_HttpServer_OnRequestLine fn_);
 
+/**
+ * Sets the OnHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnHeader(HP_HttpServerListener pListener,
                                    HP_FN_HttpServer_OnHeader fn_);
 
+/**
+ * Sets the OnHeadersComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnHeadersComplete(HP_HttpServerListener pListener,
                                             HP_FN_HttpServer_OnHeadersComplete fn_);
 
+/**
+ * Sets the OnBody callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnBody(HP_HttpServerListener pListener,
                                  HP_FN_HttpServer_OnBody fn_);
 
+/**
+ * Sets the OnChunkHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnChunkHeader(HP_HttpServerListener pListener,
                                         HP_FN_HttpServer_OnChunkHeader fn_);
 
+/**
+ * Sets the OnChunkComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnChunkComplete(HP_HttpServerListener pListener,
                                           HP_FN_HttpServer_OnChunkComplete fn_);
 
+/**
+ * Sets the OnMessageComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnMessageComplete(HP_HttpServerListener pListener,
                                             HP_FN_HttpServer_OnMessageComplete fn_);
 
+/**
+ * Sets the OnUpgrade callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnUpgrade(HP_HttpServerListener pListener,
                                     HP_FN_HttpServer_OnUpgrade fn_);
 
+/**
+ * Sets the OnParseError callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnParseError(HP_HttpServerListener pListener,
                                        HP_FN_HttpServer_OnParseError fn_);
 
+/**
+ * Sets the OnWSMessageHeader callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnWSMessageHeader(HP_HttpServerListener pListener,
                                             HP_FN_HttpServer_OnWSMessageHeader fn_);
 
+/**
+ * Sets the OnWSMessageBody callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnWSMessageBody(HP_HttpServerListener pListener,
                                           HP_FN_HttpServer_OnWSMessageBody fn_);
 
+/**
+ * Sets the OnWSMessageComplete callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_HttpServer_OnWSMessageComplete(HP_HttpServerListener pListener,
                                               HP_FN_HttpServer_OnWSMessageComplete fn_);
@@ -1751,6 +2861,9 @@ HPSOCKET_API BOOL HP_HttpServer_StartHttp(HP_HttpServer pServer, HP_CONNID dwCon
  */
 HPSOCKET_API void HP_HttpServer_SetReleaseDelay(HP_HttpServer pServer, DWORD dwReleaseDelay);
 
+/**
+ * The release delay in ms (default 3000); 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_HttpServer_GetReleaseDelay(HP_HttpServer pServer);
 
 /**
@@ -1758,6 +2871,9 @@ HPSOCKET_API DWORD HP_HttpServer_GetReleaseDelay(HP_HttpServer pServer);
  */
 HPSOCKET_API void HP_HttpServer_SetLocalVersion(HP_HttpServer pServer, En_HP_HttpVersion usVersion);
 
+/**
+ * The HTTP version responses are written with; HV_1_1 for a bad handle.
+ */
 HPSOCKET_API En_HP_HttpVersion HP_HttpServer_GetLocalVersion(HP_HttpServer pServer);
 
 /**
@@ -1766,6 +2882,9 @@ HPSOCKET_API En_HP_HttpVersion HP_HttpServer_GetLocalVersion(HP_HttpServer pServ
  */
 HPSOCKET_API void HP_HttpServer_SetHttpAutoStart(HP_HttpServer pServer, BOOL bAutoStart);
 
+/**
+ * TRUE if HTTP starts automatically; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_HttpServer_IsHttpAutoStart(HP_HttpServer pServer);
 
 /**
@@ -1783,16 +2902,39 @@ HPSOCKET_API BOOL HP_HttpServer_IsKeepAlive(HP_HttpServer pServer, HP_CONNID dwC
  */
 HPSOCKET_API USHORT HP_HttpServer_GetVersion(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The request's `Host` header, valid until the connection's next message or close; NULL without
+ * one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpServer_GetHost(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The request's `Content-Length` (0 without one, or for an unknown id).
+ */
 HPSOCKET_API ULONGLONG HP_HttpServer_GetContentLength(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The request's `Content-Type`, valid until the connection's next message or close; NULL without
+ * one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpServer_GetContentType(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The request's `Content-Encoding`, valid until the connection's next message or close; NULL
+ * without one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpServer_GetContentEncoding(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The request's `Transfer-Encoding`, valid until the connection's next message or close; NULL
+ * without one or for an unknown id.
+ */
 HPSOCKET_API LPCSTR HP_HttpServer_GetTransferEncoding(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The upgrade the request asks for (HUT_WEB_SOCKET, HUT_HTTP_TUNNEL, HUT_UNKNOWN); HUT_NONE
+ * without one or for an unknown id.
+ */
 HPSOCKET_API
 En_HP_HttpUpgradeType HP_HttpServer_GetUpgradeType(HP_HttpServer pServer,
                                                    HP_CONNID dwConnID);
@@ -1824,12 +2966,20 @@ BOOL HP_HttpServer_GetHeaders(HP_HttpServer pServer,
                               LPCSTR *lpszValue,
                               DWORD *pdwCount);
 
+/**
+ * Copies every header of the request into `lpHeaders` (room for `*pdwCount`); `*pdwCount` becomes
+ * their number. FALSE for NULL or too small an array (count needed) or an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpServer_GetAllHeaders(HP_HttpServer pServer,
                                  HP_CONNID dwConnID,
                                  THeader *lpHeaders,
                                  DWORD *pdwCount);
 
+/**
+ * Copies each header's name (repeated names repeat) into `lpszName` (room for `*pdwCount`);
+ * `*pdwCount` becomes their number. FALSE for NULL or too small an array (count needed).
+ */
 HPSOCKET_API
 BOOL HP_HttpServer_GetAllHeaderNames(HP_HttpServer pServer,
                                      HP_CONNID dwConnID,
@@ -1845,6 +2995,10 @@ BOOL HP_HttpServer_GetCookie(HP_HttpServer pServer,
                              LPCSTR lpszName,
                              LPCSTR *lpszValue);
 
+/**
+ * Copies the request's cookies into `lpCookies` (room for `*pdwCount`); `*pdwCount` becomes their
+ * number. FALSE for NULL or too small an array (count needed) or an unknown id.
+ */
 HPSOCKET_API
 BOOL HP_HttpServer_GetAllCookies(HP_HttpServer pServer,
                                  HP_CONNID dwConnID,
@@ -1861,6 +3015,11 @@ HPSOCKET_API LPCSTR HP_HttpServer_GetMethod(HP_HttpServer pServer, HP_CONNID dwC
  */
 HPSOCKET_API USHORT HP_HttpServer_GetUrlFieldSet(HP_HttpServer pServer, HP_CONNID dwConnID);
 
+/**
+ * The request URL's field `enField` (HUF_SCHEMA .. HUF_USERINFO), valid until the connection's
+ * next message or close; NULL if absent or for an unknown id, with errno EINVAL for an unknown
+ * field.
+ */
 HPSOCKET_API
 LPCSTR HP_HttpServer_GetUrlField(HP_HttpServer pServer,
                                  HP_CONNID dwConnID,
@@ -1880,8 +3039,16 @@ BOOL HP_HttpServer_GetWSMessageState(HP_HttpServer pServer,
                                      ULONGLONG *lpullBodyLen,
                                      ULONGLONG *lpullBodyRemain);
 
+/**
+ * Creates a stopped HttpSyncClient, an HttpClient whose requests block until the response; the
+ * listener may be NULL. NULL with errno EINVAL for a bad (non-NULL) listener.
+ */
 HPSOCKET_API HP_HttpSyncClient Create_HP_HttpSyncClient(HP_HttpClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_HttpSyncClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_HttpSyncClient(HP_HttpSyncClient pClient);
 
 /**
@@ -1920,6 +3087,9 @@ HPSOCKET_API
 void HP_HttpSyncClient_SetConnectTimeout(HP_HttpSyncClient pClient,
                                          DWORD dwConnectTimeout);
 
+/**
+ * The connect timeout in ms (default 5000); 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_HttpSyncClient_GetConnectTimeout(HP_HttpSyncClient pClient);
 
 /**
@@ -1930,6 +3100,9 @@ HPSOCKET_API
 void HP_HttpSyncClient_SetRequestTimeout(HP_HttpSyncClient pClient,
                                          DWORD dwRequestTimeout);
 
+/**
+ * The request timeout in ms (default 10000; 0 waits forever); 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_HttpSyncClient_GetRequestTimeout(HP_HttpSyncClient pClient);
 
 /**
@@ -1984,6 +3157,9 @@ BOOL HP_HttpCookie_MGR_DeleteCookie(LPCSTR lpszDomain,
  */
 HPSOCKET_API void HP_HttpCookie_MGR_SetEnableThirdPartyCookie(BOOL bEnableThirdPartyCookie);
 
+/**
+ * TRUE if the process-wide store accepts third-party cookies (default TRUE).
+ */
 HPSOCKET_API BOOL HP_HttpCookie_MGR_IsEnableThirdPartyCookie(void);
 
 /**
@@ -2032,60 +3208,136 @@ HPSOCKET_API __time64_t HP_HttpCookie_HLP_MaxAgeToExpires(int iMaxAge);
  */
 HPSOCKET_API int HP_HttpCookie_HLP_ExpiresToMaxAge(__time64_t tmExpires);
 
+/**
+ * Creates a TcpServer listener (a table of callbacks, all NULL); NULL only if the handle table is
+ * full.
+ */
 HPSOCKET_API HP_TcpServerListener Create_HP_TcpServerListener(void);
 
+/**
+ * Frees a listener made by Create_HP_TcpServerListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
 
+/**
+ * Creates a stopped TcpServer (PUSH model) raising `pListener`'s callbacks; NULL with errno EINVAL
+ * for a bad listener.
+ */
 HPSOCKET_API HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
 
+/**
+ * Stops the server if needed, waits for its callbacks and frees it (from inside its own callback
+ * the free finishes on a helper thread). A handle not made by Create_HP_TcpServer: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_TcpServer(HP_TcpServer pServer);
 
+/**
+ * Sets the OnPrepareListen callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Server_OnPrepareListen(HP_ServerListener pListener,
                                       HP_FN_Server_OnPrepareListen fn_);
 
+/**
+ * Sets the OnAccept callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Server_OnAccept(HP_ServerListener pListener, HP_FN_Server_OnAccept fn_);
 
+/**
+ * Sets the OnHandShake callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Server_OnHandShake(HP_ServerListener pListener,
                                   HP_FN_Server_OnHandShake fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Server_OnSend(HP_ServerListener pListener, HP_FN_Server_OnSend fn_);
 
+/**
+ * Sets the OnReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Server_OnReceive(HP_ServerListener pListener,
                                 HP_FN_Server_OnReceive fn_);
 
+/**
+ * Sets the OnPullReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Server_OnPullReceive(HP_ServerListener pListener,
                                     HP_FN_Server_OnPullReceive fn_);
 
+/**
+ * Sets the OnClose callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_Server_OnClose(HP_ServerListener pListener, HP_FN_Server_OnClose fn_);
 
+/**
+ * Sets the OnShutdown callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_Server_OnShutdown(HP_ServerListener pListener,
                                  HP_FN_Server_OnShutdown fn_);
 
+/**
+ * Listens on `lpszBindAddress` (NULL or "": all addresses, `::` with DualStack) and `usPort`, then
+ * raises OnPrepareListen. FALSE with the reason in HP_Server_GetLastError (SE_ILLEGAL_STATE unless
+ * stopped, SE_INVALID_PARAM for bad options); a failure after the checks runs Stop.
+ */
 HPSOCKET_API BOOL HP_Server_Start(HP_Server pServer, LPCTSTR lpszBindAddress, USHORT usPort);
 
+/**
+ * Closes every connection (OnClose(SO_CLOSE, 0) each), then raises OnShutdown. FALSE with
+ * SE_ILLEGAL_STATE / EPERM unless started; from inside a callback it returns at once and completes
+ * later.
+ */
 HPSOCKET_API BOOL HP_Server_Stop(HP_Server pServer);
 
+/**
+ * Waits up to `dwMilliseconds` (INFINITE: no limit) for the server to reach SS_STOPPED; TRUE when
+ * it is stopped, FALSE on timeout.
+ */
 HPSOCKET_API BOOL HP_Server_Wait(HP_Server pServer, DWORD dwMilliseconds);
 
+/**
+ * TRUE while the server is starting or started; FALSE otherwise or for a bad handle.
+ */
 HPSOCKET_API BOOL HP_Server_HasStarted(HP_Server pServer);
 
+/**
+ * The service state (SS_STARTING, SS_STARTED, SS_STOPPING, SS_STOPPED); SS_STOPPED for a bad
+ * handle.
+ */
 HPSOCKET_API En_HP_ServiceState HP_Server_GetState(HP_Server pServer);
 
+/**
+ * The error of the last Start or Stop (SE_OK if it succeeded); SE_INVALID_PARAM for a bad handle.
+ */
 HPSOCKET_API En_HP_SocketError HP_Server_GetLastError(HP_Server pServer);
 
+/**
+ * A static text describing HP_Server_GetLastError; NULL for a bad handle.
+ */
 HPSOCKET_API LPCTSTR HP_Server_GetLastErrorDesc(HP_Server pServer);
 
+/**
+ * Sends `iLength` bytes from `pBuffer` on connection `dwConnID` (queued; a write error later
+ * closes the connection with OnClose(SO_SEND, errno)). FALSE with errno EBADSLT for an unknown id;
+ * a length of 0 succeeds and sends nothing (a PACK server refuses it with EMSGSIZE).
+ */
 HPSOCKET_API
 BOOL HP_Server_Send(HP_Server pServer,
                     HP_CONNID dwConnID,
                     const BYTE *pBuffer,
                     int iLength);
 
+/**
+ * As HP_Server_Send, sending `iLength` bytes from `pBuffer + iOffset`; a negative offset or a NULL
+ * buffer is EINVAL.
+ */
 HPSOCKET_API
 BOOL HP_Server_SendPart(HP_Server pServer,
                         HP_CONNID dwConnID,
@@ -2093,12 +3345,21 @@ BOOL HP_Server_SendPart(HP_Server pServer,
                         int iLength,
                         int iOffset);
 
+/**
+ * Sends `iCount` buffers as one contiguous write (one message on a PACK server). FALSE with errno
+ * EBADSLT for an unknown id, EINVAL for a NULL array, a count <= 0 or a NULL `buf` with a length.
+ */
 HPSOCKET_API
 BOOL HP_Server_SendPackets(HP_Server pServer,
                            HP_CONNID dwConnID,
                            const WSABUF *pBuffers,
                            int iCount);
 
+/**
+ * Sends `pHead` (NULL for none), the whole file `lpszFileName` (at most 4 MiB) and `pTail`. FALSE
+ * with errno EFBIG above 4 MiB, ENODATA for an empty file, EINVAL if not a regular file, the open
+ * errno.
+ */
 HPSOCKET_API
 BOOL HP_TcpServer_SendSmallFile(HP_Server pServer,
                                 HP_CONNID dwConnID,
@@ -2106,59 +3367,118 @@ BOOL HP_TcpServer_SendSmallFile(HP_Server pServer,
                                 LPWSABUF pHead,
                                 LPWSABUF pTail);
 
+/**
+ * Closes connection `dwConnID` (queued data flushed best-effort; OnClose(SO_CLOSE, 0)); `bForce`
+ * is ignored. FALSE with errno EBADSLT for an unknown id.
+ */
 HPSOCKET_API BOOL HP_Server_Disconnect(HP_Server pServer, HP_CONNID dwConnID, BOOL _bForce);
 
+/**
+ * Closes every connection connected for at least `dwPeriod` ms; `bForce` is ignored. TRUE.
+ */
 HPSOCKET_API
 BOOL HP_Server_DisconnectLongConnections(HP_Server pServer,
                                          DWORD dwPeriod,
                                          BOOL _bForce);
 
+/**
+ * Closes every connection silent for at least `dwPeriod` ms; `bForce` is ignored. FALSE, with no
+ * error set, unless MarkSilence is on.
+ */
 HPSOCKET_API
 BOOL HP_Server_DisconnectSilenceConnections(HP_Server pServer,
                                             DWORD dwPeriod,
                                             BOOL _bForce);
 
+/**
+ * Pauses (`bPause` TRUE) or resumes reading from connection `dwConnID`. FALSE with errno EBADSLT
+ * for an unknown id.
+ */
 HPSOCKET_API BOOL HP_Server_PauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL bPause);
 
+/**
+ * Stores in `*pbPaused` whether receiving is paused on `dwConnID`. FALSE for an unknown id (no
+ * error set), EINVAL for a NULL `pbPaused`.
+ */
 HPSOCKET_API BOOL HP_Server_IsPauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL *pbPaused);
 
+/**
+ * TRUE if connection `dwConnID` exists and is connected; FALSE otherwise (no error set).
+ */
 HPSOCKET_API BOOL HP_Server_IsConnected(HP_Server pServer, HP_CONNID dwConnID);
 
+/**
+ * Stores the application's `pExtra` on connection `dwConnID`; FALSE for an unknown id (no error
+ * set).
+ */
 HPSOCKET_API BOOL HP_Server_SetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID pExtra);
 
+/**
+ * Stores connection `dwConnID`'s extra (NULL until set) in `*ppExtra`; FALSE for an unknown id (no
+ * error set), EINVAL for a NULL `ppExtra`.
+ */
 HPSOCKET_API
 BOOL HP_Server_GetConnectionExtra(HP_Server pServer,
                                   HP_CONNID dwConnID,
                                   PVOID *ppExtra);
 
+/**
+ * Stores the bytes queued but not yet written on `dwConnID` in `*piPending`; FALSE for an unknown
+ * id (no error set), EINVAL for a NULL `piPending`.
+ */
 HPSOCKET_API
 BOOL HP_Server_GetPendingDataLength(HP_Server pServer,
                                     HP_CONNID dwConnID,
                                     int *piPending);
 
+/**
+ * The number of open connections; 0 also for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetConnectionCount(HP_Server pServer);
 
+/**
+ * Copies the open connections' ids into `pIDs` (room for `*pdwCount`) and sets `*pdwCount` to
+ * their number. With NULL `pIDs` or too small a count: FALSE, errno ENOSPC, `*pdwCount` the number
+ * needed.
+ */
 HPSOCKET_API
 BOOL HP_Server_GetAllConnectionIDs(HP_Server pServer,
                                    HP_CONNID *pIDs,
                                    DWORD *pdwCount);
 
+/**
+ * Stores the ms connection `dwConnID` has been connected in `*pdwPeriod`; FALSE for an unknown id
+ * (no error set), EINVAL for a NULL `pdwPeriod`.
+ */
 HPSOCKET_API
 BOOL HP_Server_GetConnectPeriod(HP_Server pServer,
                                 HP_CONNID dwConnID,
                                 DWORD *pdwPeriod);
 
+/**
+ * Stores the ms connection `dwConnID` has received nothing in `*pdwPeriod`. FALSE (no error set)
+ * for an unknown id or with MarkSilence off; EINVAL for a NULL `pdwPeriod`.
+ */
 HPSOCKET_API
 BOOL HP_Server_GetSilencePeriod(HP_Server pServer,
                                 HP_CONNID dwConnID,
                                 DWORD *pdwPeriod);
 
+/**
+ * Copies the listening address (NUL-terminated; `*piAddressLen` size in, length with NUL out) and
+ * its port. FALSE when not listening (no error set); ENOSPC with the size needed for too small a
+ * buffer.
+ */
 HPSOCKET_API
 BOOL HP_Server_GetListenAddress(HP_Server pServer,
                                 TCHAR *lpszAddress,
                                 int *piAddressLen,
                                 USHORT *pusPort);
 
+/**
+ * Copies connection `dwConnID`'s local address and port, with GetListenAddress's buffer rules.
+ * FALSE for an unknown id (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Server_GetLocalAddress(HP_Server pServer,
                                HP_CONNID dwConnID,
@@ -2166,6 +3486,10 @@ BOOL HP_Server_GetLocalAddress(HP_Server pServer,
                                int *piAddressLen,
                                USHORT *pusPort);
 
+/**
+ * Copies connection `dwConnID`'s peer address and port, with GetListenAddress's buffer rules.
+ * FALSE for an unknown id (no error set).
+ */
 HPSOCKET_API
 BOOL HP_Server_GetRemoteAddress(HP_Server pServer,
                                 HP_CONNID dwConnID,
@@ -2173,82 +3497,211 @@ BOOL HP_Server_GetRemoteAddress(HP_Server pServer,
                                 int *piAddressLen,
                                 USHORT *pusPort);
 
+/**
+ * FALSE: SSL is not implemented.
+ */
 HPSOCKET_API BOOL HP_Server_IsSecure(HP_Server pServer);
 
+/**
+ * Sets the send policy (SP_PACK, SP_SAFE, SP_DIRECT); only while stopped (else errno EPERM). An
+ * unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API void HP_Server_SetSendPolicy(HP_Server pServer, En_HP_SendPolicy enSendPolicy);
 
+/**
+ * The send policy (default SP_PACK); SP_PACK for a bad handle.
+ */
 HPSOCKET_API En_HP_SendPolicy HP_Server_GetSendPolicy(HP_Server pServer);
 
+/**
+ * Sets the OnSend synchronisation policy (OSSP_NONE, OSSP_CLOSE, OSSP_RECEIVE); only while stopped
+ * (else errno EPERM). An unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API
 void HP_Server_SetOnSendSyncPolicy(HP_Server pServer,
                                    En_HP_OnSendSyncPolicy enSyncPolicy);
 
+/**
+ * The OnSend synchronisation policy (default OSSP_NONE); OSSP_NONE for a bad handle.
+ */
 HPSOCKET_API En_HP_OnSendSyncPolicy HP_Server_GetOnSendSyncPolicy(HP_Server pServer);
 
+/**
+ * Sets the address reuse policy (RAP_ADDR_AND_PORT adds SO_REUSEPORT); only while stopped (else
+ * errno EPERM). An unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API
 void HP_Server_SetReuseAddressPolicy(HP_Server pServer,
                                      En_HP_ReuseAddressPolicy enReusePolicy);
 
+/**
+ * The address reuse policy (default RAP_ADDR_ONLY); RAP_NONE for a bad handle.
+ */
 HPSOCKET_API En_HP_ReuseAddressPolicy HP_Server_GetReuseAddressPolicy(HP_Server pServer);
 
+/**
+ * Sets the most connections served at once (default 10000; Start refuses 0 or above 5000000); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Server_SetMaxConnectionCount(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The maximum connection count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetMaxConnectionCount(HP_Server pServer);
 
+/**
+ * Sets the number of worker threads (default 2 x CPUs + 2, at most 512; Start refuses 0 or above
+ * 512); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Server_SetWorkerThreadCount(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The worker thread count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetWorkerThreadCount(HP_Server pServer);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 20000); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Server_SetFreeSocketObjLockTime(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The value set by SetFreeSocketObjLockTime; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetFreeSocketObjLockTime(HP_Server pServer);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 600); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Server_SetFreeSocketObjPool(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The value set by SetFreeSocketObjPool; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetFreeSocketObjPool(HP_Server pServer);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 1024); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Server_SetFreeBufferObjPool(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The value set by SetFreeBufferObjPool; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetFreeBufferObjPool(HP_Server pServer);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 600); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Server_SetFreeSocketObjHold(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The value set by SetFreeSocketObjHold; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetFreeSocketObjHold(HP_Server pServer);
 
+/**
+ * Accepted and reported back, changes nothing (no object pools here; default 1024); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_Server_SetFreeBufferObjHold(HP_Server pServer, DWORD dwValue);
 
+/**
+ * The value set by SetFreeBufferObjHold; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_Server_GetFreeBufferObjHold(HP_Server pServer);
 
+/**
+ * Whether to track each connection's silence (default TRUE; needed by GetSilencePeriod and
+ * DisconnectSilenceConnections); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Server_SetMarkSilence(HP_Server pServer, BOOL bValue);
 
+/**
+ * TRUE if silence is tracked; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_Server_IsMarkSilence(HP_Server pServer);
 
+/**
+ * Whether a server bound to NULL/"" listens on `::` serving IPv4 too (default TRUE); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_Server_SetDualStack(HP_Server pServer, BOOL bValue);
 
+/**
+ * TRUE if dual stack is on; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_Server_IsDualStack(HP_Server pServer);
 
+/**
+ * Accepted and reported back, changes nothing (default 64; Start refuses 0); only while stopped
+ * (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpServer_SetAcceptSocketCount(HP_TcpServer pServer, DWORD dwValue);
 
+/**
+ * The accept socket count; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpServer_GetAcceptSocketCount(HP_TcpServer pServer);
 
+/**
+ * Sets the largest chunk one OnReceive delivers (default 4096; Start refuses below 8); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwValue);
 
+/**
+ * The socket buffer size; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpServer_GetSocketBufferSize(HP_TcpServer pServer);
 
+/**
+ * Sets the listen() backlog (default SOMAXCONN; Start refuses 0); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwValue);
 
+/**
+ * The listen backlog; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpServer_GetSocketListenQueue(HP_TcpServer pServer);
 
+/**
+ * Sets the TCP keep-alive idle time in ms (default 60000; 0 disables; Start refuses 1..999); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpServer_SetKeepAliveTime(HP_TcpServer pServer, DWORD dwValue);
 
+/**
+ * The keep-alive time in ms; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpServer_GetKeepAliveTime(HP_TcpServer pServer);
 
+/**
+ * Sets the TCP keep-alive probe interval in ms (default 20000; Start refuses 1..999); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_TcpServer_SetKeepAliveInterval(HP_TcpServer pServer, DWORD dwValue);
 
+/**
+ * The keep-alive interval in ms; 0 for a bad or non-TCP handle.
+ */
 HPSOCKET_API DWORD HP_TcpServer_GetKeepAliveInterval(HP_TcpServer pServer);
 
+/**
+ * Whether to set TCP_NODELAY on connections (default FALSE); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_TcpServer_SetNoDelay(HP_TcpServer pServer, BOOL bValue);
 
+/**
+ * TRUE if TCP_NODELAY is set; FALSE also for a bad or non-TCP handle.
+ */
 HPSOCKET_API BOOL HP_TcpServer_IsNoDelay(HP_TcpServer pServer);
 
 /**
@@ -2261,10 +3714,21 @@ HPSOCKET_API DWORD SYS_GetLastError(void);
  */
 HPSOCKET_API LPCSTR SYS_GetLastErrorStr(void);
 
+/**
+ * setsockopt(2) on `sock`: 0, or -1 with errno (EINVAL for a negative `len`).
+ */
 HPSOCKET_API int SYS_SetSocketOption(SOCKET sock, int level, int name, LPVOID val, int len);
 
+/**
+ * getsockopt(2) on `sock`; `*len` is the buffer size in and the option's length out. 0, or -1 with
+ * errno (EINVAL for a NULL or negative `len`).
+ */
 HPSOCKET_API int SYS_GetSocketOption(SOCKET sock, int level, int name, LPVOID val, int *len);
 
+/**
+ * ioctl(2) for the int requests FIONBIO, FIOASYNC, FIONREAD, SIOCATMARK and SIOCOUTQ, passing and
+ * returning `*arg`. 0, or -1 with errno; EINVAL for a NULL `arg` or another request.
+ */
 HPSOCKET_API int SYS_IoctlSocket(SOCKET sock, long cmd, ULONG *arg);
 
 /**
@@ -2272,8 +3736,14 @@ HPSOCKET_API int SYS_IoctlSocket(SOCKET sock, long cmd, ULONG *arg);
  */
 HPSOCKET_API BOOL SYS_fcntl_SETFL(FD fd, INT iFlag, BOOL bSet);
 
+/**
+ * Sets (`bNoBlock` TRUE) or clears O_NONBLOCK on `sock`: 0, or -1 with errno.
+ */
 HPSOCKET_API int SYS_SSO_NoBlock(SOCKET sock, BOOL bNoBlock);
 
+/**
+ * Sets TCP_NODELAY on `sock` to `bNoDelay`: 0, or -1 with errno.
+ */
 HPSOCKET_API int SYS_SSO_NoDelay(SOCKET sock, BOOL bNoDelay);
 
 /**
@@ -2281,10 +3751,19 @@ HPSOCKET_API int SYS_SSO_NoDelay(SOCKET sock, BOOL bNoDelay);
  */
 HPSOCKET_API int SYS_SSO_DontLinger(SOCKET sock, BOOL bDont);
 
+/**
+ * Sets SO_LINGER on `sock` (`l_onoff`, `l_linger` seconds): 0, or -1 with errno.
+ */
 HPSOCKET_API int SYS_SSO_Linger(SOCKET sock, USHORT l_onoff, USHORT l_linger);
 
+/**
+ * Sets SO_RCVBUF on `sock` to `size` bytes: 0, or -1 with errno.
+ */
 HPSOCKET_API int SYS_SSO_RecvBuffSize(SOCKET sock, int size);
 
+/**
+ * Sets SO_SNDBUF on `sock` to `size` bytes: 0, or -1 with errno.
+ */
 HPSOCKET_API int SYS_SSO_SendBuffSize(SOCKET sock, int size);
 
 /**
@@ -2303,12 +3782,20 @@ HPSOCKET_API int SYS_SSO_SendTimeOut(SOCKET sock, int ms);
  */
 HPSOCKET_API int SYS_SSO_ReuseAddress(SOCKET sock, En_HP_ReuseAddressPolicy enReusePolicy);
 
+/**
+ * Copies `socket`'s local address and port (`*piAddressLen`: size in, length with NUL out; ENOSPC
+ * with the size needed if too small). FALSE with errno when getsockname fails.
+ */
 HPSOCKET_API
 BOOL SYS_GetSocketLocalAddress(SOCKET socket,
                                TCHAR *lpszAddress,
                                int *piAddressLen,
                                USHORT *pusPort);
 
+/**
+ * Copies `socket`'s peer address and port (`*piAddressLen`: size in, length with NUL out; ENOSPC
+ * with the size needed if too small). FALSE with errno when getpeername fails.
+ */
 HPSOCKET_API
 BOOL SYS_GetSocketRemoteAddress(SOCKET socket,
                                 TCHAR *lpszAddress,
@@ -2340,16 +3827,35 @@ BOOL SYS_EnumHostIPAddresses(LPCTSTR lpszHost,
                              HP_LPTIPAddr **lpppIPAddr,
                              int *piIPAddrCount);
 
+/**
+ * Frees an array returned by SYS_EnumHostIPAddresses and its entries; FALSE with errno EINVAL for
+ * NULL.
+ */
 HPSOCKET_API BOOL SYS_FreeHostIPAddresses(HP_LPTIPAddr *lppIPAddr);
 
+/**
+ * `value` in network (big-endian) byte order.
+ */
 HPSOCKET_API ULONGLONG SYS_HToN64(ULONGLONG value);
 
+/**
+ * `value`, in network byte order, in host byte order.
+ */
 HPSOCKET_API ULONGLONG SYS_NToH64(ULONGLONG value);
 
+/**
+ * `value` with its two bytes swapped.
+ */
 HPSOCKET_API USHORT SYS_SwapEndian16(USHORT value);
 
+/**
+ * `value` with its four bytes reversed.
+ */
 HPSOCKET_API DWORD SYS_SwapEndian32(DWORD value);
 
+/**
+ * TRUE on a little-endian host.
+ */
 HPSOCKET_API BOOL SYS_IsLittleEndian(void);
 
 /**
@@ -2357,14 +3863,31 @@ HPSOCKET_API BOOL SYS_IsLittleEndian(void);
  */
 HPSOCKET_API LPBYTE SYS_Malloc(int size);
 
+/**
+ * realloc(3) of `p` (NULL: a new block) to `size` bytes; NULL with errno EINVAL for a negative
+ * size or on failure.
+ */
 HPSOCKET_API LPBYTE SYS_Realloc(LPBYTE p, int size);
 
+/**
+ * free(3) of a block from SYS_Malloc / SYS_Realloc / SYS_Calloc (NULL is ignored).
+ */
 HPSOCKET_API void SYS_Free(LPBYTE p);
 
+/**
+ * calloc(3) of `number` x `size` zeroed bytes; NULL with errno EINVAL for a negative argument or
+ * on failure.
+ */
 HPSOCKET_API LPVOID SYS_Calloc(int number, int size);
 
+/**
+ * The Base64 length of `dwSrcLen` bytes (what SYS_Base64Encode needs, without the NUL).
+ */
 HPSOCKET_API DWORD SYS_GuessBase64EncodeBound(DWORD dwSrcLen);
 
+/**
+ * An upper bound of the bytes `dwSrcLen` Base64 characters decode to; 0 for NULL or invalid input.
+ */
 HPSOCKET_API DWORD SYS_GuessBase64DecodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
 
 /**
@@ -2376,18 +3899,36 @@ int SYS_Base64Encode(const BYTE *lpszSrc,
                      BYTE *lpszDest,
                      DWORD *pdwDestLen);
 
+/**
+ * Decodes Base64 into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad input, -5 for
+ * NULL or too small a buffer (`*pdwDestLen` then the size needed).
+ */
 HPSOCKET_API
 int SYS_Base64Decode(const BYTE *lpszSrc,
                      DWORD dwSrcLen,
                      BYTE *lpszDest,
                      DWORD *pdwDestLen);
 
+/**
+ * The length `dwSrcLen` bytes URL-encode to; 0 for NULL.
+ */
 HPSOCKET_API DWORD SYS_GuessUrlEncodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
 
+/**
+ * The length `dwSrcLen` URL-encoded bytes decode to; 0 for NULL.
+ */
 HPSOCKET_API DWORD SYS_GuessUrlDecodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
 
+/**
+ * URL-encodes into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad input, -5 for
+ * NULL or too small a buffer (`*pdwDestLen` then the size needed).
+ */
 HPSOCKET_API int SYS_UrlEncode(BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
 
+/**
+ * URL-decodes into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad input (a `%` not
+ * followed by two hex digits), -5 for NULL or too small a buffer (`*pdwDestLen` the size needed).
+ */
 HPSOCKET_API int SYS_UrlDecode(BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
 
 /**
@@ -2414,12 +3955,19 @@ int SYS_CompressEx(const BYTE *lpszSrc,
                    int iMemLevel,
                    int iStrategy);
 
+/**
+ * Inflates a zlib stream into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad
+ * input, -5 for too small a buffer.
+ */
 HPSOCKET_API
 int SYS_Uncompress(const BYTE *lpszSrc,
                    DWORD dwSrcLen,
                    BYTE *lpszDest,
                    DWORD *pdwDestLen);
 
+/**
+ * As SYS_Uncompress with inflateInit2's `iWindowBits` (+16 gzip, +32 either, negative raw).
+ */
 HPSOCKET_API
 int SYS_UncompressEx(const BYTE *lpszSrc,
                      DWORD dwSrcLen,
@@ -2427,8 +3975,16 @@ int SYS_UncompressEx(const BYTE *lpszSrc,
                      DWORD *pdwDestLen,
                      int iWindowBits);
 
+/**
+ * zlib's bound of the compressed size of `dwSrcLen` bytes (with gzip's header and trailer when
+ * `bGZip`).
+ */
 HPSOCKET_API DWORD SYS_GuessCompressBound(DWORD dwSrcLen, BOOL bGZip);
 
+/**
+ * Compresses into a gzip stream at the default level (`*pdwDestLen`: size in, length out): 0, -3
+ * for bad input, -5 for too small a buffer.
+ */
 HPSOCKET_API
 int SYS_GZipCompress(const BYTE *lpszSrc,
                      DWORD dwSrcLen,
@@ -2470,12 +4026,19 @@ int SYS_BrotliCompressEx(const BYTE *lpszSrc,
                          int iWindow,
                          int iMode);
 
+/**
+ * Decompresses a brotli stream into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad
+ * input, -5 for too small a buffer.
+ */
 HPSOCKET_API
 int SYS_BrotliUncompress(const BYTE *lpszSrc,
                          DWORD dwSrcLen,
                          BYTE *lpszDest,
                          DWORD *pdwDestLen);
 
+/**
+ * An upper bound of the brotli-compressed size of `dwSrcLen` bytes.
+ */
 HPSOCKET_API DWORD SYS_BrotliGuessCompressBound(DWORD dwSrcLen);
 
 /**
@@ -2579,6 +4142,10 @@ BOOL SYS_CharsetConvert(LPCSTR lpszFromCharset,
                         LPSTR lpszOutBuf,
                         int *piOutBufLen);
 
+/**
+ * Creates a thread pool listener (its four callbacks all NULL); NULL only if the handle table is
+ * full.
+ */
 HPSOCKET_API HP_ThreadPoolListener Create_HP_ThreadPoolListener(void);
 
 /**
@@ -2586,22 +4153,42 @@ HPSOCKET_API HP_ThreadPoolListener Create_HP_ThreadPoolListener(void);
  */
 HPSOCKET_API void Destroy_HP_ThreadPoolListener(HP_ThreadPoolListener pListener);
 
+/**
+ * Sets the OnStartup callback (NULL clears it); may be set after Start. errno EINVAL for a bad
+ * listener.
+ */
 HPSOCKET_API
 void HP_Set_FN_ThreadPool_OnStartup(HP_ThreadPoolListener pListener,
                                     HP_FN_ThreadPool_OnStartup fn_);
 
+/**
+ * Sets the OnShutdown callback (NULL clears it); may be set after Start. errno EINVAL for a bad
+ * listener.
+ */
 HPSOCKET_API
 void HP_Set_FN_ThreadPool_OnShutdown(HP_ThreadPoolListener pListener,
                                      HP_FN_ThreadPool_OnShutdown fn_);
 
+/**
+ * Sets the OnWorkerThreadStart callback (NULL clears it); may be set after Start. errno EINVAL for
+ * a bad listener.
+ */
 HPSOCKET_API
 void HP_Set_FN_ThreadPool_OnWorkerThreadStart(HP_ThreadPoolListener pListener,
                                               HP_FN_ThreadPool_OnWorkerThreadStart fn_);
 
+/**
+ * Sets the OnWorkerThreadEnd callback (NULL clears it); may be set after Start. errno EINVAL for a
+ * bad listener.
+ */
 HPSOCKET_API
 void HP_Set_FN_ThreadPool_OnWorkerThreadEnd(HP_ThreadPoolListener pListener,
                                             HP_FN_ThreadPool_OnWorkerThreadEnd fn_);
 
+/**
+ * Creates a stopped thread pool raising `pListener`'s callbacks (NULL: none; the pool keeps the
+ * listener alive). NULL with errno EINVAL for a bad non-NULL listener.
+ */
 HPSOCKET_API HP_ThreadPool Create_HP_ThreadPool(HP_ThreadPoolListener pListener);
 
 /**
@@ -2645,6 +4232,11 @@ HPSOCKET_API
 BOOL HP_ThreadPool_AdjustThreadCount(HP_ThreadPool pThreadPool,
                                      DWORD dwNewThreadCount);
 
+/**
+ * Stops taking tasks, lets the workers drain the queue for up to `dwMaxWait` ms (INFINITE: no
+ * limit), then drops the rest: FALSE with ETIMEDOUT then, EPERM unless started. The pool is
+ * stopped either way.
+ */
 HPSOCKET_API BOOL HP_ThreadPool_Stop(HP_ThreadPool pThreadPool, DWORD dwMaxWait);
 
 /**
@@ -2652,8 +4244,14 @@ HPSOCKET_API BOOL HP_ThreadPool_Stop(HP_ThreadPool pThreadPool, DWORD dwMaxWait)
  */
 HPSOCKET_API BOOL HP_ThreadPool_Wait(HP_ThreadPool pThreadPool, DWORD dwMilliseconds);
 
+/**
+ * TRUE while the pool is started; FALSE otherwise, or with errno EINVAL for a bad handle.
+ */
 HPSOCKET_API BOOL HP_ThreadPool_HasStarted(HP_ThreadPool pThreadPool);
 
+/**
+ * SS_STARTED, SS_STOPPING or SS_STOPPED; SS_STOPPED for a bad handle.
+ */
 HPSOCKET_API En_HP_ServiceState HP_ThreadPool_GetState(HP_ThreadPool pThreadPool);
 
 /**
@@ -2666,10 +4264,20 @@ HPSOCKET_API DWORD HP_ThreadPool_GetQueueSize(HP_ThreadPool pThreadPool);
  */
 HPSOCKET_API DWORD HP_ThreadPool_GetTaskCount(HP_ThreadPool pThreadPool);
 
+/**
+ * The number of worker threads running; 0 when stopped, or with errno EINVAL for a bad handle.
+ */
 HPSOCKET_API DWORD HP_ThreadPool_GetThreadCount(HP_ThreadPool pThreadPool);
 
+/**
+ * The queue bound given to Start (0: unbounded); 0 also with errno EINVAL for a bad handle.
+ */
 HPSOCKET_API DWORD HP_ThreadPool_GetMaxQueueSize(HP_ThreadPool pThreadPool);
 
+/**
+ * The rejected policy given to Start (TRP_CALL_FAIL, TRP_WAIT_FOR, TRP_CALLER_RUN); TRP_CALL_FAIL
+ * for a bad handle.
+ */
 HPSOCKET_API En_HP_RejectedPolicy HP_ThreadPool_GetRejectedPolicy(HP_ThreadPool pThreadPool);
 
 /**
@@ -2687,22 +4295,58 @@ HP_LPTSocketTask Create_HP_SocketTaskObj(Fn_SocketTaskProc fnTaskProc,
                                          WPARAM wParam,
                                          LPARAM lParam);
 
+/**
+ * Frees a task made by Create_HP_SocketTaskObj (and a TBT_COPY / TBT_ATTACH buffer); any other
+ * pointer is refused with errno EINVAL. Not for a task submitted with Submit_Task (it frees it).
+ */
 HPSOCKET_API void Destroy_HP_SocketTaskObj(HP_LPTSocketTask pTask);
 
+/**
+ * Creates a UdpServer listener (a UdpServer listener; callbacks all NULL); NULL only if the handle
+ * table is full.
+ */
 HPSOCKET_API HP_UdpServerListener Create_HP_UdpServerListener(void);
 
+/**
+ * Frees a listener made by Create_HP_UdpServerListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpServerListener(HP_UdpServerListener pListener);
 
+/**
+ * Creates a stopped a UdpServer raising `pListener`'s callbacks;
+ * NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_UdpServer Create_HP_UdpServer(HP_UdpServerListener pListener);
 
+/**
+ * Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_UdpServer: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpServer(HP_UdpServer pServer);
 
+/**
+ * Creates a UdpClient listener (a UdpClient listener; callbacks all NULL); NULL only if the handle
+ * table is full.
+ */
 HPSOCKET_API HP_UdpClientListener Create_HP_UdpClientListener(void);
 
+/**
+ * Frees a listener made by Create_HP_UdpClientListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpClientListener(HP_UdpClientListener pListener);
 
+/**
+ * Creates a stopped a UdpClient raising `pListener`'s callbacks;
+ * NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_UdpClient Create_HP_UdpClient(HP_UdpClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_UdpClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpClient(HP_UdpClient pClient);
 
 /**
@@ -2710,6 +4354,9 @@ HPSOCKET_API void Destroy_HP_UdpClient(HP_UdpClient pClient);
  */
 HPSOCKET_API void HP_UdpServer_SetMaxDatagramSize(HP_UdpServer pServer, DWORD dwMaxDatagramSize);
 
+/**
+ * The largest datagram size; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpServer_GetMaxDatagramSize(HP_UdpServer pServer);
 
 /**
@@ -2717,6 +4364,9 @@ HPSOCKET_API DWORD HP_UdpServer_GetMaxDatagramSize(HP_UdpServer pServer);
  */
 HPSOCKET_API void HP_UdpServer_SetPostReceiveCount(HP_UdpServer pServer, DWORD dwPostReceiveCount);
 
+/**
+ * The post-receive count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpServer_GetPostReceiveCount(HP_UdpServer pServer);
 
 /**
@@ -2724,6 +4374,9 @@ HPSOCKET_API DWORD HP_UdpServer_GetPostReceiveCount(HP_UdpServer pServer);
  */
 HPSOCKET_API void HP_UdpServer_SetDetectAttempts(HP_UdpServer pServer, DWORD dwDetectAttempts);
 
+/**
+ * The detect attempts; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpServer_GetDetectAttempts(HP_UdpServer pServer);
 
 /**
@@ -2731,10 +4384,20 @@ HPSOCKET_API DWORD HP_UdpServer_GetDetectAttempts(HP_UdpServer pServer);
  */
 HPSOCKET_API void HP_UdpServer_SetDetectInterval(HP_UdpServer pServer, DWORD dwDetectInterval);
 
+/**
+ * The detect interval in ms; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpServer_GetDetectInterval(HP_UdpServer pServer);
 
+/**
+ * Sets the largest datagram sent or received (default 1432; Start refuses 0 or above 65536);
+ * only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpClient_SetMaxDatagramSize(HP_UdpClient pClient, DWORD dwMaxDatagramSize);
 
+/**
+ * The largest datagram size; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpClient_GetMaxDatagramSize(HP_UdpClient pClient);
 
 /**
@@ -2742,6 +4405,9 @@ HPSOCKET_API DWORD HP_UdpClient_GetMaxDatagramSize(HP_UdpClient pClient);
  */
 HPSOCKET_API void HP_UdpClient_SetDetectAttempts(HP_UdpClient pClient, DWORD dwDetectAttempts);
 
+/**
+ * The detect attempts; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpClient_GetDetectAttempts(HP_UdpClient pClient);
 
 /**
@@ -2749,18 +4415,44 @@ HPSOCKET_API DWORD HP_UdpClient_GetDetectAttempts(HP_UdpClient pClient);
  */
 HPSOCKET_API void HP_UdpClient_SetDetectInterval(HP_UdpClient pClient, DWORD dwDetectInterval);
 
+/**
+ * The detect interval in ms; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpClient_GetDetectInterval(HP_UdpClient pClient);
 
+/**
+ * Creates a UdpCast listener (a Client listener; callbacks all NULL); NULL only if the handle
+ * table is full.
+ */
 HPSOCKET_API HP_UdpCastListener Create_HP_UdpCastListener(void);
 
+/**
+ * Frees a listener made by Create_HP_UdpCastListener; components still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpCastListener(HP_UdpCastListener pListener);
 
+/**
+ * Creates a stopped a UdpCast (multicast or broadcast, no connections) raising `pListener`'s
+ * callbacks; NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_UdpCast Create_HP_UdpCast(HP_UdpCastListener pListener);
 
+/**
+ * Stops the cast if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_UdpCast: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpCast(HP_UdpCast pCast);
 
+/**
+ * Sets the largest datagram sent or received (default 1432; Start refuses 0 or above 65536);
+ * only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpCast_SetMaxDatagramSize(HP_UdpCast pCast, DWORD dwMaxDatagramSize);
 
+/**
+ * The largest datagram size; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpCast_GetMaxDatagramSize(HP_UdpCast pCast);
 
 /**
@@ -2768,6 +4460,9 @@ HPSOCKET_API DWORD HP_UdpCast_GetMaxDatagramSize(HP_UdpCast pCast);
  */
 HPSOCKET_API void HP_UdpCast_SetCastMode(HP_UdpCast pCast, En_HP_CastMode enCastMode);
 
+/**
+ * The cast mode; CM_MULTICAST also for a bad handle.
+ */
 HPSOCKET_API En_HP_CastMode HP_UdpCast_GetCastMode(HP_UdpCast pCast);
 
 /**
@@ -2775,6 +4470,9 @@ HPSOCKET_API En_HP_CastMode HP_UdpCast_GetCastMode(HP_UdpCast pCast);
  */
 HPSOCKET_API void HP_UdpCast_SetMultiCastTtl(HP_UdpCast pCast, int iMCTtl);
 
+/**
+ * The multicast TTL; 0 for a bad handle.
+ */
 HPSOCKET_API int HP_UdpCast_GetMultiCastTtl(HP_UdpCast pCast);
 
 /**
@@ -2782,6 +4480,9 @@ HPSOCKET_API int HP_UdpCast_GetMultiCastTtl(HP_UdpCast pCast);
  */
 HPSOCKET_API void HP_UdpCast_SetMultiCastLoop(HP_UdpCast pCast, BOOL bMCLoop);
 
+/**
+ * TRUE if multicast loopback is on; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_UdpCast_IsMultiCastLoop(HP_UdpCast pCast);
 
 /**
@@ -2803,147 +4504,364 @@ HPSOCKET_API void HP_UdpCast_SetReuseAddress(HP_UdpCast pCast, BOOL bReuseAddres
  */
 HPSOCKET_API BOOL HP_UdpCast_IsReuseAddress(HP_UdpCast pCast);
 
+/**
+ * Creates an UdpArqServer listener (a UdpServer listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_UdpArqServerListener Create_HP_UdpArqServerListener(void);
 
+/**
+ * Frees a listener made by Create_HP_UdpArqServerListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpArqServerListener(HP_UdpArqServerListener pListener);
 
+/**
+ * Creates a stopped a UdpArqServer (UDP plus KCP) raising `pListener`'s callbacks;
+ * NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_UdpArqServer Create_HP_UdpArqServer(HP_UdpServerListener pListener);
 
+/**
+ * Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_UdpArqServer: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpArqServer(HP_UdpArqServer pServer);
 
+/**
+ * Creates an UdpArqClient listener (a UdpClient listener; callbacks all NULL); NULL only if the
+ * handle table is full.
+ */
 HPSOCKET_API HP_UdpArqClientListener Create_HP_UdpArqClientListener(void);
 
+/**
+ * Frees a listener made by Create_HP_UdpArqClientListener; components still using it keep their
+ * own reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpArqClientListener(HP_UdpArqClientListener pListener);
 
+/**
+ * Creates a stopped a UdpArqClient (UDP plus KCP) raising `pListener`'s callbacks;
+ * NULL with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_UdpArqClient Create_HP_UdpArqClient(HP_UdpClientListener pListener);
 
+/**
+ * Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+ * Create_HP_UdpArqClient: errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpArqClient(HP_UdpArqClient pClient);
 
+/**
+ * Stores KCP's queued plus unacknowledged segments of connection `dwConnID` in `*piCount`. FALSE
+ * for an unknown id (no error set), EINVAL for a NULL `piCount`.
+ */
 HPSOCKET_API
 BOOL HP_UdpArqServer_GetWaitingSendMessageCount(HP_UdpArqServer pServer,
                                                 HP_CONNID dwConnID,
                                                 int *piCount);
 
+/**
+ * Stores KCP's queued plus unacknowledged segments in `*piCount`. FALSE when not connected (no
+ * error set), EINVAL for a NULL `piCount`.
+ */
 HPSOCKET_API BOOL HP_UdpArqClient_GetWaitingSendMessageCount(HP_UdpArqClient pClient, int *piCount);
 
+/**
+ * Sets KCP no-delay mode (default FALSE); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetNoDelay(HP_UdpArqServer pServer, BOOL bNoDelay);
 
+/**
+ * TRUE if set; FALSE also for a bad or non-ARQ handle.
+ */
 HPSOCKET_API BOOL HP_UdpArqServer_IsNoDelay(HP_UdpArqServer pServer);
 
+/**
+ * Sets turning KCP congestion control off (default FALSE); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetTurnoffCongestCtrl(HP_UdpArqServer pServer, BOOL bTurnOff);
 
+/**
+ * TRUE if set; FALSE also for a bad or non-ARQ handle.
+ */
 HPSOCKET_API BOOL HP_UdpArqServer_IsTurnoffCongestCtrl(HP_UdpArqServer pServer);
 
+/**
+ * Sets the KCP flush interval in ms (default 60; Start refuses 0); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetFlushInterval(HP_UdpArqServer pServer, DWORD dwFlushInterval);
 
+/**
+ * The KCP flush interval in ms; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetFlushInterval(HP_UdpArqServer pServer);
 
+/**
+ * Sets the fast-resend trigger in ACKs (0: off) (default 0); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetResendByAcks(HP_UdpArqServer pServer, DWORD dwResendByAcks);
 
+/**
+ * The fast-resend trigger in ACKs (0: off); 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetResendByAcks(HP_UdpArqServer pServer);
 
+/**
+ * Sets the KCP send window in segments (default 128; Start refuses 0); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetSendWndSize(HP_UdpArqServer pServer, DWORD dwSendWndSize);
 
+/**
+ * The KCP send window in segments; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetSendWndSize(HP_UdpArqServer pServer);
 
+/**
+ * Sets the KCP receive window in segments (default 512; Start refuses 0); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetRecvWndSize(HP_UdpArqServer pServer, DWORD dwRecvWndSize);
 
+/**
+ * The KCP receive window in segments; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetRecvWndSize(HP_UdpArqServer pServer);
 
+/**
+ * Sets the minimum retransmission timeout in ms (default 30; Start refuses 0); only while stopped
+ * (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetMinRto(HP_UdpArqServer pServer, DWORD dwMinRto);
 
+/**
+ * The minimum retransmission timeout in ms; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetMinRto(HP_UdpArqServer pServer);
 
+/**
+ * Sets the most fast resends of a segment (default 5); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetFastLimit(HP_UdpArqServer pServer, DWORD dwFastLimit);
 
+/**
+ * The most fast resends of a segment; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetFastLimit(HP_UdpArqServer pServer);
 
+/**
+ * Sets the KCP MTU (datagram size) (default 1432; Start refuses outside 72..65536); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqServer_SetMaxTransUnit(HP_UdpArqServer pServer, DWORD dwMaxTransUnit);
 
+/**
+ * The KCP MTU (datagram size); 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetMaxTransUnit(HP_UdpArqServer pServer);
 
+/**
+ * Sets the largest message one Send takes (default 4096; Start refuses 0 or 127+ fragments); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API
 void HP_UdpArqServer_SetMaxMessageSize(HP_UdpArqServer pServer,
                                        DWORD dwMaxMessageSize);
 
+/**
+ * The largest message one Send takes; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetMaxMessageSize(HP_UdpArqServer pServer);
 
+/**
+ * Sets the handshake timeout in ms (default 5000; Start refuses not above 2 x MinRto); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API
 void HP_UdpArqServer_SetHandShakeTimeout(HP_UdpArqServer pServer,
                                          DWORD dwHandShakeTimeout);
 
+/**
+ * The handshake timeout in ms; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqServer_GetHandShakeTimeout(HP_UdpArqServer pServer);
 
+/**
+ * Sets KCP no-delay mode (default FALSE); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetNoDelay(HP_UdpArqClient pClient, BOOL bNoDelay);
 
+/**
+ * TRUE if set; FALSE also for a bad or non-ARQ handle.
+ */
 HPSOCKET_API BOOL HP_UdpArqClient_IsNoDelay(HP_UdpArqClient pClient);
 
+/**
+ * Sets turning KCP congestion control off (default FALSE); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetTurnoffCongestCtrl(HP_UdpArqClient pClient, BOOL bTurnOff);
 
+/**
+ * TRUE if set; FALSE also for a bad or non-ARQ handle.
+ */
 HPSOCKET_API BOOL HP_UdpArqClient_IsTurnoffCongestCtrl(HP_UdpArqClient pClient);
 
+/**
+ * Sets the KCP flush interval in ms (default 60; Start refuses 0); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetFlushInterval(HP_UdpArqClient pClient, DWORD dwFlushInterval);
 
+/**
+ * The KCP flush interval in ms; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetFlushInterval(HP_UdpArqClient pClient);
 
+/**
+ * Sets the fast-resend trigger in ACKs (0: off) (default 0); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetResendByAcks(HP_UdpArqClient pClient, DWORD dwResendByAcks);
 
+/**
+ * The fast-resend trigger in ACKs (0: off); 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetResendByAcks(HP_UdpArqClient pClient);
 
+/**
+ * Sets the KCP send window in segments (default 128; Start refuses 0); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetSendWndSize(HP_UdpArqClient pClient, DWORD dwSendWndSize);
 
+/**
+ * The KCP send window in segments; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetSendWndSize(HP_UdpArqClient pClient);
 
+/**
+ * Sets the KCP receive window in segments (default 512; Start refuses 0); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetRecvWndSize(HP_UdpArqClient pClient, DWORD dwRecvWndSize);
 
+/**
+ * The KCP receive window in segments; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetRecvWndSize(HP_UdpArqClient pClient);
 
+/**
+ * Sets the minimum retransmission timeout in ms (default 30; Start refuses 0); only while stopped
+ * (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetMinRto(HP_UdpArqClient pClient, DWORD dwMinRto);
 
+/**
+ * The minimum retransmission timeout in ms; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetMinRto(HP_UdpArqClient pClient);
 
+/**
+ * Sets the most fast resends of a segment (default 5); only while stopped (else errno
+ * EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetFastLimit(HP_UdpArqClient pClient, DWORD dwFastLimit);
 
+/**
+ * The most fast resends of a segment; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetFastLimit(HP_UdpArqClient pClient);
 
+/**
+ * Sets the KCP MTU (datagram size) (default 1432; Start refuses outside 72..65536); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpArqClient_SetMaxTransUnit(HP_UdpArqClient pClient, DWORD dwMaxTransUnit);
 
+/**
+ * The KCP MTU (datagram size); 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetMaxTransUnit(HP_UdpArqClient pClient);
 
+/**
+ * Sets the largest message one Send takes (default 4096; Start refuses 0 or 127+ fragments); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API
 void HP_UdpArqClient_SetMaxMessageSize(HP_UdpArqClient pClient,
                                        DWORD dwMaxMessageSize);
 
+/**
+ * The largest message one Send takes; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetMaxMessageSize(HP_UdpArqClient pClient);
 
+/**
+ * Sets the handshake timeout in ms (default 5000; Start refuses not above 2 x MinRto); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API
 void HP_UdpArqClient_SetHandShakeTimeout(HP_UdpArqClient pClient,
                                          DWORD dwHandShakeTimeout);
 
+/**
+ * The handshake timeout in ms; 0 for a bad or non-ARQ handle.
+ */
 HPSOCKET_API DWORD HP_UdpArqClient_GetHandShakeTimeout(HP_UdpArqClient pClient);
 
+/**
+ * Creates a UdpNode listener (a table of callbacks, all NULL); NULL only if the handle table is
+ * full.
+ */
 HPSOCKET_API HP_UdpNodeListener Create_HP_UdpNodeListener(void);
 
+/**
+ * Frees a listener made by Create_HP_UdpNodeListener; nodes still using it keep their own
+ * reference. Any other handle is refused with errno EINVAL.
+ */
 HPSOCKET_API void Destroy_HP_UdpNodeListener(HP_UdpNodeListener pListener);
 
+/**
+ * Sets the OnPrepareListen callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_UdpNode_OnPrepareListen(HP_UdpNodeListener pListener,
                                        HP_FN_UdpNode_OnPrepareListen fn_);
 
+/**
+ * Sets the OnSend callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API void HP_Set_FN_UdpNode_OnSend(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnSend fn_);
 
+/**
+ * Sets the OnReceive callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_UdpNode_OnReceive(HP_UdpNodeListener pListener,
                                  HP_FN_UdpNode_OnReceive fn_);
 
+/**
+ * Sets the OnError callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_UdpNode_OnError(HP_UdpNodeListener pListener,
                                HP_FN_UdpNode_OnError fn_);
 
+/**
+ * Sets the OnShutdown callback (NULL clears it); may be set after Start.
+ */
 HPSOCKET_API
 void HP_Set_FN_UdpNode_OnShutdown(HP_UdpNodeListener pListener,
                                   HP_FN_UdpNode_OnShutdown fn_);
 
+/**
+ * Creates a stopped UdpNode (one unconnected UDP socket) raising `pListener`'s callbacks; NULL
+ * with errno EINVAL for a bad listener.
+ */
 HPSOCKET_API HP_UdpNode Create_HP_UdpNode(HP_UdpNodeListener pListener);
 
 /**
@@ -2967,16 +4885,36 @@ BOOL HP_UdpNode_StartWithCast(HP_UdpNode pNode,
                               En_HP_CastMode enCastMode,
                               LPCTSTR lpszCastAddress);
 
+/**
+ * Closes the socket, then raises OnShutdown. FALSE with SE_ILLEGAL_STATE / EPERM unless started;
+ * may be called from the node's own callbacks.
+ */
 HPSOCKET_API BOOL HP_UdpNode_Stop(HP_UdpNode pNode);
 
+/**
+ * Waits up to `dwMilliseconds` (INFINITE: no limit) for the node to reach SS_STOPPED; TRUE when it
+ * is stopped, FALSE on timeout.
+ */
 HPSOCKET_API BOOL HP_UdpNode_Wait(HP_UdpNode pNode, DWORD dwMilliseconds);
 
+/**
+ * TRUE while the node is started; FALSE otherwise or for a bad handle.
+ */
 HPSOCKET_API BOOL HP_UdpNode_HasStarted(HP_UdpNode pNode);
 
+/**
+ * The service state; SS_STOPPED for a bad handle.
+ */
 HPSOCKET_API En_HP_ServiceState HP_UdpNode_GetState(HP_UdpNode pNode);
 
+/**
+ * The error of the last Start or Stop (SE_OK if it succeeded); SE_INVALID_PARAM for a bad handle.
+ */
 HPSOCKET_API En_HP_SocketError HP_UdpNode_GetLastError(HP_UdpNode pNode);
 
+/**
+ * A static text describing HP_UdpNode_GetLastError; NULL for a bad handle.
+ */
 HPSOCKET_API LPCTSTR HP_UdpNode_GetLastErrorDesc(HP_UdpNode pNode);
 
 /**
@@ -2989,6 +4927,11 @@ BOOL HP_UdpNode_Send(HP_UdpNode pNode,
                      const BYTE *pBuffer,
                      int iLength);
 
+/**
+ * As HP_UdpNode_Send, sending `iLength` bytes from `pBuffer + iOffset`. FALSE with errno EPERM
+ * unless started, EHOSTUNREACH for a bad address, EINVAL above MaxDatagramSize or for a negative
+ * offset.
+ */
 HPSOCKET_API
 BOOL HP_UdpNode_SendPart(HP_UdpNode pNode,
                          LPCTSTR lpszRemoteAddress,
@@ -3012,26 +4955,46 @@ BOOL HP_UdpNode_SendPackets(HP_UdpNode pNode,
  */
 HPSOCKET_API BOOL HP_UdpNode_SendCast(HP_UdpNode pNode, const BYTE *pBuffer, int iLength);
 
+/**
+ * As HP_UdpNode_SendCast, sending `iLength` bytes from `pBuffer + iOffset`. FALSE with errno EPERM
+ * unless started with a cast mode, EINVAL above MaxDatagramSize or for a negative offset.
+ */
 HPSOCKET_API
 BOOL HP_UdpNode_SendCastPart(HP_UdpNode pNode,
                              const BYTE *pBuffer,
                              int iLength,
                              int iOffset);
 
+/**
+ * The buffers concatenated into one datagram to the cast address. FALSE with errno EPERM unless
+ * started with a cast mode, EINVAL for a bad array or above MaxDatagramSize.
+ */
 HPSOCKET_API BOOL HP_UdpNode_SendCastPackets(HP_UdpNode pNode, const WSABUF *pBuffers, int iCount);
 
+/**
+ * Copies the bound address and port (`*piAddressLen`: size in, length with NUL out; ENOSPC with
+ * the size needed if too small). FALSE when not started.
+ */
 HPSOCKET_API
 BOOL HP_UdpNode_GetLocalAddress(HP_UdpNode pNode,
                                 TCHAR *lpszAddress,
                                 int *piAddressLen,
                                 USHORT *pusPort);
 
+/**
+ * Copies the multicast group or broadcast address given at Start and the port, with
+ * GetLocalAddress's buffer rules. FALSE with errno ENOENT when not started with a cast mode.
+ */
 HPSOCKET_API
 BOOL HP_UdpNode_GetCastAddress(HP_UdpNode pNode,
                                TCHAR *lpszAddress,
                                int *piAddressLen,
                                USHORT *pusPort);
 
+/**
+ * The cast mode of the running node (CM_MULTICAST, CM_BROADCAST); CM_UNICAST when started without
+ * one, stopped, or for a bad handle.
+ */
 HPSOCKET_API En_HP_CastMode HP_UdpNode_GetCastMode(HP_UdpNode pNode);
 
 /**
@@ -3039,46 +5002,113 @@ HPSOCKET_API En_HP_CastMode HP_UdpNode_GetCastMode(HP_UdpNode pNode);
  */
 HPSOCKET_API BOOL HP_UdpNode_GetPendingDataLength(HP_UdpNode pNode, int *piPending);
 
+/**
+ * Stores the application's `pExtra` on the node; a bad handle is ignored.
+ */
 HPSOCKET_API void HP_UdpNode_SetExtra(HP_UdpNode pNode, PVOID pExtra);
 
+/**
+ * The value stored by HP_UdpNode_SetExtra (NULL until set); NULL for a bad handle.
+ */
 HPSOCKET_API PVOID HP_UdpNode_GetExtra(HP_UdpNode pNode);
 
+/**
+ * Sets the address reuse policy (default RAP_ADDR_ONLY); only while stopped (else errno EPERM). An
+ * unknown value is ignored with errno EINVAL.
+ */
 HPSOCKET_API
 void HP_UdpNode_SetReuseAddressPolicy(HP_UdpNode pNode,
                                       En_HP_ReuseAddressPolicy enReusePolicy);
 
+/**
+ * The address reuse policy; RAP_NONE for a bad handle.
+ */
 HPSOCKET_API En_HP_ReuseAddressPolicy HP_UdpNode_GetReuseAddressPolicy(HP_UdpNode pNode);
 
+/**
+ * Sets the largest datagram sent or received (default 1432; Start refuses 0 or above 65536); only
+ * while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpNode_SetMaxDatagramSize(HP_UdpNode pNode, DWORD dwMaxDatagramSize);
 
+/**
+ * The largest datagram size; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpNode_GetMaxDatagramSize(HP_UdpNode pNode);
 
+/**
+ * Sets the worker thread count (default 2 x CPUs + 2; Start refuses 0 or above 512); only while
+ * stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpNode_SetWorkerThreadCount(HP_UdpNode pNode, DWORD dwWorkerThreadCount);
 
+/**
+ * The worker thread count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpNode_GetWorkerThreadCount(HP_UdpNode pNode);
 
+/**
+ * Kept for Get/Set only, changes nothing (default 64); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpNode_SetPostReceiveCount(HP_UdpNode pNode, DWORD dwPostReceiveCount);
 
+/**
+ * The post-receive count; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpNode_GetPostReceiveCount(HP_UdpNode pNode);
 
+/**
+ * Accepted and reported back, changes nothing (no buffer pools here; default 1024); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_UdpNode_SetFreeBufferPoolSize(HP_UdpNode pNode, DWORD dwFreeBufferPoolSize);
 
+/**
+ * The value set by SetFreeBufferPoolSize; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpNode_GetFreeBufferPoolSize(HP_UdpNode pNode);
 
+/**
+ * Accepted and reported back, changes nothing (no buffer pools here; default 1024); only while
+ * stopped.
+ */
 HPSOCKET_API void HP_UdpNode_SetFreeBufferPoolHold(HP_UdpNode pNode, DWORD dwFreeBufferPoolHold);
 
+/**
+ * The value set by SetFreeBufferPoolHold; 0 for a bad handle.
+ */
 HPSOCKET_API DWORD HP_UdpNode_GetFreeBufferPoolHold(HP_UdpNode pNode);
 
+/**
+ * Sets the TTL of multicasts sent (default 1); only while stopped (else errno EPERM).
+ */
 HPSOCKET_API void HP_UdpNode_SetMultiCastTtl(HP_UdpNode pNode, int iMCTtl);
 
+/**
+ * The multicast TTL; 0 for a bad handle.
+ */
 HPSOCKET_API int HP_UdpNode_GetMultiCastTtl(HP_UdpNode pNode);
 
+/**
+ * Whether multicasts sent are heard on this host too (default FALSE); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_UdpNode_SetMultiCastLoop(HP_UdpNode pNode, BOOL bMCLoop);
 
+/**
+ * TRUE if multicast loopback is on; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_UdpNode_IsMultiCastLoop(HP_UdpNode pNode);
 
+/**
+ * Whether a node bound to NULL/"" or "::" serves IPv4 too (default TRUE); only while stopped (else
+ * errno EPERM).
+ */
 HPSOCKET_API void HP_UdpNode_SetDualStack(HP_UdpNode pNode, BOOL bDualStack);
 
+/**
+ * TRUE if dual stack is on; FALSE also for a bad handle.
+ */
 HPSOCKET_API BOOL HP_UdpNode_IsDualStack(HP_UdpNode pNode);
 
 #ifdef __cplusplus

@@ -237,6 +237,8 @@ fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
 
 // ---- creators ----
 
+/// Creates a zlib (deflate, default level) streaming compressor whose output goes to `fnCallback`
+/// in chunks of at most 16 KiB; NULL with errno EINVAL for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
     guard(|| zlib_coder(fnCallback, true, ZParams::deflate(zip::MAX_WBITS, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY), 0, COMPRESSOR))
@@ -246,14 +248,21 @@ pub extern "C" fn Create_HP_ZLibCompressor(fnCallback: HP_Fn_CompressDataCallbac
 pub extern "C" fn Create_HP_ZLibCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iWindowBits: c_int, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
     guard(|| zlib_coder(fnCallback, true, ZParams::deflate(iWindowBits, iLevel, iMethod, iMemLevel, iStrategy), dwBuffSize, COMPRESSOR))
 }
+/// Creates a gzip streaming compressor (default level) whose output goes to `fnCallback` in chunks
+/// of at most 16 KiB; NULL with errno EINVAL for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
     guard(|| zlib_coder(fnCallback, true, ZParams::deflate(zip::MAX_WBITS + 16, zip::Z_DEFAULT_COMPRESSION, zip::Z_DEFLATED, zip::DEF_MEM_LEVEL, zip::Z_DEFAULT_STRATEGY), 0, COMPRESSOR))
 }
+/// A gzip compressor with zlib's level, method, memory level and strategy and the output chunk size
+/// (0: 16 KiB); bad parameters give an object whose IsValid is FALSE. NULL (EINVAL) for a NULL
+/// callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iLevel: c_int, iMethod: c_int, iMemLevel: c_int, iStrategy: c_int, dwBuffSize: DWORD) -> HP_Compressor {
     guard(|| zlib_coder(fnCallback, true, ZParams::deflate(zip::MAX_WBITS + 16, iLevel, iMethod, iMemLevel, iStrategy), dwBuffSize, COMPRESSOR))
 }
+/// Creates a brotli streaming compressor (default quality, window and mode) whose output goes to
+/// `fnCallback` in chunks of at most 16 KiB; NULL with errno EINVAL for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliCompressor(fnCallback: HP_Fn_CompressDataCallback) -> HP_Compressor {
     guard(|| brotli_coder(fnCallback, zip::BROTLI_DEFAULT_QUALITY, zip::BROTLI_DEFAULT_WINDOW, zip::BROTLI_DEFAULT_MODE, 0))
@@ -264,10 +273,15 @@ pub extern "C" fn Create_HP_BrotliCompressor(fnCallback: HP_Fn_CompressDataCallb
 pub extern "C" fn Create_HP_BrotliCompressorEx(fnCallback: HP_Fn_CompressDataCallback, iQuality: c_int, iWindow: c_int, iMode: c_int, dwBuffSize: DWORD) -> HP_Compressor {
     guard(|| brotli_coder(fnCallback, iQuality, iWindow, iMode, dwBuffSize))
 }
+/// Creates a zlib streaming decompressor whose output goes to `fnCallback` in chunks of at most
+/// 16 KiB; NULL with errno EINVAL for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
     guard(|| zlib_coder(fnCallback, false, ZParams::inflate(zip::MAX_WBITS), 0, DECOMPRESSOR))
 }
+/// A zlib decompressor with inflateInit2's window bits (+16 gzip, +32 either, negative raw) and the
+/// output chunk size (0: 16 KiB); bad bits give an invalid object. NULL (EINVAL) for a NULL
+/// callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_ZLibDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, iWindowBits: c_int, dwBuffSize: DWORD) -> HP_Decompressor {
     guard(|| zlib_coder(fnCallback, false, ZParams::inflate(iWindowBits), dwBuffSize, DECOMPRESSOR))
@@ -277,14 +291,20 @@ pub extern "C" fn Create_HP_ZLibDecompressorEx(fnCallback: HP_Fn_DecompressDataC
 pub extern "C" fn Create_HP_GZipDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
     guard(|| zlib_coder(fnCallback, false, ZParams::inflate(zip::MAX_WBITS + 32), 0, DECOMPRESSOR))
 }
+/// As Create_HP_GZipDecompressor (gzip or zlib input) with the output chunk size (0: 16 KiB); NULL
+/// with errno EINVAL for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_GZipDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, dwBuffSize: DWORD) -> HP_Decompressor {
     guard(|| zlib_coder(fnCallback, false, ZParams::inflate(zip::MAX_WBITS + 32), dwBuffSize, DECOMPRESSOR))
 }
+/// Creates a brotli streaming decompressor whose output goes to `fnCallback` in chunks of at most
+/// 16 KiB; NULL with errno EINVAL for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliDecompressor(fnCallback: HP_Fn_DecompressDataCallback) -> HP_Decompressor {
     guard(|| unbrotli_coder(fnCallback, 0))
 }
+/// As Create_HP_BrotliDecompressor with the output chunk size (0: 16 KiB); NULL with errno EINVAL
+/// for a NULL callback.
 #[no_mangle]
 pub extern "C" fn Create_HP_BrotliDecompressorEx(fnCallback: HP_Fn_DecompressDataCallback, dwBuffSize: DWORD) -> HP_Decompressor {
     guard(|| unbrotli_coder(fnCallback, dwBuffSize))
@@ -310,10 +330,14 @@ fn destroy(p: PVOID, kind: Kind) {
     }
 }
 
+/// Frees a compressor made by a Create_HP_*Compressor*; any other handle is refused with errno
+/// EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_Compressor(pCompressor: HP_Compressor) {
     guard(|| destroy(pCompressor, COMPRESSOR))
 }
+/// Frees a decompressor made by a Create_HP_*Decompressor*; any other handle is refused with errno
+/// EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_Decompressor(pDecompressor: HP_Decompressor) {
     guard(|| destroy(pDecompressor, DECOMPRESSOR))
@@ -399,10 +423,14 @@ pub unsafe extern "C" fn HP_Compressor_ProcessEx(pCompressor: HP_Compressor, pDa
     // HP_Compressor_ProcessEx); begin refuses NULL with a positive length.
     guard(|| unsafe { compress(pCompressor, pData, iLength, bLast, bFlush, pContext) })
 }
+/// Drops the stream in progress and starts a new one; TRUE on success (the object is then valid).
+/// FALSE with errno EINVAL for a bad handle, EBUSY while a call on it is running.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_Reset(pCompressor: HP_Compressor) -> BOOL {
     guard(|| coder(pCompressor, COMPRESSOR).map_or(FALSE, |mut c| c.reset() as BOOL))
 }
+/// TRUE if the compressor was set up (good parameters) and may be used; FALSE also for a bad
+/// handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Compressor_IsValid(pCompressor: HP_Compressor) -> BOOL {
     guard(|| coder(pCompressor, COMPRESSOR).map_or(FALSE, |c| c.valid as BOOL))
@@ -455,10 +483,14 @@ pub unsafe extern "C" fn HP_Decompressor_Process(pDecompressor: HP_Decompressor,
     // HP_Decompressor_Process); begin refuses NULL with a positive length.
     guard(|| unsafe { decompress(pDecompressor, pData, iLength, pContext) })
 }
+/// Drops the stream in progress and starts a new one; TRUE on success (the object is then valid).
+/// FALSE with errno EINVAL for a bad handle, EBUSY while a call on it is running.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Decompressor_Reset(pDecompressor: HP_Decompressor) -> BOOL {
     guard(|| coder(pDecompressor, DECOMPRESSOR).map_or(FALSE, |mut c| c.reset() as BOOL))
 }
+/// TRUE if the decompressor was set up (good parameters) and may be used; FALSE also for a bad
+/// handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Decompressor_IsValid(pDecompressor: HP_Decompressor) -> BOOL {
     guard(|| coder(pDecompressor, DECOMPRESSOR).map_or(FALSE, |c| c.valid as BOOL))

@@ -17,21 +17,29 @@ use std::sync::atomic::Ordering;
 const R: Role = Role::Client;
 const LK: ListenerKind = ListenerKind::HttpClient;
 
+/// Creates an HttpClient listener (a table of callbacks, all NULL); NULL only if the handle table
+/// is full.
 #[no_mangle]
 pub extern "C" fn Create_HP_HttpClientListener() -> HP_HttpClientListener {
     listener::create(LK)
 }
 
+/// Frees a listener made by Create_HP_HttpClientListener; components still using it keep their own
+/// reference. Any other handle is refused with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_HttpClientListener(pListener: HP_HttpClientListener) {
     listener::destroy(pListener, LK)
 }
 
+/// Creates a stopped HttpClient raising `pListener`'s socket and HTTP callbacks; NULL with errno
+/// EINVAL for a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_HttpClient(pListener: HP_HttpClientListener) -> HP_HttpClient {
     guard(|| tcp::create_http(pListener, R, LK))
 }
 
+/// Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+/// Create_HP_HttpClient: errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_HttpClient(pClient: HP_HttpClient) {
     guard(|| tcp::destroy(pClient, R, tcp::Class::Http))
@@ -39,78 +47,98 @@ pub unsafe extern "C" fn Destroy_HP_HttpClient(pClient: HP_HttpClient) {
 
 // ---- listener callbacks ----
 
+/// Sets the OnPrepareConnect callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnPrepareConnect(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnPrepareConnect) {
     listener::set_fn(pListener, LK, Slot::PrepareConnect, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnConnect callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnConnect(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnConnect) {
     listener::set_fn(pListener, LK, Slot::Connect, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnHandShake callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnHandShake(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnHandShake) {
     listener::set_fn(pListener, LK, Slot::HandShake, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnReceive callback (raw bytes: before StartHttp or after a non-WebSocket upgrade; NULL
+/// clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnReceive(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnReceive) {
     listener::set_fn(pListener, LK, Slot::Receive, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnSend callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnSend(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnSend) {
     listener::set_fn(pListener, LK, Slot::Send, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnClose callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnClose(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnClose) {
     listener::set_fn(pListener, LK, Slot::Close, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnMessageBegin callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnMessageBegin(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnMessageBegin) {
     listener::set_fn(pListener, LK, Slot::MessageBegin, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnStatusLine callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnStatusLine(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnStatusLine) {
     listener::set_fn(pListener, LK, Slot::StatusLine, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnHeader callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnHeader(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnHeader) {
     listener::set_fn(pListener, LK, Slot::Header, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnHeadersComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnHeadersComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnHeadersComplete) {
     listener::set_fn(pListener, LK, Slot::HeadersComplete, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnBody callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnBody(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnBody) {
     listener::set_fn(pListener, LK, Slot::Body, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnChunkHeader callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnChunkHeader(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnChunkHeader) {
     listener::set_fn(pListener, LK, Slot::ChunkHeader, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnChunkComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnChunkComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnChunkComplete) {
     listener::set_fn(pListener, LK, Slot::ChunkComplete, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnMessageComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnMessageComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnMessageComplete) {
     listener::set_fn(pListener, LK, Slot::MessageComplete, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnUpgrade callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnUpgrade(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnUpgrade) {
     listener::set_fn(pListener, LK, Slot::Upgrade, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnParseError callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnParseError(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnParseError) {
     listener::set_fn(pListener, LK, Slot::ParseError, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnWSMessageHeader callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnWSMessageHeader(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnWSMessageHeader) {
     listener::set_fn(pListener, LK, Slot::WsMessageHeader, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnWSMessageBody callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnWSMessageBody(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnWSMessageBody) {
     listener::set_fn(pListener, LK, Slot::WsMessageBody, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnWSMessageComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpClient_OnWSMessageComplete(pListener: HP_HttpClientListener, fn_: HP_FN_HttpClient_OnWSMessageComplete) {
     listener::set_fn(pListener, LK, Slot::WsMessageComplete, fn_.map_or(0, |f| f as usize))
@@ -140,46 +168,64 @@ unsafe fn request(p: HP_HttpClient, id: Option<HP_CONNID>, method: Option<&[u8]>
     http::request_blocking(p, R, id, method, path.unwrap_or(b"/"), &headers, body)
 }
 
+/// HP_HttpClient_SendRequest with method POST and body `pBody` (`iLength` bytes). FALSE with errno
+/// EPERM when not connected, EINVAL for a NULL body with a length.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendPost(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"POST"), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
 }
+/// HP_HttpClient_SendRequest with method PUT and body `pBody` (`iLength` bytes). FALSE with errno
+/// EPERM when not connected, EINVAL for a NULL body with a length.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendPut(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"PUT"), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
 }
+/// HP_HttpClient_SendRequest with method PATCH and body `pBody` (`iLength` bytes). FALSE with errno
+/// EPERM when not connected, EINVAL for a NULL body with a length.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendPatch(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"PATCH"), lpszPath, lpHeaders, iHeaderCount, pBody, iLength) })
 }
+/// HP_HttpClient_SendRequest with method GET and no body; a NULL `lpszPath` is "/". FALSE with
+/// errno EPERM when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendGet(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"GET"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
 }
+/// HP_HttpClient_SendRequest with method DELETE and no body; a NULL `lpszPath` is "/". FALSE with
+/// errno EPERM when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendDelete(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"DELETE"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
 }
+/// HP_HttpClient_SendRequest with method HEAD and no body (the response's body is not expected).
+/// FALSE with errno EPERM when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendHead(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"HEAD"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
 }
+/// HP_HttpClient_SendRequest with method TRACE and no body; a NULL `lpszPath` is "/". FALSE with
+/// errno EPERM when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendTrace(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"TRACE"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
 }
+/// HP_HttpClient_SendRequest with method OPTIONS and no body; a NULL `lpszPath` is "/". FALSE with
+/// errno EPERM when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendOptions(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
     guard(|| unsafe { request(pClient, None, Some(b"OPTIONS"), lpszPath, lpHeaders, iHeaderCount, std::ptr::null(), 0) })
 }
+/// HP_HttpClient_SendRequest with method CONNECT to `lpszPath` (host:port), no body and no `Host`;
+/// after the answer bytes reach OnReceive raw. FALSE with errno EPERM when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendConnect(pClient: HP_HttpClient, lpszPath: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int) -> BOOL {
     // SAFETY: as HP_HttpClient_SendRequest's arguments (upstream's contract).
@@ -238,18 +284,24 @@ pub unsafe extern "C" fn HP_HttpClient_StartHttp(pClient: HP_HttpClient) -> BOOL
 
 // ---- settings (while stopped) ----
 
+/// Sets the HTTP version of the requests sent (HV_1_1 default, or HV_1_0), at any time; another
+/// value is ignored with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SetLocalVersion(pClient: HP_HttpClient, usVersion: HttpVersionArg) {
     guard(|| http::set_local_version(pClient, R, usVersion))
 }
+/// The HTTP version requests are sent with; HV_1_1 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetLocalVersion(pClient: HP_HttpClient) -> En_HP_HttpVersion {
     guard(|| http::http_obj(pClient, R).map_or(EnHttpVersion::HV_1_1, |(_, s)| http::local_version(s)))
 }
+/// Whether the connection parses HTTP from its first byte (default TRUE); FALSE leaves bytes raw
+/// until HP_HttpClient_StartHttp. Taken at any time.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SetHttpAutoStart(pClient: HP_HttpClient, bAutoStart: BOOL) {
     guard(|| http::set_setting(pClient, R, |s| s.auto_start.store(bAutoStart != 0, Ordering::Relaxed)))
 }
+/// TRUE if HTTP starts automatically; FALSE also for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_IsHttpAutoStart(pClient: HP_HttpClient) -> BOOL {
     guard(|| http::get_setting(pClient, R, |s| s.auto_start.load(Ordering::Relaxed) as BOOL))
@@ -259,6 +311,7 @@ pub unsafe extern "C" fn HP_HttpClient_IsHttpAutoStart(pClient: HP_HttpClient) -
 pub unsafe extern "C" fn HP_HttpClient_SetUseCookie(pClient: HP_HttpClient, bUseCookie: BOOL) {
     guard(|| http::set_setting(pClient, R, |s| s.use_cookie.store(bUseCookie != 0, Ordering::Relaxed)))
 }
+/// TRUE if the cookie store is used; FALSE also for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_IsUseCookie(pClient: HP_HttpClient) -> BOOL {
     guard(|| http::get_setting(pClient, R, |s| s.use_cookie.load(Ordering::Relaxed) as BOOL))
@@ -266,64 +319,93 @@ pub unsafe extern "C" fn HP_HttpClient_IsUseCookie(pClient: HP_HttpClient) -> BO
 
 // ---- the current response (strings valid until the next response begins or the close) ----
 
+/// The status code of the current response (an HttpSyncClient's last one, even after its connection
+/// closed); 0 before one arrives or for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetStatusCode(pClient: HP_HttpClient) -> USHORT {
     guard(|| http::with_msg(pClient, R, None, |m| m.status()).unwrap_or(0))
 }
+/// TRUE if the current response upgrades the connection (as llhttp decides);
+/// FALSE otherwise or without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_IsUpgrade(pClient: HP_HttpClient) -> BOOL {
     guard(|| http::with_msg(pClient, R, None, |m| m.is_upgrade() as BOOL).unwrap_or(FALSE))
 }
+/// TRUE if the current response keeps the connection open (by version and
+/// `Connection`); FALSE otherwise or without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_IsKeepAlive(pClient: HP_HttpClient) -> BOOL {
     guard(|| http::with_msg(pClient, R, None, |m| m.is_keep_alive() as BOOL).unwrap_or(FALSE))
 }
+/// The HTTP version of the current response (major in the low byte, minor in the
+/// high byte); 0 without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetVersion(pClient: HP_HttpClient) -> USHORT {
     guard(|| http::with_msg(pClient, R, None, |m| m.version()).unwrap_or(0))
 }
+/// The current response's `Content-Length` (0 without one, or without a connection).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetContentLength(pClient: HP_HttpClient) -> ULONGLONG {
     guard(|| http::with_msg(pClient, R, None, |m| m.content_length()).unwrap_or(0))
 }
+/// The current response's `Content-Type`, valid until its next message or close;
+/// NULL without one or without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetContentType(pClient: HP_HttpClient) -> LPCSTR {
     guard(|| http::msg_str(pClient, R, None, |m| m.content_type()))
 }
+/// The current response's `Content-Encoding`, valid until its next message or
+/// close; NULL without one or without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetContentEncoding(pClient: HP_HttpClient) -> LPCSTR {
     guard(|| http::msg_str(pClient, R, None, |m| m.content_encoding()))
 }
+/// The current response's `Transfer-Encoding`, valid until its next message or
+/// close; NULL without one or without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetTransferEncoding(pClient: HP_HttpClient) -> LPCSTR {
     guard(|| http::msg_str(pClient, R, None, |m| m.transfer_encoding()))
 }
+/// The upgrade the current response asks for (HUT_WEB_SOCKET, HUT_HTTP_TUNNEL,
+/// HUT_UNKNOWN); HUT_NONE without one or without a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetUpgradeType(pClient: HP_HttpClient) -> En_HP_HttpUpgradeType {
     guard(|| http::with_msg(pClient, R, None, |m| http::upgrade_type(m.upgrade_type())).unwrap_or(EnHttpUpgradeType::HUT_NONE))
 }
+/// The connection's last parse error (an HPE_* number, 0 for none); stores its
+/// text (or NULL) in `*lpszErrorDesc` unless that is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetParseErrorCode(pClient: HP_HttpClient, lpszErrorDesc: *mut LPCSTR) -> USHORT {
     // SAFETY: `lpszErrorDesc` is NULL or writable (upstream's contract).
     guard(|| unsafe { http::parse_error(pClient, R, None, lpszErrorDesc) })
 }
+/// Stores the first value of header `lpszName` (case ignored) of the current response in
+/// `*lpszValue`. FALSE when absent or without a connection; EINVAL for a NULL argument.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetHeader(pClient: HP_HttpClient, lpszName: LPCSTR, lpszValue: *mut LPCSTR) -> BOOL {
     // SAFETY: `lpszName` is NULL or NUL-terminated, `lpszValue` NULL or writable (upstream's contract).
     guard(|| unsafe { http::lookup(pClient, R, None, lpszName, lpszValue, false) })
 }
+/// Copies every value of header `lpszName` (case ignored) into `lpszValue` (room for `*pdwCount`);
+/// `*pdwCount` becomes their number. FALSE for NULL or too small an array (count needed) or without
+/// a connection.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetHeaders(pClient: HP_HttpClient, lpszName: LPCSTR, lpszValue: *mut LPCSTR, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `lpszName` NULL or NUL-terminated, `pdwCount` NULL or
     // writable, `lpszValue` NULL or writable for `*pdwCount` pointers.
     guard(|| unsafe { http::header_values(pClient, R, None, lpszName, lpszValue, pdwCount) })
 }
+/// Copies every header of the current response into `lpHeaders` (room for `*pdwCount`); `*pdwCount`
+/// becomes their number. FALSE for NULL or too small an array (count needed).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetAllHeaders(pClient: HP_HttpClient, lpHeaders: *mut THeader, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpHeaders` NULL or writable for
     // `*pdwCount` pairs.
     guard(|| unsafe { http::all_pairs(pClient, R, None, lpHeaders, pdwCount, false) })
 }
+/// Copies each header's name (repeated names repeat) of the current response into `lpszName` (room
+/// for `*pdwCount`); `*pdwCount` becomes their number. FALSE for NULL or too small an array (count
+/// needed).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetAllHeaderNames(pClient: HP_HttpClient, lpszName: *mut LPCSTR, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpszName` NULL or writable for
@@ -336,12 +418,17 @@ pub unsafe extern "C" fn HP_HttpClient_GetCookie(pClient: HP_HttpClient, lpszNam
     // SAFETY: `lpszName` is NULL or NUL-terminated, `lpszValue` NULL or writable (upstream's contract).
     guard(|| unsafe { http::lookup(pClient, R, None, lpszName, lpszValue, true) })
 }
+/// Copies the cookies the current response set into `lpCookies` (room for `*pdwCount`); `*pdwCount`
+/// becomes their number. FALSE for NULL or too small an array (count needed).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetAllCookies(pClient: HP_HttpClient, lpCookies: *mut TCookie, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpCookies` NULL or writable for
     // `*pdwCount` pairs.
     guard(|| unsafe { http::all_pairs(pClient, R, None, lpCookies, pdwCount, true) })
 }
+/// Stores the current WebSocket frame's FIN, RSV, opcode, mask (NULL if unmasked), payload length
+/// and bytes still to come (each out-pointer may be NULL). FALSE unless the connection was upgraded
+/// to WebSocket.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_GetWSMessageState(pClient: HP_HttpClient, lpbFinal: *mut BOOL, lpiReserved: *mut BYTE, lpiOperationCode: *mut BYTE, lpszMask: *mut LPCBYTE, lpullBodyLen: *mut ULONGLONG, lpullBodyRemain: *mut ULONGLONG) -> BOOL {
     // SAFETY: each out-pointer is NULL or writable (upstream's contract).

@@ -201,6 +201,7 @@ pub extern "C" fn HP_HttpCookie_MGR_SetEnableThirdPartyCookie(bEnableThirdPartyC
     guard(|| cookie::global().set_third_party_enabled(bEnableThirdPartyCookie != 0))
 }
 
+/// TRUE if the process-wide store accepts third-party cookies (default TRUE).
 #[no_mangle]
 pub extern "C" fn HP_HttpCookie_MGR_IsEnableThirdPartyCookie() -> BOOL {
     guard(|| BOOL::from(cookie::global().third_party_enabled()))

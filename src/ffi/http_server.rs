@@ -17,21 +17,29 @@ use std::sync::atomic::Ordering;
 const R: Role = Role::Server;
 const LK: ListenerKind = ListenerKind::HttpServer;
 
+/// Creates an HttpServer listener (a table of callbacks, all NULL); NULL only if the handle table
+/// is full.
 #[no_mangle]
 pub extern "C" fn Create_HP_HttpServerListener() -> HP_HttpServerListener {
     listener::create(LK)
 }
 
+/// Frees a listener made by Create_HP_HttpServerListener; components still using it keep their own
+/// reference. Any other handle is refused with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_HttpServerListener(pListener: HP_HttpServerListener) {
     listener::destroy(pListener, LK)
 }
 
+/// Creates a stopped HttpServer raising `pListener`'s socket and HTTP callbacks; NULL with errno
+/// EINVAL for a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_HttpServer(pListener: HP_HttpServerListener) -> HP_HttpServer {
     guard(|| tcp::create_http(pListener, R, LK))
 }
 
+/// Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+/// Create_HP_HttpServer: errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_HttpServer(pServer: HP_HttpServer) {
     guard(|| tcp::destroy(pServer, R, tcp::Class::Http))
@@ -39,82 +47,103 @@ pub unsafe extern "C" fn Destroy_HP_HttpServer(pServer: HP_HttpServer) {
 
 // ---- listener callbacks ----
 
+/// Sets the OnPrepareListen callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnPrepareListen(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnPrepareListen) {
     listener::set_fn(pListener, LK, Slot::PrepareListen, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnAccept callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnAccept(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnAccept) {
     listener::set_fn(pListener, LK, Slot::Accept, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnHandShake callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnHandShake(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnHandShake) {
     listener::set_fn(pListener, LK, Slot::HandShake, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnReceive callback (raw bytes: before StartHttp or after a non-WebSocket upgrade; NULL
+/// clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnReceive(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnReceive) {
     listener::set_fn(pListener, LK, Slot::Receive, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnSend callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnSend(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnSend) {
     listener::set_fn(pListener, LK, Slot::Send, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnClose callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnClose(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnClose) {
     listener::set_fn(pListener, LK, Slot::Close, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnShutdown callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnShutdown(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnShutdown) {
     listener::set_fn(pListener, LK, Slot::Shutdown, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnMessageBegin callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnMessageBegin(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnMessageBegin) {
     listener::set_fn(pListener, LK, Slot::MessageBegin, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnRequestLine callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnRequestLine(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnRequestLine) {
     listener::set_fn(pListener, LK, Slot::RequestLine, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnHeader callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnHeader(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnHeader) {
     listener::set_fn(pListener, LK, Slot::Header, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnHeadersComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnHeadersComplete(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnHeadersComplete) {
     listener::set_fn(pListener, LK, Slot::HeadersComplete, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnBody callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnBody(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnBody) {
     listener::set_fn(pListener, LK, Slot::Body, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnChunkHeader callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnChunkHeader(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnChunkHeader) {
     listener::set_fn(pListener, LK, Slot::ChunkHeader, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnChunkComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnChunkComplete(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnChunkComplete) {
     listener::set_fn(pListener, LK, Slot::ChunkComplete, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnMessageComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnMessageComplete(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnMessageComplete) {
     listener::set_fn(pListener, LK, Slot::MessageComplete, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnUpgrade callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnUpgrade(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnUpgrade) {
     listener::set_fn(pListener, LK, Slot::Upgrade, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnParseError callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnParseError(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnParseError) {
     listener::set_fn(pListener, LK, Slot::ParseError, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnWSMessageHeader callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnWSMessageHeader(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnWSMessageHeader) {
     listener::set_fn(pListener, LK, Slot::WsMessageHeader, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnWSMessageBody callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnWSMessageBody(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnWSMessageBody) {
     listener::set_fn(pListener, LK, Slot::WsMessageBody, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnWSMessageComplete callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_HttpServer_OnWSMessageComplete(pListener: HP_HttpServerListener, fn_: HP_FN_HttpServer_OnWSMessageComplete) {
     listener::set_fn(pListener, LK, Slot::WsMessageComplete, fn_.map_or(0, |f| f as usize))
@@ -197,6 +226,7 @@ pub unsafe extern "C" fn HP_HttpServer_StartHttp(pServer: HP_HttpServer, dwConnI
 pub unsafe extern "C" fn HP_HttpServer_SetReleaseDelay(pServer: HP_HttpServer, dwReleaseDelay: DWORD) {
     guard(|| http::set_setting(pServer, R, |s| s.release_delay.store(dwReleaseDelay, Ordering::Relaxed)))
 }
+/// The release delay in ms (default 3000); 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetReleaseDelay(pServer: HP_HttpServer) -> DWORD {
     guard(|| http::get_setting(pServer, R, |s| s.release_delay.load(Ordering::Relaxed)))
@@ -206,6 +236,7 @@ pub unsafe extern "C" fn HP_HttpServer_GetReleaseDelay(pServer: HP_HttpServer) -
 pub unsafe extern "C" fn HP_HttpServer_SetLocalVersion(pServer: HP_HttpServer, usVersion: HttpVersionArg) {
     guard(|| http::set_local_version(pServer, R, usVersion))
 }
+/// The HTTP version responses are written with; HV_1_1 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetLocalVersion(pServer: HP_HttpServer) -> En_HP_HttpVersion {
     guard(|| http::http_obj(pServer, R).map_or(EnHttpVersion::HV_1_1, |(_, s)| http::local_version(s)))
@@ -216,6 +247,7 @@ pub unsafe extern "C" fn HP_HttpServer_GetLocalVersion(pServer: HP_HttpServer) -
 pub unsafe extern "C" fn HP_HttpServer_SetHttpAutoStart(pServer: HP_HttpServer, bAutoStart: BOOL) {
     guard(|| http::set_setting(pServer, R, |s| s.auto_start.store(bAutoStart != 0, Ordering::Relaxed)))
 }
+/// TRUE if HTTP starts automatically; FALSE also for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_IsHttpAutoStart(pServer: HP_HttpServer) -> BOOL {
     guard(|| http::get_setting(pServer, R, |s| s.auto_start.load(Ordering::Relaxed) as BOOL))
@@ -239,26 +271,37 @@ pub unsafe extern "C" fn HP_HttpServer_IsKeepAlive(pServer: HP_HttpServer, dwCon
 pub unsafe extern "C" fn HP_HttpServer_GetVersion(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> USHORT {
     guard(|| http::with_msg(pServer, R, Some(dwConnID), |m| m.version()).unwrap_or(0))
 }
+/// The request's `Host` header, valid until the connection's next message or close; NULL without
+/// one or for an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetHost(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> LPCSTR {
     guard(|| http::msg_str(pServer, R, Some(dwConnID), |m| m.host()))
 }
+/// The request's `Content-Length` (0 without one, or for an unknown id).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetContentLength(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> ULONGLONG {
     guard(|| http::with_msg(pServer, R, Some(dwConnID), |m| m.content_length()).unwrap_or(0))
 }
+/// The request's `Content-Type`, valid until the connection's next message or close; NULL without
+/// one or for an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetContentType(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> LPCSTR {
     guard(|| http::msg_str(pServer, R, Some(dwConnID), |m| m.content_type()))
 }
+/// The request's `Content-Encoding`, valid until the connection's next message or close; NULL
+/// without one or for an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetContentEncoding(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> LPCSTR {
     guard(|| http::msg_str(pServer, R, Some(dwConnID), |m| m.content_encoding()))
 }
+/// The request's `Transfer-Encoding`, valid until the connection's next message or close; NULL
+/// without one or for an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetTransferEncoding(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> LPCSTR {
     guard(|| http::msg_str(pServer, R, Some(dwConnID), |m| m.transfer_encoding()))
 }
+/// The upgrade the request asks for (HUT_WEB_SOCKET, HUT_HTTP_TUNNEL, HUT_UNKNOWN); HUT_NONE
+/// without one or for an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetUpgradeType(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> En_HP_HttpUpgradeType {
     guard(|| http::with_msg(pServer, R, Some(dwConnID), |m| http::upgrade_type(m.upgrade_type())).unwrap_or(EnHttpUpgradeType::HUT_NONE))
@@ -282,12 +325,16 @@ pub unsafe extern "C" fn HP_HttpServer_GetHeaders(pServer: HP_HttpServer, dwConn
     // writable, `lpszValue` NULL or writable for `*pdwCount` pointers.
     guard(|| unsafe { http::header_values(pServer, R, Some(dwConnID), lpszName, lpszValue, pdwCount) })
 }
+/// Copies every header of the request into `lpHeaders` (room for `*pdwCount`); `*pdwCount` becomes
+/// their number. FALSE for NULL or too small an array (count needed) or an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetAllHeaders(pServer: HP_HttpServer, dwConnID: HP_CONNID, lpHeaders: *mut THeader, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpHeaders` NULL or writable
     // for `*pdwCount` pairs.
     guard(|| unsafe { http::all_pairs(pServer, R, Some(dwConnID), lpHeaders, pdwCount, false) })
 }
+/// Copies each header's name (repeated names repeat) into `lpszName` (room for `*pdwCount`);
+/// `*pdwCount` becomes their number. FALSE for NULL or too small an array (count needed).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetAllHeaderNames(pServer: HP_HttpServer, dwConnID: HP_CONNID, lpszName: *mut LPCSTR, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpszName` NULL or writable
@@ -300,6 +347,8 @@ pub unsafe extern "C" fn HP_HttpServer_GetCookie(pServer: HP_HttpServer, dwConnI
     // SAFETY: `lpszName` is NULL or NUL-terminated, `lpszValue` NULL or writable (upstream's contract).
     guard(|| unsafe { http::lookup(pServer, R, Some(dwConnID), lpszName, lpszValue, true) })
 }
+/// Copies the request's cookies into `lpCookies` (room for `*pdwCount`); `*pdwCount` becomes their
+/// number. FALSE for NULL or too small an array (count needed) or an unknown id.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetAllCookies(pServer: HP_HttpServer, dwConnID: HP_CONNID, lpCookies: *mut TCookie, pdwCount: *mut DWORD) -> BOOL {
     // SAFETY: upstream's contract: `pdwCount` NULL or writable, `lpCookies` NULL or writable
@@ -316,6 +365,9 @@ pub unsafe extern "C" fn HP_HttpServer_GetMethod(pServer: HP_HttpServer, dwConnI
 pub unsafe extern "C" fn HP_HttpServer_GetUrlFieldSet(pServer: HP_HttpServer, dwConnID: HP_CONNID) -> USHORT {
     guard(|| http::with_msg(pServer, R, Some(dwConnID), |m| m.url_field_set()).unwrap_or(0))
 }
+/// The request URL's field `enField` (HUF_SCHEMA .. HUF_USERINFO), valid until the connection's
+/// next message or close; NULL if absent or for an unknown id, with errno EINVAL for an unknown
+/// field.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_GetUrlField(pServer: HP_HttpServer, dwConnID: HP_CONNID, enField: HttpUrlFieldArg) -> LPCSTR {
     guard(|| http::url_field(pServer, R, Some(dwConnID), enField))

@@ -261,6 +261,8 @@ pub fn await_response(o: &tcp::ComponentObj, st: &SyncState) -> BOOL {
     }
 }
 
+/// Creates a stopped HttpSyncClient, an HttpClient whose requests block until the response; the
+/// listener may be NULL. NULL with errno EINVAL for a bad (non-NULL) listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_HttpSyncClient(pListener: HP_HttpClientListener) -> HP_HttpSyncClient {
     guard(|| {
@@ -273,6 +275,8 @@ pub unsafe extern "C" fn Create_HP_HttpSyncClient(pListener: HP_HttpClientListen
     })
 }
 
+/// Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+/// Create_HP_HttpSyncClient: errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_HttpSyncClient(pClient: HP_HttpSyncClient) {
     guard(|| tcp::destroy(pClient, R, tcp::Class::HttpSync))
@@ -377,6 +381,7 @@ pub unsafe extern "C" fn HP_HttpSyncClient_SetConnectTimeout(pClient: HP_HttpSyn
         }
     })
 }
+/// The connect timeout in ms (default 5000); 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpSyncClient_GetConnectTimeout(pClient: HP_HttpSyncClient) -> DWORD {
     guard(|| sync_obj(pClient).map_or(0, |(_, st)| st.connect_timeout.load(Ordering::Relaxed)))
@@ -391,6 +396,7 @@ pub unsafe extern "C" fn HP_HttpSyncClient_SetRequestTimeout(pClient: HP_HttpSyn
         }
     })
 }
+/// The request timeout in ms (default 10000; 0 waits forever); 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpSyncClient_GetRequestTimeout(pClient: HP_HttpSyncClient) -> DWORD {
     guard(|| sync_obj(pClient).map_or(0, |(_, st)| st.request_timeout.load(Ordering::Relaxed)))

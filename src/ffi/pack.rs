@@ -13,18 +13,26 @@ use crate::engine::component::Role;
 use crate::engine::recv::Model;
 
 
+/// Creates a TcpPackServer listener (a TcpServer listener; callbacks all NULL); NULL only if the
+/// handle table is full.
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPackServerListener() -> HP_TcpPackServerListener {
     listener::create(ListenerKind::Server)
 }
+/// Frees a listener made by Create_HP_TcpPackServerListener; components still using it keep their
+/// own reference. Any other handle is refused with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackServerListener(pListener: HP_TcpPackServerListener) {
     listener::destroy(pListener, ListenerKind::Server)
 }
+/// Creates a stopped TcpServer with the PACK (each Send is one framed message) model, raising
+/// `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPackServer(pListener: HP_TcpServerListener) -> HP_TcpPackServer {
     guard(|| tcp::create_model(pListener, Role::Server, Model::Pack))
 }
+/// Stops the server if needed, waits for its callbacks and frees it. A handle not made by
+/// Create_HP_TcpPackServer: errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackServer(pServer: HP_TcpPackServer) {
     guard(|| tcp::destroy(pServer, Role::Server, tcp::Class::TcpPack))
@@ -34,6 +42,7 @@ pub unsafe extern "C" fn Destroy_HP_TcpPackServer(pServer: HP_TcpPackServer) {
 pub unsafe extern "C" fn HP_TcpPackServer_SetMaxPackSize(pServer: HP_TcpPackServer, dwMaxPackSize: DWORD) {
     guard(|| tcp::set_pack_opt(pServer, Role::Server, |o| o.pack_max_size = dwMaxPackSize))
 }
+/// The largest message body (default 0x40000); 0 for a bad or non-PACK handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPackServer_GetMaxPackSize(pServer: HP_TcpPackServer) -> DWORD {
     guard(|| tcp::get_pack_opt(pServer, Role::Server, |o| o.pack_max_size))
@@ -44,23 +53,32 @@ pub unsafe extern "C" fn HP_TcpPackServer_GetMaxPackSize(pServer: HP_TcpPackServ
 pub unsafe extern "C" fn HP_TcpPackServer_SetPackHeaderFlag(pServer: HP_TcpPackServer, usPackHeaderFlag: USHORT) {
     guard(|| tcp::set_pack_opt(pServer, Role::Server, |o| o.pack_header_flag = usPackHeaderFlag))
 }
+/// The header flag (default 0: unchecked); 0 for a bad or non-PACK handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPackServer_GetPackHeaderFlag(pServer: HP_TcpPackServer) -> USHORT {
     guard(|| tcp::get_pack_opt(pServer, Role::Server, |o| o.pack_header_flag))
 }
 
+/// Creates a TcpPackAgent listener (a TcpAgent listener; callbacks all NULL); NULL only if the
+/// handle table is full.
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPackAgentListener() -> HP_TcpPackAgentListener {
     listener::create(ListenerKind::Agent)
 }
+/// Frees a listener made by Create_HP_TcpPackAgentListener; components still using it keep their
+/// own reference. Any other handle is refused with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackAgentListener(pListener: HP_TcpPackAgentListener) {
     listener::destroy(pListener, ListenerKind::Agent)
 }
+/// Creates a stopped TcpAgent with the PACK (each Send is one framed message) model, raising
+/// `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPackAgent(pListener: HP_TcpAgentListener) -> HP_TcpPackAgent {
     guard(|| tcp::create_model(pListener, Role::Agent, Model::Pack))
 }
+/// Stops the agent if needed, waits for its callbacks and frees it. A handle not made by
+/// Create_HP_TcpPackAgent: errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackAgent(pAgent: HP_TcpPackAgent) {
     guard(|| tcp::destroy(pAgent, Role::Agent, tcp::Class::TcpPack))
@@ -70,6 +88,7 @@ pub unsafe extern "C" fn Destroy_HP_TcpPackAgent(pAgent: HP_TcpPackAgent) {
 pub unsafe extern "C" fn HP_TcpPackAgent_SetMaxPackSize(pAgent: HP_TcpPackAgent, dwMaxPackSize: DWORD) {
     guard(|| tcp::set_pack_opt(pAgent, Role::Agent, |o| o.pack_max_size = dwMaxPackSize))
 }
+/// The largest message body (default 0x40000); 0 for a bad or non-PACK handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPackAgent_GetMaxPackSize(pAgent: HP_TcpPackAgent) -> DWORD {
     guard(|| tcp::get_pack_opt(pAgent, Role::Agent, |o| o.pack_max_size))
@@ -80,23 +99,32 @@ pub unsafe extern "C" fn HP_TcpPackAgent_GetMaxPackSize(pAgent: HP_TcpPackAgent)
 pub unsafe extern "C" fn HP_TcpPackAgent_SetPackHeaderFlag(pAgent: HP_TcpPackAgent, usPackHeaderFlag: USHORT) {
     guard(|| tcp::set_pack_opt(pAgent, Role::Agent, |o| o.pack_header_flag = usPackHeaderFlag))
 }
+/// The header flag (default 0: unchecked); 0 for a bad or non-PACK handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPackAgent_GetPackHeaderFlag(pAgent: HP_TcpPackAgent) -> USHORT {
     guard(|| tcp::get_pack_opt(pAgent, Role::Agent, |o| o.pack_header_flag))
 }
 
+/// Creates a TcpPackClient listener (a TcpClient listener; callbacks all NULL); NULL only if the
+/// handle table is full.
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpPackClientListener() -> HP_TcpPackClientListener {
     listener::create(ListenerKind::Client)
 }
+/// Frees a listener made by Create_HP_TcpPackClientListener; components still using it keep their
+/// own reference. Any other handle is refused with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackClientListener(pListener: HP_TcpPackClientListener) {
     listener::destroy(pListener, ListenerKind::Client)
 }
+/// Creates a stopped TcpClient with the PACK (each Send is one framed message) model, raising
+/// `pListener`'s callbacks; NULL with errno EINVAL for a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_TcpPackClient(pListener: HP_TcpClientListener) -> HP_TcpPackClient {
     guard(|| tcp::create_model(pListener, Role::Client, Model::Pack))
 }
+/// Stops the client if needed, waits for its callbacks and frees it. A handle not made by
+/// Create_HP_TcpPackClient: errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_TcpPackClient(pClient: HP_TcpPackClient) {
     guard(|| tcp::destroy(pClient, Role::Client, tcp::Class::TcpPack))
@@ -106,6 +134,7 @@ pub unsafe extern "C" fn Destroy_HP_TcpPackClient(pClient: HP_TcpPackClient) {
 pub unsafe extern "C" fn HP_TcpPackClient_SetMaxPackSize(pClient: HP_TcpPackClient, dwMaxPackSize: DWORD) {
     guard(|| tcp::set_pack_opt(pClient, Role::Client, |o| o.pack_max_size = dwMaxPackSize))
 }
+/// The largest message body (default 0x40000); 0 for a bad or non-PACK handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPackClient_GetMaxPackSize(pClient: HP_TcpPackClient) -> DWORD {
     guard(|| tcp::get_pack_opt(pClient, Role::Client, |o| o.pack_max_size))
@@ -116,6 +145,7 @@ pub unsafe extern "C" fn HP_TcpPackClient_GetMaxPackSize(pClient: HP_TcpPackClie
 pub unsafe extern "C" fn HP_TcpPackClient_SetPackHeaderFlag(pClient: HP_TcpPackClient, usPackHeaderFlag: USHORT) {
     guard(|| tcp::set_pack_opt(pClient, Role::Client, |o| o.pack_header_flag = usPackHeaderFlag))
 }
+/// The header flag (default 0: unchecked); 0 for a bad or non-PACK handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_TcpPackClient_GetPackHeaderFlag(pClient: HP_TcpPackClient) -> USHORT {
     guard(|| tcp::get_pack_opt(pClient, Role::Client, |o| o.pack_header_flag))

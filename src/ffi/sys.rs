@@ -52,6 +52,7 @@ fn set_int(sock: SOCKET, level: c_int, name: c_int, v: c_int) -> c_int {
     unsafe { libc::setsockopt(sock, level, name, &v as *const c_int as *const c_void, std::mem::size_of::<c_int>() as libc::socklen_t) }
 }
 
+/// setsockopt(2) on `sock`: 0, or -1 with errno (EINVAL for a negative `len`).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SetSocketOption(sock: SOCKET, level: c_int, name: c_int, val: LPVOID, len: c_int) -> c_int {
     // SAFETY: the caller passes `len` readable bytes at `val` (upstream's contract for
@@ -59,6 +60,8 @@ pub unsafe extern "C" fn SYS_SetSocketOption(sock: SOCKET, level: c_int, name: c
     guard(|| if len < 0 { set_errno(libc::EINVAL); -1 } else { unsafe { libc::setsockopt(sock, level, name, val, len as libc::socklen_t) } })
 }
 
+/// getsockopt(2) on `sock`; `*len` is the buffer size in and the option's length out. 0, or -1 with
+/// errno (EINVAL for a NULL or negative `len`).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetSocketOption(sock: SOCKET, level: c_int, name: c_int, val: LPVOID, len: *mut c_int) -> c_int {
     guard(|| {
@@ -78,6 +81,8 @@ pub unsafe extern "C" fn SYS_GetSocketOption(sock: SOCKET, level: c_int, name: c
     })
 }
 
+/// ioctl(2) for the int requests FIONBIO, FIOASYNC, FIONREAD, SIOCATMARK and SIOCOUTQ, passing and
+/// returning `*arg`. 0, or -1 with errno; EINVAL for a NULL `arg` or another request.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_IoctlSocket(sock: SOCKET, cmd: c_long, arg: *mut ULONG) -> c_int {
     guard(|| {
@@ -121,12 +126,14 @@ pub unsafe extern "C" fn SYS_fcntl_SETFL(fd: FD, iFlag: INT, bSet: BOOL) -> BOOL
     })
 }
 
+/// Sets (`bNoBlock` TRUE) or clears O_NONBLOCK on `sock`: 0, or -1 with errno.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SSO_NoBlock(sock: SOCKET, bNoBlock: BOOL) -> c_int {
     // SAFETY: SYS_fcntl_SETFL takes no pointer; it is `unsafe` only as a C export.
     guard(|| if unsafe { SYS_fcntl_SETFL(sock, libc::O_NONBLOCK, bNoBlock) } != 0 { 0 } else { -1 })
 }
 
+/// Sets TCP_NODELAY on `sock` to `bNoDelay`: 0, or -1 with errno.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SSO_NoDelay(sock: SOCKET, bNoDelay: BOOL) -> c_int {
     guard(|| set_int(sock, libc::IPPROTO_TCP, libc::TCP_NODELAY, (bNoDelay != 0) as c_int))
@@ -145,16 +152,19 @@ pub unsafe extern "C" fn SYS_SSO_DontLinger(sock: SOCKET, bDont: BOOL) -> c_int 
     guard(|| linger(sock, (bDont == 0) as c_int, 0))
 }
 
+/// Sets SO_LINGER on `sock` (`l_onoff`, `l_linger` seconds): 0, or -1 with errno.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SSO_Linger(sock: SOCKET, l_onoff: USHORT, l_linger: USHORT) -> c_int {
     guard(|| linger(sock, l_onoff as c_int, l_linger as c_int))
 }
 
+/// Sets SO_RCVBUF on `sock` to `size` bytes: 0, or -1 with errno.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SSO_RecvBuffSize(sock: SOCKET, size: c_int) -> c_int {
     guard(|| set_int(sock, libc::SOL_SOCKET, libc::SO_RCVBUF, size))
 }
 
+/// Sets SO_SNDBUF on `sock` to `size` bytes: 0, or -1 with errno.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_SSO_SendBuffSize(sock: SOCKET, size: c_int) -> c_int {
     guard(|| set_int(sock, libc::SOL_SOCKET, libc::SO_SNDBUF, size))
@@ -231,6 +241,8 @@ unsafe fn sock_addr(sock: SOCKET, peer: bool, buf: *mut TCHAR, len: *mut c_int, 
     unsafe { write_addr(&a.ip(), a.port(), buf, len, port) }
 }
 
+/// Copies `socket`'s local address and port (`*piAddressLen`: size in, length with NUL out; ENOSPC
+/// with the size needed if too small). FALSE with errno when getsockname fails.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetSocketLocalAddress(socket: SOCKET, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
     // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
@@ -238,6 +250,8 @@ pub unsafe extern "C" fn SYS_GetSocketLocalAddress(socket: SOCKET, lpszAddress: 
     guard(|| unsafe { sock_addr(socket, false, lpszAddress, piAddressLen, pusPort) })
 }
 
+/// Copies `socket`'s peer address and port (`*piAddressLen`: size in, length with NUL out; ENOSPC
+/// with the size needed if too small). FALSE with errno when getpeername fails.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GetSocketRemoteAddress(socket: SOCKET, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
     // SAFETY: `piAddressLen` and `pusPort` are NULL or writable, and `lpszAddress` is NULL or has
@@ -368,6 +382,8 @@ pub unsafe extern "C" fn SYS_EnumHostIPAddresses(lpszHost: LPCTSTR, enType: IPAd
     })
 }
 
+/// Frees an array returned by SYS_EnumHostIPAddresses and its entries; FALSE with errno EINVAL for
+/// NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_FreeHostIPAddresses(lppIPAddr: *mut HP_LPTIPAddr) -> BOOL {
     guard(|| {
@@ -396,22 +412,27 @@ pub unsafe extern "C" fn SYS_FreeHostIPAddresses(lppIPAddr: *mut HP_LPTIPAddr) -
 
 // ---- byte order and memory ----
 
+/// `value` in network (big-endian) byte order.
 #[no_mangle]
 pub extern "C" fn SYS_HToN64(value: ULONGLONG) -> ULONGLONG {
     value.to_be()
 }
+/// `value`, in network byte order, in host byte order.
 #[no_mangle]
 pub extern "C" fn SYS_NToH64(value: ULONGLONG) -> ULONGLONG {
     ULONGLONG::from_be(value)
 }
+/// `value` with its two bytes swapped.
 #[no_mangle]
 pub extern "C" fn SYS_SwapEndian16(value: USHORT) -> USHORT {
     value.swap_bytes()
 }
+/// `value` with its four bytes reversed.
 #[no_mangle]
 pub extern "C" fn SYS_SwapEndian32(value: DWORD) -> DWORD {
     value.swap_bytes()
 }
+/// TRUE on a little-endian host.
 #[no_mangle]
 pub extern "C" fn SYS_IsLittleEndian() -> BOOL {
     cfg!(target_endian = "little") as BOOL
@@ -427,6 +448,8 @@ pub unsafe extern "C" fn SYS_Malloc(size: c_int) -> LPBYTE {
     // SAFETY: malloc has no preconditions; `size` is non-negative.
     unsafe { libc::malloc(size as usize) as LPBYTE }
 }
+/// realloc(3) of `p` (NULL: a new block) to `size` bytes; NULL with errno EINVAL for a negative
+/// size or on failure.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Realloc(p: LPBYTE, size: c_int) -> LPBYTE {
     if size < 0 {
@@ -437,12 +460,15 @@ pub unsafe extern "C" fn SYS_Realloc(p: LPBYTE, size: c_int) -> LPBYTE {
     // contract for SYS_Realloc); `size` is non-negative.
     unsafe { libc::realloc(p as *mut c_void, size as usize) as LPBYTE }
 }
+/// free(3) of a block from SYS_Malloc / SYS_Realloc / SYS_Calloc (NULL is ignored).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Free(p: LPBYTE) {
     // SAFETY: `p` is NULL or a live block from SYS_Malloc / SYS_Realloc / SYS_Calloc / malloc,
     // freed once (upstream's contract for SYS_Free).
     unsafe { libc::free(p as *mut c_void) }
 }
+/// calloc(3) of `number` x `size` zeroed bytes; NULL with errno EINVAL for a negative argument or
+/// on failure.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Calloc(number: c_int, size: c_int) -> LPVOID {
     if number < 0 || size < 0 {
@@ -502,10 +528,12 @@ mod zip_codes {
     pub use crate::sys::{BUF_ERROR, DATA_ERROR};
 }
 
+/// The Base64 length of `dwSrcLen` bytes (what SYS_Base64Encode needs, without the NUL).
 #[no_mangle]
 pub extern "C" fn SYS_GuessBase64EncodeBound(dwSrcLen: DWORD) -> DWORD {
     codec::base64_encode_bound(dwSrcLen)
 }
+/// An upper bound of the bytes `dwSrcLen` Base64 characters decode to; 0 for NULL or invalid input.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GuessBase64DecodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
     // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
@@ -520,6 +548,8 @@ pub unsafe extern "C" fn SYS_Base64Encode(lpszSrc: *const BYTE, dwSrcLen: DWORD,
     // SYS_Base64Encode); io checks for NULL.
     guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_encode) })
 }
+/// Decodes Base64 into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad input, -5 for
+/// NULL or too small a buffer (`*pdwDestLen` then the size needed).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Base64Decode(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -527,18 +557,22 @@ pub unsafe extern "C" fn SYS_Base64Decode(lpszSrc: *const BYTE, dwSrcLen: DWORD,
     // SYS_Base64Decode); io checks for NULL.
     guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::base64_decode) })
 }
+/// The length `dwSrcLen` bytes URL-encode to; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GuessUrlEncodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
     // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
     // for SYS_GuessUrlEncodeBound).
     guard(|| if lpszSrc.is_null() { 0 } else { codec::url_encode_bound(unsafe { std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize) }) })
 }
+/// The length `dwSrcLen` URL-encoded bytes decode to; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GuessUrlDecodeBound(lpszSrc: *const BYTE, dwSrcLen: DWORD) -> DWORD {
     // SAFETY: `lpszSrc` is non-NULL (checked) with `dwSrcLen` readable bytes (upstream's contract
     // for SYS_GuessUrlDecodeBound).
     guard(|| if lpszSrc.is_null() { 0 } else { codec::url_decode_bound(unsafe { std::slice::from_raw_parts(lpszSrc, dwSrcLen as usize) }) })
 }
+/// URL-encodes into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad input, -5 for
+/// NULL or too small a buffer (`*pdwDestLen` then the size needed).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UrlEncode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -546,6 +580,8 @@ pub unsafe extern "C" fn SYS_UrlEncode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpsz
     // SYS_UrlEncode); io checks for NULL.
     guard(|| unsafe { codec_call(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, codec::url_encode) })
 }
+/// URL-decodes into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad input (a `%` not
+/// followed by two hex digits), -5 for NULL or too small a buffer (`*pdwDestLen` the size needed).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UrlDecode(lpszSrc: *mut BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -595,6 +631,8 @@ pub unsafe extern "C" fn SYS_CompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, l
     // SYS_CompressEx); zcall checks for NULL.
     guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::compress_ex(s, d, iLevel, iMethod, iWindowBits, iMemLevel, iStrategy)) })
 }
+/// Inflates a zlib stream into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad
+/// input, -5 for too small a buffer.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_Uncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -602,6 +640,7 @@ pub unsafe extern "C" fn SYS_Uncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, l
     // SYS_Uncompress); zcall checks for NULL.
     guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, zip::MAX_WBITS)) })
 }
+/// As SYS_Uncompress with inflateInit2's `iWindowBits` (+16 gzip, +32 either, negative raw).
 #[no_mangle]
 pub unsafe extern "C" fn SYS_UncompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD, iWindowBits: c_int) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -609,10 +648,14 @@ pub unsafe extern "C" fn SYS_UncompressEx(lpszSrc: *const BYTE, dwSrcLen: DWORD,
     // SYS_UncompressEx); zcall checks for NULL.
     guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::uncompress_ex(s, d, iWindowBits)) })
 }
+/// zlib's bound of the compressed size of `dwSrcLen` bytes (with gzip's header and trailer when
+/// `bGZip`).
 #[no_mangle]
 pub extern "C" fn SYS_GuessCompressBound(dwSrcLen: DWORD, bGZip: BOOL) -> DWORD {
     zip::compress_bound(dwSrcLen, bGZip != 0)
 }
+/// Compresses into a gzip stream at the default level (`*pdwDestLen`: size in, length out): 0, -3
+/// for bad input, -5 for too small a buffer.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_GZipCompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -651,6 +694,8 @@ pub unsafe extern "C" fn SYS_BrotliCompressEx(lpszSrc: *const BYTE, dwSrcLen: DW
     // SYS_BrotliCompressEx); zcall checks for NULL.
     guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, |s, d| zip::brotli_compress(s, d, iQuality, iWindow, iMode)) })
 }
+/// Decompresses a brotli stream into `lpszDest` (`*pdwDestLen`: size in, length out): 0, -3 for bad
+/// input, -5 for too small a buffer.
 #[no_mangle]
 pub unsafe extern "C" fn SYS_BrotliUncompress(lpszSrc: *const BYTE, dwSrcLen: DWORD, lpszDest: *mut BYTE, pdwDestLen: *mut DWORD) -> c_int {
     // SAFETY: `lpszSrc` has `dwSrcLen` readable bytes, `pdwDestLen` is NULL or readable and
@@ -658,6 +703,7 @@ pub unsafe extern "C" fn SYS_BrotliUncompress(lpszSrc: *const BYTE, dwSrcLen: DW
     // SYS_BrotliUncompress); zcall checks for NULL.
     guard(|| unsafe { zcall(lpszSrc, dwSrcLen, lpszDest, pdwDestLen, zip::brotli_uncompress) })
 }
+/// An upper bound of the brotli-compressed size of `dwSrcLen` bytes.
 #[no_mangle]
 pub extern "C" fn SYS_BrotliGuessCompressBound(dwSrcLen: DWORD) -> DWORD {
     zip::brotli_bound(dwSrcLen)

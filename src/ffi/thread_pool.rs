@@ -270,6 +270,8 @@ fn listener<'a>(p: PVOID) -> Option<&'a PoolListener> {
 
 // ---- listener ----
 
+/// Creates a thread pool listener (its four callbacks all NULL); NULL only if the handle table is
+/// full.
 #[no_mangle]
 pub extern "C" fn Create_HP_ThreadPoolListener() -> HP_ThreadPoolListener {
     guard(|| handle::new_shared(Kind::ThreadPoolListener, Arc::new(PoolListener::default())))
@@ -284,24 +286,32 @@ pub unsafe extern "C" fn Destroy_HP_ThreadPoolListener(pListener: HP_ThreadPoolL
         }
     })
 }
+/// Sets the OnStartup callback (NULL clears it); may be set after Start. errno EINVAL for a bad
+/// listener.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnStartup(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnStartup) {
     if let Some(l) = listener(pListener) {
         l.startup.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
     }
 }
+/// Sets the OnShutdown callback (NULL clears it); may be set after Start. errno EINVAL for a bad
+/// listener.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnShutdown(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnShutdown) {
     if let Some(l) = listener(pListener) {
         l.shutdown.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
     }
 }
+/// Sets the OnWorkerThreadStart callback (NULL clears it); may be set after Start. errno EINVAL for
+/// a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnWorkerThreadStart(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnWorkerThreadStart) {
     if let Some(l) = listener(pListener) {
         l.thread_start.store(fn_.map_or(0, |f| f as usize), Ordering::Release);
     }
 }
+/// Sets the OnWorkerThreadEnd callback (NULL clears it); may be set after Start. errno EINVAL for a
+/// bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnWorkerThreadEnd(pListener: HP_ThreadPoolListener, fn_: HP_FN_ThreadPool_OnWorkerThreadEnd) {
     if let Some(l) = listener(pListener) {
@@ -311,6 +321,8 @@ pub unsafe extern "C" fn HP_Set_FN_ThreadPool_OnWorkerThreadEnd(pListener: HP_Th
 
 // ---- pool ----
 
+/// Creates a stopped thread pool raising `pListener`'s callbacks (NULL: none; the pool keeps the
+/// listener alive). NULL with errno EINVAL for a bad non-NULL listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_ThreadPool(pListener: HP_ThreadPoolListener) -> HP_ThreadPool {
     guard(|| {
@@ -516,6 +528,9 @@ unsafe fn stop(p: &Pool, max_wait: DWORD) -> BOOL {
     }
 }
 
+/// Stops taking tasks, lets the workers drain the queue for up to `dwMaxWait` ms (INFINITE: no
+/// limit), then drops the rest: FALSE with ETIMEDOUT then, EPERM unless started. The pool is
+/// stopped either way.
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_Stop(pThreadPool: HP_ThreadPool, dwMaxWait: DWORD) -> BOOL {
     guard(|| match pool(pThreadPool) {
@@ -567,10 +582,12 @@ fn read<T: Default>(p: PVOID, f: impl FnOnce(&St) -> T) -> T {
     }
 }
 
+/// TRUE while the pool is started; FALSE otherwise, or with errno EINVAL for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_HasStarted(pThreadPool: HP_ThreadPool) -> BOOL {
     guard(|| read(pThreadPool, |s| (s.state == PoolState::Started) as BOOL))
 }
+/// SS_STARTED, SS_STOPPING or SS_STOPPED; SS_STOPPED for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_GetState(pThreadPool: HP_ThreadPool) -> En_HP_ServiceState {
     guard(|| match pool(pThreadPool) {
@@ -592,14 +609,18 @@ pub unsafe extern "C" fn HP_ThreadPool_GetQueueSize(pThreadPool: HP_ThreadPool) 
 pub unsafe extern "C" fn HP_ThreadPool_GetTaskCount(pThreadPool: HP_ThreadPool) -> DWORD {
     guard(|| read(pThreadPool, |s| (s.queue.len() + s.running) as DWORD))
 }
+/// The number of worker threads running; 0 when stopped, or with errno EINVAL for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_GetThreadCount(pThreadPool: HP_ThreadPool) -> DWORD {
     guard(|| read(pThreadPool, |s| s.threads as DWORD))
 }
+/// The queue bound given to Start (0: unbounded); 0 also with errno EINVAL for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_GetMaxQueueSize(pThreadPool: HP_ThreadPool) -> DWORD {
     guard(|| read(pThreadPool, |s| s.max_queue as DWORD))
 }
+/// The rejected policy given to Start (TRP_CALL_FAIL, TRP_WAIT_FOR, TRP_CALLER_RUN); TRP_CALL_FAIL
+/// for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_ThreadPool_GetRejectedPolicy(pThreadPool: HP_ThreadPool) -> En_HP_RejectedPolicy {
     guard(|| match pool(pThreadPool).map(|p| p.inner.st.lock().unwrap().policy) {
@@ -662,6 +683,8 @@ unsafe fn destroy_task(t: *mut TSocketTask) {
     }
 }
 
+/// Frees a task made by Create_HP_SocketTaskObj (and a TBT_COPY / TBT_ATTACH buffer); any other
+/// pointer is refused with errno EINVAL. Not for a task submitted with Submit_Task (it frees it).
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_SocketTaskObj(pTask: HP_LPTSocketTask) {
     // SAFETY: destroy_task frees only tasks in LIVE_TASKS; C does not destroy a task it has

@@ -144,35 +144,46 @@ fn get_opt<T: Default>(p: PVOID, f: impl FnOnce(&NodeOptions) -> T) -> T {
 
 // ---- listener and lifetime ----
 
+/// Creates a UdpNode listener (a table of callbacks, all NULL); NULL only if the handle table is
+/// full.
 #[no_mangle]
 pub extern "C" fn Create_HP_UdpNodeListener() -> HP_UdpNodeListener {
     listener::create(LK)
 }
+/// Frees a listener made by Create_HP_UdpNodeListener; nodes still using it keep their own
+/// reference. Any other handle is refused with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn Destroy_HP_UdpNodeListener(pListener: HP_UdpNodeListener) {
     listener::destroy(pListener, LK)
 }
+/// Sets the OnPrepareListen callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnPrepareListen(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnPrepareListen) {
     listener::set_fn(pListener, LK, Slot::PrepareListen, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnSend callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnSend(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnSend) {
     listener::set_fn(pListener, LK, Slot::Send, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnReceive callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnReceive(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnReceive) {
     listener::set_fn(pListener, LK, Slot::Receive, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnError callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnError(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnError) {
     listener::set_fn(pListener, LK, Slot::Error, fn_.map_or(0, |f| f as usize))
 }
+/// Sets the OnShutdown callback (NULL clears it); may be set after Start.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Set_FN_UdpNode_OnShutdown(pListener: HP_UdpNodeListener, fn_: HP_FN_UdpNode_OnShutdown) {
     listener::set_fn(pListener, LK, Slot::Shutdown, fn_.map_or(0, |f| f as usize))
 }
 
+/// Creates a stopped UdpNode (one unconnected UDP socket) raising `pListener`'s callbacks; NULL
+/// with errno EINVAL for a bad listener.
 #[no_mangle]
 pub unsafe extern "C" fn Create_HP_UdpNode(pListener: HP_UdpNodeListener) -> HP_UdpNode {
     guard(|| {
@@ -238,18 +249,24 @@ pub unsafe extern "C" fn HP_UdpNode_StartWithCast(pNode: HP_UdpNode, lpszBindAdd
         done(n, n.start(bind, usPort, mode, cast))
     })
 }
+/// Closes the socket, then raises OnShutdown. FALSE with SE_ILLEGAL_STATE / EPERM unless started;
+/// may be called from the node's own callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_Stop(pNode: HP_UdpNode) -> BOOL {
     guard(|| node(pNode).map_or(FALSE, |n| done(n, n.stop())))
 }
+/// Waits up to `dwMilliseconds` (INFINITE: no limit) for the node to reach SS_STOPPED; TRUE when it
+/// is stopped, FALSE on timeout.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_Wait(pNode: HP_UdpNode, dwMilliseconds: DWORD) -> BOOL {
     guard(|| node(pNode).map_or(FALSE, |n| n.wait(dwMilliseconds) as BOOL))
 }
+/// TRUE while the node is started; FALSE otherwise or for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_HasStarted(pNode: HP_UdpNode) -> BOOL {
     guard(|| node(pNode).map_or(FALSE, |n| (n.state() == State::Started) as BOOL))
 }
+/// The service state; SS_STOPPED for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetState(pNode: HP_UdpNode) -> En_HP_ServiceState {
     guard(|| {
@@ -261,10 +278,12 @@ pub unsafe extern "C" fn HP_UdpNode_GetState(pNode: HP_UdpNode) -> En_HP_Service
         })
     })
 }
+/// The error of the last Start or Stop (SE_OK if it succeeded); SE_INVALID_PARAM for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetLastError(pNode: HP_UdpNode) -> En_HP_SocketError {
     guard(|| node(pNode).map_or(EnSocketError::SE_INVALID_PARAM, |n| error_of(n.last_error())))
 }
+/// A static text describing HP_UdpNode_GetLastError; NULL for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetLastErrorDesc(pNode: HP_UdpNode) -> LPCTSTR {
     guard(|| node(pNode).map_or(std::ptr::null(), |n| error_desc(error_of(n.last_error()) as c_int)))
@@ -348,6 +367,9 @@ pub unsafe extern "C" fn HP_UdpNode_Send(pNode: HP_UdpNode, lpszRemoteAddress: L
     // `lpszRemoteAddress` (upstream's contract for HP_UdpNode_Send).
     guard(|| unsafe { part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, Some((lpszRemoteAddress, usRemotePort)), &[b])) })
 }
+/// As HP_UdpNode_Send, sending `iLength` bytes from `pBuffer + iOffset`. FALSE with errno EPERM
+/// unless started, EHOSTUNREACH for a bad address, EINVAL above MaxDatagramSize or for a negative
+/// offset.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendPart(pNode: HP_UdpNode, lpszRemoteAddress: LPCTSTR, usRemotePort: USHORT, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
     // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` and a NULL or
@@ -369,12 +391,16 @@ pub unsafe extern "C" fn HP_UdpNode_SendCast(pNode: HP_UdpNode, pBuffer: *const 
     // HP_UdpNode_SendCast); with no host, send reads no string.
     guard(|| unsafe { part(pBuffer, iLength, 0).map_or(FALSE, |b| send(pNode, None, &[b])) })
 }
+/// As HP_UdpNode_SendCast, sending `iLength` bytes from `pBuffer + iOffset`. FALSE with errno EPERM
+/// unless started with a cast mode, EINVAL above MaxDatagramSize or for a negative offset.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendCastPart(pNode: HP_UdpNode, pBuffer: *const BYTE, iLength: c_int, iOffset: c_int) -> BOOL {
     // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` + `iOffset` (upstream's
     // contract for HP_UdpNode_SendCastPart); with no host, send reads no string.
     guard(|| unsafe { part(pBuffer, iLength, iOffset).map_or(FALSE, |b| send(pNode, None, &[b])) })
 }
+/// The buffers concatenated into one datagram to the cast address. FALSE with errno EPERM unless
+/// started with a cast mode, EINVAL for a bad array or above MaxDatagramSize.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SendCastPackets(pNode: HP_UdpNode, pBuffers: *const WSABUF, iCount: c_int) -> BOOL {
     // SAFETY: `pBuffers` points to `iCount` WSABUFs with `len` readable bytes at each `buf`
@@ -384,6 +410,8 @@ pub unsafe extern "C" fn HP_UdpNode_SendCastPackets(pNode: HP_UdpNode, pBuffers:
 
 // ---- info ----
 
+/// Copies the bound address and port (`*piAddressLen`: size in, length with NUL out; ENOSPC with
+/// the size needed if too small). FALSE when not started.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetLocalAddress(pNode: HP_UdpNode, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
     guard(|| match node(pNode).and_then(|n| n.local_addr()) {
@@ -394,6 +422,8 @@ pub unsafe extern "C" fn HP_UdpNode_GetLocalAddress(pNode: HP_UdpNode, lpszAddre
         None => FALSE,
     })
 }
+/// Copies the multicast group or broadcast address given at Start and the port, with
+/// GetLocalAddress's buffer rules. FALSE with errno ENOENT when not started with a cast mode.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetCastAddress(pNode: HP_UdpNode, lpszAddress: *mut TCHAR, piAddressLen: *mut c_int, pusPort: *mut USHORT) -> BOOL {
     guard(|| {
@@ -410,6 +440,8 @@ pub unsafe extern "C" fn HP_UdpNode_GetCastAddress(pNode: HP_UdpNode, lpszAddres
         }
     })
 }
+/// The cast mode of the running node (CM_MULTICAST, CM_BROADCAST); CM_UNICAST when started without
+/// one, stopped, or for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetCastMode(pNode: HP_UdpNode) -> En_HP_CastMode {
     guard(|| match node(pNode).and_then(|n| n.cast()) {
@@ -432,12 +464,14 @@ pub unsafe extern "C" fn HP_UdpNode_GetPendingDataLength(pNode: HP_UdpNode, piPe
         TRUE
     })
 }
+/// Stores the application's `pExtra` on the node; a bad handle is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetExtra(pNode: HP_UdpNode, pExtra: PVOID) {
     if let Some(o) = obj(pNode) {
         o.extra.store(pExtra as usize, Ordering::Relaxed);
     }
 }
+/// The value stored by HP_UdpNode_SetExtra (NULL until set); NULL for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetExtra(pNode: HP_UdpNode) -> PVOID {
     obj(pNode).map_or(std::ptr::null_mut(), |o| o.extra.load(Ordering::Relaxed) as PVOID)
@@ -445,6 +479,8 @@ pub unsafe extern "C" fn HP_UdpNode_GetExtra(pNode: HP_UdpNode) -> PVOID {
 
 // ---- options ----
 
+/// Sets the address reuse policy (default RAP_ADDR_ONLY); only while stopped (else errno EPERM). An
+/// unknown value is ignored with errno EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetReuseAddressPolicy(pNode: HP_UdpNode, enReusePolicy: ReuseAddressPolicyArg) {
     guard(|| match reuse_policy(enReusePolicy) {
@@ -452,70 +488,93 @@ pub unsafe extern "C" fn HP_UdpNode_SetReuseAddressPolicy(pNode: HP_UdpNode, enR
         None => set_errno(libc::EINVAL),
     })
 }
+/// The address reuse policy; RAP_NONE for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetReuseAddressPolicy(pNode: HP_UdpNode) -> En_HP_ReuseAddressPolicy {
     guard(|| node(pNode).map_or(EnReuseAddressPolicy::RAP_NONE, |n| reuse_policy_out(n.options().reuse)))
 }
+/// Sets the largest datagram sent or received (default 1432; Start refuses 0 or above 65536); only
+/// while stopped (else errno EPERM).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetMaxDatagramSize(pNode: HP_UdpNode, dwMaxDatagramSize: DWORD) {
     guard(|| set_opt(pNode, |o| o.max_datagram = dwMaxDatagramSize))
 }
+/// The largest datagram size; 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetMaxDatagramSize(pNode: HP_UdpNode) -> DWORD {
     guard(|| get_opt(pNode, |o| o.max_datagram))
 }
+/// Sets the worker thread count (default 2 x CPUs + 2; Start refuses 0 or above 512); only while
+/// stopped (else errno EPERM).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetWorkerThreadCount(pNode: HP_UdpNode, dwWorkerThreadCount: DWORD) {
     guard(|| set_opt(pNode, |o| o.worker_threads = dwWorkerThreadCount))
 }
+/// The worker thread count; 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetWorkerThreadCount(pNode: HP_UdpNode) -> DWORD {
     guard(|| get_opt(pNode, |o| o.worker_threads))
 }
+/// Kept for Get/Set only, changes nothing (default 64); only while stopped (else errno EPERM).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetPostReceiveCount(pNode: HP_UdpNode, dwPostReceiveCount: DWORD) {
     guard(|| set_opt(pNode, |o| o.post_receive_count = dwPostReceiveCount))
 }
+/// The post-receive count; 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetPostReceiveCount(pNode: HP_UdpNode) -> DWORD {
     guard(|| get_opt(pNode, |o| o.post_receive_count))
 }
+/// Accepted and reported back, changes nothing (no buffer pools here; default 1024); only while
+/// stopped.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetFreeBufferPoolSize(pNode: HP_UdpNode, dwFreeBufferPoolSize: DWORD) {
     guard(|| set_opt(pNode, |o| o.free_buffer_pool = dwFreeBufferPoolSize))
 }
+/// The value set by SetFreeBufferPoolSize; 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetFreeBufferPoolSize(pNode: HP_UdpNode) -> DWORD {
     guard(|| get_opt(pNode, |o| o.free_buffer_pool))
 }
+/// Accepted and reported back, changes nothing (no buffer pools here; default 1024); only while
+/// stopped.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetFreeBufferPoolHold(pNode: HP_UdpNode, dwFreeBufferPoolHold: DWORD) {
     guard(|| set_opt(pNode, |o| o.free_buffer_hold = dwFreeBufferPoolHold))
 }
+/// The value set by SetFreeBufferPoolHold; 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetFreeBufferPoolHold(pNode: HP_UdpNode) -> DWORD {
     guard(|| get_opt(pNode, |o| o.free_buffer_hold))
 }
+/// Sets the TTL of multicasts sent (default 1); only while stopped (else errno EPERM).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetMultiCastTtl(pNode: HP_UdpNode, iMCTtl: c_int) {
     guard(|| set_opt(pNode, |o| o.mc_ttl = iMCTtl))
 }
+/// The multicast TTL; 0 for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_GetMultiCastTtl(pNode: HP_UdpNode) -> c_int {
     guard(|| get_opt(pNode, |o| o.mc_ttl))
 }
+/// Whether multicasts sent are heard on this host too (default FALSE); only while stopped (else
+/// errno EPERM).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetMultiCastLoop(pNode: HP_UdpNode, bMCLoop: BOOL) {
     guard(|| set_opt(pNode, |o| o.mc_loop = bMCLoop != 0))
 }
+/// TRUE if multicast loopback is on; FALSE also for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_IsMultiCastLoop(pNode: HP_UdpNode) -> BOOL {
     guard(|| get_opt(pNode, |o| o.mc_loop as BOOL))
 }
+/// Whether a node bound to NULL/"" or "::" serves IPv4 too (default TRUE); only while stopped (else
+/// errno EPERM).
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_SetDualStack(pNode: HP_UdpNode, bDualStack: BOOL) {
     guard(|| set_opt(pNode, |o| o.dual_stack = bDualStack != 0))
 }
+/// TRUE if dual stack is on; FALSE also for a bad handle.
 #[no_mangle]
 pub unsafe extern "C" fn HP_UdpNode_IsDualStack(pNode: HP_UdpNode) -> BOOL {
     guard(|| get_opt(pNode, |o| o.dual_stack as BOOL))
