@@ -18,6 +18,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::Interest;
@@ -316,7 +317,7 @@ fn route(shared: &Shared, fd: RawFd, conn: &Conn, data: &[u8], truncated: bool, 
 /// `sock` keeps the server's socket open (its sends use its descriptor) until the close
 /// notification has gone out.
 async fn server_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: Arc<UdpSocket>, detect: Option<(u32, Duration)>, max: usize) {
-    let reason = drive(&shared, &conn, Reader::Server, detect, max).await;
+    let reason = drive(&shared, &conn, Reader::Server, detect, max, None).await;
     finish(&shared, &conn, reason, Notify::Peer);
     drop(sock);
 }
@@ -333,7 +334,7 @@ enum Reader<'a> {
 
 /// A connection's life: its greeting, then queued datagrams and sends, reads, detect and ARQ
 /// ticks until a close.
-async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<(u32, Duration)>, max: usize) -> Option<CloseReason> {
+async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<(u32, Duration)>, max: usize, connected: Option<&SyncSender<bool>>) -> Option<CloseReason> {
     let ev = &*shared.events;
     let p = part(conn);
     if shared.is_stopping() {
@@ -343,6 +344,9 @@ async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<
         Reader::Server => ev.on_accept(conn.id, p.sockaddr.as_ptr() as usize),
         _ => ev.on_connect(conn.id),
     };
+    if let Some(tx) = connected {
+        let _ = tx.try_send(greeted != Handled::Error);
+    }
     if greeted == Handled::Error {
         return None;
     }
@@ -506,10 +510,13 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
 
 /// The client's connection: OnConnect, a first detect, OnHandShake (or the ARQ handshake), then
 /// reads, detect ticks and close.
-pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options) {
+/// `connected`: told whether OnConnect accepted the connection (Start waits for it, as upstream
+/// raises OnConnect inside Start).
+pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options, connected: SyncSender<bool>) {
     match UdpSocket::from_std(sock) {
         Ok(sock) => {
-            let r = drive(&shared, &conn, Reader::Client(&sock), detect_of(&opts), opts.max_datagram_size as usize).await;
+            let r = drive(&shared, &conn, Reader::Client(&sock), detect_of(&opts), opts.max_datagram_size as usize, Some(&connected)).await;
+            let _ = connected.try_send(false);
             // The socket stays open until the close notification has gone out on it.
             finish(&shared, &conn, r, Notify::Connected);
         }
@@ -519,11 +526,12 @@ pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std:
 
 /// A UdpCast's life: OnConnect, OnHandShake, then every datagram to the group (or broadcast
 /// port) until Stop. `recv` is bound to the cast address, `send` (the connection's fd) sends.
-pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options) {
+pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options, connected: SyncSender<bool>) {
     let r = match UdpSocket::from_std(recv) {
-        Ok(recv) => drive(&shared, &conn, Reader::Cast(&recv), None, opts.max_datagram_size as usize).await,
+        Ok(recv) => drive(&shared, &conn, Reader::Cast(&recv), None, opts.max_datagram_size as usize, Some(&connected)).await,
         Err(e) => Some(CloseReason { op: Op::Connect, code: os(&e) }),
     };
+    let _ = connected.try_send(false);
     finish(&shared, &conn, r, Notify::Never);
     drop(send);
 }

@@ -10,6 +10,17 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 
 impl Component {
+    /// As upstream, which raises OnConnect inside Start: waits until it has run on the
+    /// connection's worker (not from one of the component's own callbacks); its HR_ERROR fails
+    /// Start with ECANCELED.
+    fn await_on_connect(&self, rx: std::sync::mpsc::Receiver<bool>) -> Result<()> {
+        if super::workers::on_worker_of(self.shared.owner()) || matches!(rx.recv(), Ok(true)) {
+            Ok(())
+        } else {
+            Err(fail(SocketError::ConnectServer, libc::ECANCELED))
+        }
+    }
+
     /// A UDP server: one socket bound to `bind`:`port`; each peer address is a connection.
     pub(crate) fn start_udp_server(&self, bind: Option<&str>, port: u16) -> Result<()> {
         self.run_start(|opts| {
@@ -59,8 +70,9 @@ impl Component {
             let conn = super::udp::new_conn(id, sock.as_raw_fd(), local, remote, Some(to.host.to_string()), true, self.shared.arq.then_some(&opts.arq));
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
-            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::client_conn(self.shared.clone(), conn, sock.into(), opts.clone()));
-            Ok(())
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::client_conn(self.shared.clone(), conn, sock.into(), opts.clone(), tx));
+            self.await_on_connect(rx)
         })
     }
 
@@ -106,8 +118,9 @@ impl Component {
             let conn = super::udp::new_conn(id, send.as_raw_fd(), local, cast_addr, Some(to.host.to_string()), false, None);
             self.shared.conns.insert(id, conn.clone());
             self.shared.task_started();
-            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts.clone()));
-            Ok(())
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            conn::spawn_conn_task(&self.first_worker()?, self.shared.clone(), conn.clone(), super::udp::cast_conn(self.shared.clone(), conn, recv.into(), send.into(), opts.clone(), tx));
+            self.await_on_connect(rx)
         })
     }
 }

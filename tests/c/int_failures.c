@@ -180,6 +180,27 @@ static void test_sync_connect(void) {
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
     CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 4);
     CHECK(HP_Agent_Stop(a));
+    /* A UdpClient's Start, too, returns after its OnConnect (upstream raises it inside Start). */
+    HP_UdpServerListener ul = Create_HP_UdpServerListener();
+    HP_UdpServer us = Create_HP_UdpServer(ul);
+    CHECK(HP_Server_Start(us, "127.0.0.1", 0));
+    USHORT uport = 0; len = 64;
+    CHECK(HP_Server_GetListenAddress(us, addr, &len, &uport));
+    HP_UdpClientListener ucl = Create_HP_UdpClientListener();
+    HP_Set_FN_Client_OnConnect(ucl, c_on_connect);
+    HP_UdpClient uc = Create_HP_UdpClient(ucl);
+    CHECK(HP_Client_Start(uc, "127.0.0.1", uport, FALSE));
+    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 5);
+    CHECK(HP_Client_Stop(uc));
+    c_refuse = 1;
+    CHECK(!HP_Client_Start(uc, "127.0.0.1", uport, FALSE));
+    CHECK_EQ(SYS_GetLastError(), ECANCELED);
+    c_refuse = 0;
+    Destroy_HP_UdpClient(uc);
+    Destroy_HP_UdpClientListener(ucl);
+    CHECK(HP_Server_Stop(us));
+    Destroy_HP_UdpServer(us);
+    Destroy_HP_UdpServerListener(ul);
     sleep_ms(100);
     CHECK_EQ(c_closes, 1); /* only the first, accepted client connection's */
     Destroy_HP_TcpAgent(a);
