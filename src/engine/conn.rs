@@ -62,10 +62,16 @@ impl Wake {
 }
 
 /// Why a connection's task must close it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CloseReason {
     pub op: Op,
     pub code: i32,
+}
+
+impl CloseReason {
+    /// Close without OnClose: upstream drops a connection whose OnHandShake returns HR_ERROR
+    /// as it does one refused by OnAccept / OnConnect.
+    pub(crate) const DROP: CloseReason = CloseReason { op: Op::Unknown, code: i32::MIN };
 }
 
 pub struct Conn {
@@ -457,7 +463,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
         stack.plain = Some(Vec::new());
     }
     if let Some(r) = stack.handshake_if_done(conn, ev) {
-        return Some(r);
+        return (r != CloseReason::DROP).then_some(r);
     }
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
@@ -514,7 +520,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     };
     // The framing sees the end (an HTTP response delimited by the close completes here).
     stack.framing.end(conn, ev);
-    Some(reason)
+    (reason != CloseReason::DROP).then_some(reason)
 }
 
 /// What the connection's task keeps of its protocol stack (`stack.rs`).
@@ -533,7 +539,7 @@ impl ConnStack {
             return None;
         }
         self.handshaken = true;
-        (ev.on_handshake(conn.id) == Handled::Error).then_some(CloseReason { op: Op::Close, code: libc::ECANCELED })
+        (ev.on_handshake(conn.id) == Handled::Error).then_some(CloseReason::DROP)
     }
 
     /// One read's bytes: through the security layer, then the framing.

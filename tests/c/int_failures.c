@@ -37,6 +37,18 @@ static En_HP_HandleResult __HP_CALL a_on_connect(HP_Agent a, HP_CONNID id) {
     return c_refuse ? HR_ERROR : HR_OK;
 }
 
+static volatile long h_handshakes, h_closes;
+static En_HP_HandleResult __HP_CALL h_on_handshake(HP_Server s, HP_CONNID id) {
+    (void)s; (void)id;
+    __atomic_add_fetch(&h_handshakes, 1, __ATOMIC_SEQ_CST);
+    return HR_ERROR;
+}
+static En_HP_HandleResult __HP_CALL h_on_close(HP_Server s, HP_CONNID id, En_HP_SocketOperation op, int e) {
+    (void)s; (void)id; (void)op; (void)e;
+    __atomic_add_fetch(&h_closes, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+
 static volatile long n_prepare, n_shutdown;
 static En_HP_HandleResult __HP_CALL n_prepare_listen(HP_UdpNode n, UINT_PTR so) {
     (void)n; (void)so;
@@ -212,6 +224,33 @@ static void test_sync_connect(void) {
     Destroy_HP_TcpServerListener(sl);
 }
 
+/* OnHandShake returning HR_ERROR drops the connection without OnClose, as upstream's (which
+ * counts the handshake as part of accepting). */
+static void test_handshake_refused(void) {
+    HP_TcpServerListener l = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnHandShake(l, h_on_handshake);
+    HP_Set_FN_Server_OnClose(l, h_on_close);
+    HP_TcpServer s = Create_HP_TcpServer(l);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    TCHAR addr[64]; int len = 64; USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+    HP_TcpClientListener cl = Create_HP_TcpClientListener();
+    HP_Set_FN_Client_OnClose(cl, c_on_close);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    long closes = __atomic_load_n(&c_closes, __ATOMIC_SEQ_CST);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&c_closes, closes + 1, 5000)); /* the client sees the server drop it */
+    CHECK_EQ(h_handshakes, 1);
+    CHECK_EQ(HP_Server_GetConnectionCount(s), 0);
+    CHECK_EQ(h_closes, 0);
+    CHECK(HP_Server_Stop(s));
+    CHECK_EQ(h_closes, 0);
+    Destroy_HP_TcpClient(c);
+    Destroy_HP_TcpClientListener(cl);
+    Destroy_HP_TcpServer(s);
+    Destroy_HP_TcpServerListener(l);
+}
+
 static void test_udp_node(void) {
     HP_UdpNodeListener l = Create_HP_UdpNodeListener();
     HP_Set_FN_UdpNode_OnPrepareListen(l, n_prepare_listen);
@@ -241,6 +280,7 @@ int main(void) {
     test_server();
     test_client_agent();
     test_sync_connect();
+    test_handshake_refused();
     test_udp_node();
     return t_finish("int_failures");
 }
