@@ -7,7 +7,7 @@ use super::recv::{self, FetchResult, Model};
 use super::send::SendMode;
 use super::stack::{Framing, FramingFactory, SecurityFactory, SendFraming};
 use super::workers::{on_worker_of, Workers};
-use super::{ConnId, Events, Op, SocketError, State};
+use super::{ConnId, Events, Handled, Op, SocketError, State};
 use dashmap::DashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
@@ -67,7 +67,7 @@ pub struct Shared {
     state: AtomicU8,
     state_cv: Condvar,
     state_mx: Mutex<()>,
-    /// A client whose connection is closing by itself (see [`Shared::closing`]).
+    /// A client whose connection is closing by itself (see [`Shared::report_close`]).
     client_closing: AtomicBool,
 }
 
@@ -127,10 +127,10 @@ impl Shared {
         }
     }
 
-    /// Called before a connection's OnClose. A client whose connection closes by itself is
-    /// stopping from then on, as upstream's, whose OnClose fires inside its own Stop: a Stop
-    /// called during or after that OnClose is refused (SE_ILLEGAL_STATE).
-    pub fn closing(&self) {
+    /// Raises a connection's OnClose. A client whose connection closes by itself is stopping
+    /// from then on, as upstream's, whose OnClose fires inside its own Stop: a Stop called during
+    /// or after that OnClose is refused (SE_ILLEGAL_STATE).
+    pub fn report_close(&self, id: ConnId, op: Op, code: i32) -> Handled {
         if self.role == Role::Client {
             let _g = self.state_mx.lock().unwrap();
             if self.state() == State::Started {
@@ -138,6 +138,7 @@ impl Shared {
                 self.client_closing.store(true, Ordering::Release);
             }
         }
+        self.events.on_close(id, op, code)
     }
     fn wait_idle(&self, timeout: Duration) -> bool {
         let n = self.live.lock().unwrap();

@@ -356,8 +356,7 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
     conn.mark_closed();
     conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
     if let Some(r) = reason {
-        shared.closing();
-        shared.events.on_close(conn.id, r.op, r.code);
+        shared.report_close(conn.id, r.op, r.code);
     }
     shared.remove(conn.id);
     if let Some(p) = &conn.pull {
@@ -408,8 +407,7 @@ fn end_after_panic(shared: &Shared, conn: &Conn) {
     }
     conn.mark_closed();
     if stage == LIVE {
-        shared.closing();
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.events.on_close(conn.id, Op::Close, libc::ENOTRECOVERABLE)));
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.report_close(conn.id, Op::Close, libc::ENOTRECOVERABLE)));
     }
     shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);
     shared.remove(conn.id);
@@ -484,22 +482,16 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 }
             }
             Event::Readable => {
-                if let Some(next) = conn.framing_switch.take() {
-                    stack.framing = next;
-                    if let Some(r) = stack.handshake_if_done(conn, ev) {
-                        break 'run r;
-                    }
+                if let Some(r) = stack.take_switch(conn, ev) {
+                    break 'run r;
                 }
                 if let Some(reason) = read_some(ev, conn, stream, buf_size, mark, &mut stack) {
                     break 'run reason;
                 }
             }
             Event::Switch => {
-                if let Some(next) = conn.framing_switch.take() {
-                    stack.framing = next;
-                    if let Some(r) = stack.handshake_if_done(conn, ev) {
-                        break 'run r;
-                    }
+                if let Some(r) = stack.take_switch(conn, ev) {
+                    break 'run r;
                 }
             }
             Event::Timer => {
@@ -540,6 +532,12 @@ impl ConnStack {
         }
         self.handshaken = true;
         (ev.on_handshake(conn.id) == Handled::Error).then_some(CloseReason::DROP)
+    }
+
+    /// Takes a framing another thread asked for (StartHttp), and the OnHandShake it released.
+    fn take_switch(&mut self, conn: &Conn, ev: &dyn crate::engine::Events) -> Option<CloseReason> {
+        self.framing = conn.framing_switch.take()?;
+        self.handshake_if_done(conn, ev)
     }
 
     /// One read's bytes: through the security layer, then the framing.

@@ -146,8 +146,7 @@ impl Component {
 pub(crate) fn finish_failed(shared: &Arc<Shared>, conn: &Arc<Conn>, op: Op, code: i32) {
     conn.mark_failed();
     conn.end_stage.store(conn::CLOSE_REPORTED, Ordering::Release);
-    shared.closing();
-    shared.events.on_close(conn.id, op, code);
+    shared.report_close(conn.id, op, code);
     shared.remove(conn.id);
     conn.end_stage.store(conn::ENDED, Ordering::Release);
     shared.conn_ended();

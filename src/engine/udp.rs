@@ -497,8 +497,7 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
     p.inbox.lock().unwrap().clear();
     conn.end_stage.store(crate::engine::conn::CLOSE_REPORTED, Ordering::Release);
     if let Some(r) = reason {
-        shared.closing();
-        shared.events.on_close(conn.id, r.op, r.code);
+        shared.report_close(conn.id, r.op, r.code);
     }
     shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);
     shared.remove(conn.id);

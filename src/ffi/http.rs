@@ -586,16 +586,5 @@ pub fn start_http(p: PVOID, role: Role, id: Option<HP_CONNID>) -> BOOL {
     }
 }
 
-/// A file for `SendLocalFile`, read whole: at most 4 MiB (as `SendSmallFile`); an empty file is
-/// a valid empty body.
-pub fn read_small_file(path: &str) -> Result<Vec<u8>, i32> {
-    const MAX: u64 = 4 * 1024 * 1024;
-    let m = std::fs::metadata(path).map_err(|e| e.raw_os_error().unwrap_or(libc::ENOENT))?;
-    if !m.is_file() {
-        return Err(libc::EINVAL);
-    }
-    if m.len() > MAX {
-        return Err(libc::EFBIG);
-    }
-    std::fs::read(path).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))
-}
+/// A file for `SendLocalFile`, read whole (an empty file is a valid empty body).
+pub use super::tcp::read_small_file;

@@ -756,6 +756,20 @@ pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count
     errno_only(c.send(id, &parts))
 }
 
+/// A file read whole for SendSmallFile and the HTTP SendLocalFile: at most 4 MiB (upstream's
+/// limit); not a regular file EINVAL, larger EFBIG, else the OS error.
+pub fn read_small_file(path: &str) -> Result<Vec<u8>, i32> {
+    const MAX_SMALL_FILE: u64 = 4 * 1024 * 1024;
+    let m = std::fs::metadata(path).map_err(|e| e.raw_os_error().unwrap_or(libc::ENOENT))?;
+    if !m.is_file() {
+        return Err(libc::EINVAL);
+    }
+    if m.len() > MAX_SMALL_FILE {
+        return Err(libc::EFBIG);
+    }
+    std::fs::read(path).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))
+}
+
 /// Sends a small file (read whole, at most 4 MiB as upstream) between optional head and tail.
 ///
 /// # Safety
@@ -763,33 +777,18 @@ pub unsafe fn send_packets(c: &Component, id: ConnId, bufs: *const WSABUF, count
 /// for reading a `WSABUF` whose `buf`, when non-NULL with `len > 0`, is valid for reads of `len`
 /// bytes; nobody writes any of them during the call.
 pub unsafe fn send_small_file(c: &Component, id: ConnId, path: LPCTSTR, head: LPWSABUF, tail: LPWSABUF) -> BOOL {
-    const MAX_SMALL_FILE: u64 = 4 * 1024 * 1024;
     // SAFETY: `path` is NULL or a NUL-terminated string (the caller's contract), all opt_str
     // needs; the str is used only during this call.
     let Ok(Some(path)) = (unsafe { opt_str(path) }) else { return bad_arg() };
-    let data = match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.len() > 0 && m.len() <= MAX_SMALL_FILE => match std::fs::read(path) {
-            Ok(d) => d,
-            Err(e) => {
-                set_errno(e.raw_os_error().unwrap_or(libc::EIO));
-                return 0;
-            }
-        },
-        Ok(m) if m.len() > MAX_SMALL_FILE => {
-            set_errno(libc::EFBIG);
-            return 0;
-        }
-        // Upstream: an empty file is ERROR_EMPTY (ENODATA); not a regular file, EINVAL.
-        Ok(m) if m.is_file() => {
+    let data = match read_small_file(path) {
+        // Upstream: an empty file is ERROR_EMPTY (ENODATA).
+        Ok(d) if d.is_empty() => {
             set_errno(libc::ENODATA);
             return 0;
         }
-        Ok(_) => {
-            set_errno(libc::EINVAL);
-            return 0;
-        }
+        Ok(d) => d,
         Err(e) => {
-            set_errno(e.raw_os_error().unwrap_or(libc::ENOENT));
+            set_errno(e);
             return 0;
         }
     };
