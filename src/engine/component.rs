@@ -669,8 +669,10 @@ impl Component {
         if h.started.swap(true, Ordering::AcqRel) {
             return Err(libc::EALREADY);
         }
-        c.framing_switch.request(Framing::Layer(Box::new(super::http::layer::HttpLayer::new(h.clone()))));
+        // Released before the switch is posted: the task may take it at once, and must then
+        // see OnHandShake as due.
         c.hold_handshake.store(false, Ordering::Release);
+        c.framing_switch.request(Framing::Layer(Box::new(super::http::layer::HttpLayer::new(h.clone()))));
         c.wake();
         Ok(())
     }
