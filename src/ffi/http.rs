@@ -144,18 +144,20 @@ pub fn http_conn(p: PVOID, role: Role, id: Option<HP_CONNID>) -> Option<Arc<Http
 
 /// A request from an agent or client; an HttpSyncClient's waits for its response.
 pub fn request_blocking(p: PVOID, role: Role, id: Option<HP_CONNID>, method: &[u8], path: &[u8], headers: &[(&[u8], &[u8])], data: &[u8]) -> BOOL {
-    let sync = tcp::obj(p, role).and_then(|o| o.sync.as_ref().map(|s| (o, s)));
-    if let Some((_, st)) = sync {
-        st.begin();
-    }
-    let r = send_request(p, role, id, method, path, headers, data);
-    match sync {
-        Some((o, st)) if r == TRUE => super::http_sync::await_response(o, st),
-        Some((_, st)) => {
+    awaiting_answer(p, role, || send_request(p, role, id, method, path, headers, data))
+}
+
+/// Runs `send`; on an HttpSyncClient, then waits for the answer (a response, or the next
+/// WebSocket message), which becomes the request's result.
+fn awaiting_answer(p: PVOID, role: Role, send: impl FnOnce() -> BOOL) -> BOOL {
+    let Some((o, st)) = tcp::obj(p, role).and_then(|o| o.sync.as_ref().map(|s| (o, s))) else { return send() };
+    st.begin();
+    match send() {
+        TRUE => super::http_sync::await_response(o, st),
+        r => {
             st.cancel();
             r
         }
-        None => r,
     }
 }
 
@@ -521,17 +523,7 @@ pub fn send_chunk(p: PVOID, role: Role, id: Option<HP_CONNID>, data: &[u8], ext:
 /// never in the caller's buffer); with `body_len` above `data.len()` the rest follows by Send.
 #[allow(clippy::too_many_arguments)]
 pub fn send_ws(p: PVOID, role: Role, id: Option<HP_CONNID>, fin: bool, rsv: u8, opcode: u8, mask: Option<[u8; 4]>, data: &[u8], body_len: u64) -> BOOL {
-    // An HttpSyncClient waits for the next message, which becomes its response body.
-    let sync = tcp::obj(p, role).and_then(|o| o.sync.as_ref().map(|s| (o, s)));
-    let Some((o, st)) = sync else { return send_ws_frame(p, role, id, fin, rsv, opcode, mask, data, body_len) };
-    st.begin();
-    match send_ws_frame(p, role, id, fin, rsv, opcode, mask, data, body_len) {
-        TRUE => super::http_sync::await_response(o, st),
-        r => {
-            st.cancel();
-            r
-        }
-    }
+    awaiting_answer(p, role, || send_ws_frame(p, role, id, fin, rsv, opcode, mask, data, body_len))
 }
 
 #[allow(clippy::too_many_arguments)]
