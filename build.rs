@@ -1,5 +1,6 @@
 //! Generates the drop-in C headers with cbindgen:
-//! `include/HPTypeDef.h` from `src/ffi/types.rs` and `include/HPSocket4C.h` from the exports.
+//! `include/HPTypeDef.h` from `src/ffi/types.rs`, `include/HPSocket4C.h` from the exports and
+//! `include/HPSocket4C-SSL.h` from the SSL family's (`src/ffi/ssl.rs`).
 //! The headers are committed; `tests/header_drift.rs` fails when they differ from the sources.
 
 use std::{env, fs, path::PathBuf};
@@ -53,10 +54,16 @@ fn main() {
     write_if_changed(&out, cbindgen::Builder::new().with_config(cfg).with_src(&types_rs).generate().expect("cbindgen HPTypeDef.h"));
 
     // HPSocket4C.h
-    let mut cfg = base;
+    let ssl_rs = root.join("src/ffi/ssl.rs");
+    let ssl_src = fs::read_to_string(&ssl_rs).unwrap();
+    let ssl_types = item_names(&ssl_src);
+    let ssl_fns = export_names(&ssl_src);
+
+    let mut cfg = base.clone();
     cfg.include_guard = Some("HP_SOCKET_4C_H".into());
     cfg.export.include = item_names(&handles_src);
-    cfg.export.exclude = type_names.into_iter().chain(arg_names).collect();
+    // The SSL family has a header of its own.
+    cfg.export.exclude = type_names.iter().cloned().chain(arg_names.iter().cloned()).chain(ssl_types.iter().cloned()).chain(ssl_fns).collect();
     cfg.export.rename.extend(renames);
     cfg.includes = vec!["HPTypeDef.h".into()];
     let out = root.join("include/HPSocket4C.h");
@@ -64,7 +71,42 @@ fn main() {
     // never reach the header.
     let builder = cbindgen::Builder::new().with_config(cfg).with_src(root.join("src/ffi/mod.rs"));
     write_if_changed(&out, builder.generate().expect("cbindgen HPSocket4C.h"));
+
+    // HPSocket4C-SSL.h: the SSL family (src/ffi/ssl.rs), over HPSocket4C.h.
+    let mut cfg = base;
+    cfg.include_guard = Some("HP_SOCKET_4C_SSL_H".into());
+    cfg.export.include = ssl_types.into_iter().filter(|n| n.starts_with("HP_")).collect();
+    cfg.export.exclude = type_names.into_iter().chain(arg_names).collect();
+    cfg.export.rename.extend(renames_ssl());
+    cfg.includes = vec!["HPSocket4C.h".into()];
+    cfg.after_includes = Some(SSL_AFTER_INCLUDES.into());
+    let out = root.join("include/HPSocket4C-SSL.h");
+    write_if_changed(&out, cbindgen::Builder::new().with_config(cfg).with_src(&ssl_rs).generate().expect("cbindgen HPSocket4C-SSL.h"));
 }
+
+/// The `*Arg` parameter types the SSL exports use, printed as their enum typedefs.
+fn renames_ssl() -> Vec<(String, String)> {
+    vec![("SSLSessionInfoArg".into(), "En_HP_SSLSessionInfo".into())]
+}
+
+/// Names of the `#[no_mangle]` functions a file defines.
+fn export_names(src: &str) -> Vec<String> {
+    src.lines()
+        .filter_map(|l| {
+            let rest = l.trim_start().strip_prefix("pub unsafe extern \"C\" fn ")?;
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+const SSL_AFTER_INCLUDES: &str = r#"
+/* Including this header declares the SSL family: the library was built with it (cargo feature
+   `ssl`, on by default). */
+#ifndef _SSL_SUPPORT
+#define _SSL_SUPPORT
+#endif
+"#;
 
 fn write_if_changed(path: &PathBuf, bindings: cbindgen::Bindings) {
     let mut buf = Vec::new();
@@ -86,7 +128,7 @@ const AFTER_TYPEDEF_INCLUDES: &str = r#"
 #endif
 
 #define _UDP_SUPPORT
-/* _SSL_SUPPORT is defined once the SSL family (HPSocket4C-SSL.h) exists. */
+/* _SSL_SUPPORT: defined by HPSocket4C-SSL.h. */
 #define _HTTP_SUPPORT
 #define _ZLIB_SUPPORT
 #define _BROTLI_SUPPORT

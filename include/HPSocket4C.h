@@ -694,7 +694,7 @@ BOOL HP_Agent_GetRemoteAddress(HP_Agent pAgent,
                                USHORT *pusPort);
 
 /**
- * FALSE: SSL is not implemented.
+ * TRUE for the SSL components (SSL*, Https*), FALSE for the others.
  */
 HPSOCKET_API BOOL HP_Agent_IsSecure(HP_Agent pAgent);
 
@@ -1118,7 +1118,7 @@ BOOL HP_Client_GetRemoteHost(HP_Client pClient,
 HPSOCKET_API BOOL HP_Client_GetPendingDataLength(HP_Client pClient, int *piPending);
 
 /**
- * FALSE: SSL is not implemented.
+ * TRUE for the SSL components (SSL*, Https*), FALSE for the others.
  */
 HPSOCKET_API BOOL HP_Client_IsSecure(HP_Client pClient);
 
@@ -3053,9 +3053,9 @@ HPSOCKET_API void Destroy_HP_HttpSyncClient(HP_HttpSyncClient pClient);
 
 /**
  * Connects (again, unless connected to the same host and port and `bForceReconnect` is FALSE)
- * to the URL's server, sends the request and waits for the response. `http://` URLs only (no
- * SSL in this build: `https://` fails with EPROTONOSUPPORT). With `iLength < 0` and a body, the
- * body is the name of a file to send.
+ * to the URL's server, sends the request and waits for the response. An HttpSyncClient takes
+ * `http://` URLs, an HttpsSyncClient `https://` ones (the other scheme fails with
+ * EPROTONOSUPPORT). With `iLength < 0` and a body, the body is the name of a file to send.
  */
 HPSOCKET_API
 BOOL HP_HttpSyncClient_OpenUrl(HP_HttpSyncClient pClient,
@@ -3498,7 +3498,7 @@ BOOL HP_Server_GetRemoteAddress(HP_Server pServer,
                                 USHORT *pusPort);
 
 /**
- * FALSE: SSL is not implemented.
+ * TRUE for the SSL components (SSL*, Https*), FALSE for the others.
  */
 HPSOCKET_API BOOL HP_Server_IsSecure(HP_Server pServer);
 

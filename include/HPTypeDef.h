@@ -17,7 +17,7 @@
 #endif
 
 #define _UDP_SUPPORT
-/* _SSL_SUPPORT is defined once the SSL family (HPSocket4C-SSL.h) exists. */
+/* _SSL_SUPPORT: defined by HPSocket4C-SSL.h. */
 #define _HTTP_SUPPORT
 #define _ZLIB_SUPPORT
 #define _BROTLI_SUPPORT

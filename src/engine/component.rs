@@ -61,6 +61,10 @@ pub struct Shared {
     pack_flag: AtomicU16,
     /// Makes each connection's security layer (TLS); None for plain connections.
     security: Mutex<Option<SecurityFactory>>,
+    /// An SSL component: Start needs a security layer (upstream's SE_SSL_ENV_NOT_READY).
+    secure: AtomicBool,
+    /// Connections start their security layer at once (else at StartSSLHandShake).
+    security_auto: AtomicBool,
     /// Makes each connection's first framing; None: the receive model's.
     framing: Mutex<Option<FramingFactory>>,
     /// For a client: its state, which drops to Stopped when its connection ends.
@@ -105,6 +109,9 @@ impl Shared {
     }
     pub fn security(&self) -> Option<SecurityFactory> {
         self.security.lock().unwrap().clone()
+    }
+    pub fn security_auto(&self) -> bool {
+        self.security_auto.load(Ordering::Relaxed)
     }
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
@@ -253,6 +260,8 @@ impl Component {
                 pack_max: AtomicU32::new(opts.pack_max_size),
                 pack_flag: AtomicU16::new(opts.pack_header_flag),
                 security: Mutex::new(None),
+                secure: AtomicBool::new(false),
+                security_auto: AtomicBool::new(true),
                 framing: Mutex::new(None),
                 state: AtomicU8::new(State::Stopped as u8),
                 state_cv: Condvar::new(),
@@ -282,6 +291,29 @@ impl Component {
 
     pub fn is_arq(&self) -> bool {
         self.shared.arq
+    }
+
+    /// An SSL component (made secure at creation): it starts only with a security layer.
+    pub fn is_secure(&self) -> bool {
+        self.shared.secure.load(Ordering::Relaxed)
+    }
+
+    pub fn set_secure(&self) {
+        self.shared.secure.store(true, Ordering::Relaxed);
+    }
+
+    pub fn security_auto(&self) -> bool {
+        self.shared.security_auto()
+    }
+
+    /// Whether connections start their security layer at once (the default) or at
+    /// [`Component::start_security`]; only while stopped.
+    pub fn set_security_auto(&self, auto: bool) -> bool {
+        if self.state() != State::Stopped {
+            return false;
+        }
+        self.shared.security_auto.store(auto, Ordering::Relaxed);
+        true
     }
 
     /// Identifies this component's worker threads.
@@ -329,6 +361,10 @@ impl Component {
     // ---- lifecycle ----
 
     pub(crate) fn begin_start(&self) -> Result<Options> {
+        // Upstream checks its SSL context before the state (ERROR_NOT_READY).
+        if self.is_secure() && self.shared.security().is_none() {
+            return Err(fail(SocketError::SslEnvNotReady, libc::EPERM));
+        }
         if self.state() != State::Stopped {
             return Err(fail(SocketError::IllegalState, libc::EPERM));
         }
@@ -610,6 +646,37 @@ impl Component {
         true
     }
 
+    /// StartSSLHandShake: connection `id` of a component whose auto handshake is off, in the
+    /// clear so far, starts its security layer now. Err: EBADSLT (EPERM for a client) for an
+    /// unknown connection, EPERM while it is still connecting, EALREADY once started, EPERM
+    /// when auto handshake is on (upstream's ERROR_INVALID_OPERATION).
+    pub fn start_security(&self, id: ConnId) -> std::result::Result<(), i32> {
+        if self.shared.security_auto() {
+            return Err(libc::EPERM);
+        }
+        let c = self.conn(id).ok_or_else(|| self.unknown_conn().errno)?;
+        if !c.connected.load(Ordering::Acquire) {
+            return Err(libc::EPERM);
+        }
+        let make = self.shared.security().ok_or(libc::EPERM)?;
+        if c.tls.load(Ordering::Acquire) != super::conn::TLS_WAITING {
+            return Err(libc::EALREADY);
+        }
+        let sec = make(&c, self.role == Role::Server)?;
+        let _ = c.send.start_security(sec, || c.tls.store(super::conn::TLS_ON, Ordering::Release))?;
+        // The task flushes the hello and turns secure at its next read; OnHandShake fires when
+        // the handshake is done.
+        c.wake();
+        Ok(())
+    }
+
+    /// Runs `f` on connection `id`'s security layer. Err: as [`Component::start_security`]'s
+    /// unknown connection; Ok(None) when it has none (yet).
+    pub fn with_security<R>(&self, id: ConnId, f: impl FnOnce(&dyn super::stack::Security) -> R) -> std::result::Result<Option<R>, i32> {
+        let c = self.conn(id).ok_or_else(|| self.unknown_conn().errno)?;
+        Ok(c.send.with_security(f))
+    }
+
     /// UDP: the concatenation of `bufs` as one datagram of at most MaxDatagramSize bytes.
     fn send_datagram(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
@@ -730,6 +797,9 @@ impl IdSource {
 
 fn error_from(v: i32) -> SocketError {
     use SocketError::*;
+    if v == SslEnvNotReady as i32 {
+        return SslEnvNotReady;
+    }
     [Ok, IllegalState, InvalidParam, SocketCreate, SocketBind, SocketPrepare, SocketListen, CpCreate, WorkerThreadCreate, DetectThreadCreate, SocketAttachToCp, ConnectServer, Network, DataProc, DataSend, GcStart]
         .get(v as usize)
         .copied()

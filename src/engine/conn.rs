@@ -111,7 +111,14 @@ pub struct Conn {
     pub http: std::sync::OnceLock<Arc<crate::engine::http::layer::HttpConn>>,
     /// OnHandShake waits for a framing switch (HTTP with HttpAutoStart off: until StartHttp).
     pub hold_handshake: AtomicBool,
+    /// Its security layer: [`TLS_NONE`], [`TLS_WAITING`] (a secure component's connection with
+    /// auto handshake off, in the clear until StartSSLHandShake), [`TLS_ON`].
+    pub(crate) tls: AtomicU8,
 }
+
+pub(crate) const TLS_NONE: u8 = 0;
+pub(crate) const TLS_WAITING: u8 = 1;
+pub(crate) const TLS_ON: u8 = 2;
 
 /// Sends from a thread that is not the connection's worker come in a stream, and gather, when
 /// they follow each other closer than this (microseconds).
@@ -141,6 +148,7 @@ impl Conn {
             send: SendPath::default(),
             http: std::sync::OnceLock::new(),
             hold_handshake: AtomicBool::new(false),
+            tls: AtomicU8::new(TLS_NONE),
             close_req: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
             pull: pull.then(Box::default),
@@ -260,6 +268,8 @@ impl Conn {
                 Ok(())
             }
             Err(libc::ENOTCONN) => Err(libc::ENOTCONN),
+            // A secure connection before its handshake: refused (upstream's ERROR_INVALID_STATE).
+            Err(libc::EPERM) if self.tls.load(Ordering::Acquire) == TLS_ON => Err(libc::EPERM),
             // As upstream, whose Send only queues: the call succeeds and the connection closes
             // with OnClose(SO_SEND, error).
             Err(e) => {
@@ -453,12 +463,17 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings() };
+    let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size() };
     if let Some(make) = shared.security() {
-        if let Err(e) = conn.send.start_security(make(greet == Greeting::Accept)) {
-            return Some(CloseReason { op: Op::Close, code: e });
+        if shared.security_auto() {
+            let r = make(conn, greet == Greeting::Accept).and_then(|sec| conn.send.start_security(sec, || conn.tls.store(TLS_ON, Ordering::Release)));
+            if let Err(e) = r {
+                return Some(CloseReason { op: Op::Close, code: e });
+            }
+            stack.plain = Some(Vec::new());
+        } else {
+            conn.tls.store(TLS_WAITING, Ordering::Release);
         }
-        stack.plain = Some(Vec::new());
     }
     if let Some(r) = stack.handshake_if_done(conn, ev) {
         return (r != CloseReason::DROP).then_some(r);
@@ -522,12 +537,14 @@ struct ConnStack {
     plain: Option<Vec<u8>>,
     handshaken: bool,
     pack: (u32, u16),
+    /// Secure PUSH connections: the most plaintext one OnReceive carries (SocketBufferSize).
+    chunk: usize,
 }
 
 impl ConnStack {
     /// Raises OnHandShake once the security layer (if any) is done with its handshake.
     fn handshake_if_done(&mut self, conn: &Conn, ev: &dyn crate::engine::Events) -> Option<CloseReason> {
-        if self.handshaken || !conn.send.handshake_done() || conn.hold_handshake.load(Ordering::Acquire) {
+        if self.handshaken || conn.tls.load(Ordering::Acquire) == TLS_WAITING || !conn.send.handshake_done() || conn.hold_handshake.load(Ordering::Acquire) {
             return None;
         }
         self.handshaken = true;
@@ -543,20 +560,39 @@ impl ConnStack {
     /// One read's bytes: through the security layer, then the framing.
     #[inline]
     fn input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
-        let Some(plain) = self.plain.as_mut() else {
-            return self.framing.deliver(conn, ev, data, self.pack);
-        };
-        plain.clear();
-        if let Err(e) = conn.send.read_secure(data, plain) {
-            return Some(CloseReason { op: Op::Receive, code: e });
+        if self.plain.is_none() {
+            // One load for plain connections; a secure one whose StartSSLHandShake came from
+            // another thread turns secure here.
+            if conn.tls.load(Ordering::Acquire) != TLS_ON {
+                return self.framing.deliver(conn, ev, data, self.pack);
+            }
+            self.plain = Some(Vec::new());
         }
+        let mut plain = self.plain.take().unwrap_or_default();
+        plain.clear();
+        let r = self.secure_input(conn, ev, data, &mut plain);
+        self.plain = Some(plain);
+        r
+    }
+
+    fn secure_input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8], plain: &mut Vec<u8>) -> Option<CloseReason> {
+        let ended = match conn.send.read_secure(data, plain) {
+            Ok(r) => r.is_some_and(|(_, ended)| ended),
+            // A broken record or handshake: upstream's ERROR_INVALID_DATA.
+            Err(e) => return Some(CloseReason { op: Op::Receive, code: e }),
+        };
         if let Some(r) = self.handshake_if_done(conn, ev) {
             return Some(r);
         }
-        let plain = self.plain.take().unwrap_or_default();
-        let r = if plain.is_empty() { None } else { self.framing.deliver(conn, ev, &plain, self.pack) };
-        self.plain = Some(plain);
-        r
+        // As upstream, each OnReceive carries at most SocketBufferSize bytes.
+        let step = if matches!(self.framing, Framing::Push) { self.chunk.max(1) } else { usize::MAX };
+        for piece in plain.chunks(step) {
+            if let Some(r) = self.framing.deliver(conn, ev, piece, self.pack) {
+                return Some(r);
+            }
+        }
+        // The peer's close_notify: closed as by the peer's FIN.
+        ended.then_some(CloseReason { op: Op::Close, code: 0 })
     }
 }
 

@@ -18,6 +18,8 @@ pub mod options;
 pub mod recv;
 pub mod send;
 pub mod stack;
+#[cfg(feature = "ssl")]
+pub mod tls;
 pub mod udp;
 pub mod udp_start;
 pub mod udp_node;
@@ -85,6 +87,8 @@ pub enum SocketError {
     DataProc = 13,
     DataSend = 14,
     GcStart = 15,
+    /// An SSL component started without its context.
+    SslEnvNotReady = 101,
 }
 
 /// Service state (upstream's `EnServiceState`).

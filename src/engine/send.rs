@@ -326,28 +326,46 @@ impl SendPath {
         }
     }
 
-    /// Gives the connection its security layer and queues what it sends first.
-    pub fn start_security(&self, mut sec: Box<dyn Security>) -> Result<Sent, i32> {
+    /// Gives the connection its security layer and queues what it sends first (after what was
+    /// queued before: those bytes were sent in the clear). `installed` runs under the lock once
+    /// the layer is in place. Err(ENOTCONN) once closed; Err(EALREADY) when it has one.
+    pub fn start_security(&self, mut sec: Box<dyn Security>, installed: impl FnOnce()) -> Result<Sent, i32> {
         let mut q = self.lock();
+        if q.closed {
+            return Err(libc::ENOTCONN);
+        }
+        if q.security().is_some() {
+            return Err(libc::EALREADY);
+        }
         let mut first = std::mem::take(&mut q.tail);
-        sec.start(&mut first)?;
+        let r = sec.start(&mut first);
         q.count_accepted(first.len());
         q.tail = first;
+        r?;
         q.extra().security = Some(sec);
+        installed();
         Ok(self.ask_flush(&q))
     }
 
+    /// Runs `f` on the connection's security layer, under the send lock; None without one.
+    pub fn with_security<R>(&self, f: impl FnOnce(&dyn Security) -> R) -> Option<R> {
+        let mut q = self.lock();
+        q.security().map(|s| f(&**s))
+    }
+
     /// Bytes read from the socket go through the security layer under the send lock: the
-    /// plaintext is appended to `plain`, its own output queued. Ok(None) without a layer.
-    pub fn read_secure(&self, cipher: &[u8], plain: &mut Vec<u8>) -> Result<Option<Sent>, i32> {
+    /// plaintext is appended to `plain`, its own output queued. Ok(None) without a layer; the
+    /// bool says the peer ended the session cleanly.
+    pub fn read_secure(&self, cipher: &[u8], plain: &mut Vec<u8>) -> Result<Option<(Sent, bool)>, i32> {
         let mut q = self.lock();
         let q = &mut *q;
         let Some(e) = q.extra.as_mut() else { return Ok(None) };
         let Some(sec) = e.security.as_mut() else { return Ok(None) };
         let before = q.tail.len();
-        sec.read(cipher, plain, &mut q.tail)?;
+        let r = sec.read(cipher, plain, &mut q.tail);
         e.accepted += (q.tail.len() - before) as u64;
-        Ok(Some(self.ask_flush(q)))
+        let ended = r?;
+        Ok(Some((self.ask_flush(q), ended)))
     }
 
     /// Whether the security layer (if any) has finished its handshake.

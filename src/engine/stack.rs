@@ -229,18 +229,25 @@ pub trait Security: Send {
     /// Bytes to send first (a client's hello), appended to `out`.
     fn start(&mut self, out: &mut Vec<u8>) -> Result<(), i32>;
     /// Bytes read from the socket: plaintext is appended to `plain`, bytes to send back
-    /// (handshake, alerts, tickets) to `out`. Err(errno) closes the connection.
-    fn read(&mut self, cipher: &[u8], plain: &mut Vec<u8>, out: &mut Vec<u8>) -> Result<(), i32>;
+    /// (handshake, alerts, tickets) to `out`. Ok(true): the peer ended the session cleanly
+    /// (the plaintext before its end is in `plain`). Err(errno) closes the connection.
+    fn read(&mut self, cipher: &[u8], plain: &mut Vec<u8>, out: &mut Vec<u8>) -> Result<bool, i32>;
     /// The application's bytes, protected, appended to `out`.
     fn write(&mut self, plain: &[&[u8]], out: &mut Vec<u8>) -> Result<(), i32>;
     fn handshake_done(&self) -> bool;
+    /// The TLS library's own object for this session (OpenSSL's `SSL*`), for callers that hand
+    /// it on; NULL when there is none.
+    fn raw(&self) -> *mut std::ffi::c_void {
+        std::ptr::null_mut()
+    }
 }
 
 /// Makes a connection's first framing (an HTTP component's parser from the first byte).
 pub type FramingFactory = std::sync::Arc<dyn Fn(&Conn) -> Framing + Send + Sync>;
 
-/// Makes a connection's security layer: `true` for the accepting side.
-pub type SecurityFactory = std::sync::Arc<dyn Fn(bool) -> Box<dyn Security> + Send + Sync>;
+/// Makes a connection's security layer: `true` for the accepting side. Err(errno) closes the
+/// connection.
+pub type SecurityFactory = std::sync::Arc<dyn Fn(&Conn, bool) -> Result<Box<dyn Security>, i32> + Send + Sync>;
 
 #[cfg(test)]
 pub(crate) mod toy {
@@ -274,13 +281,13 @@ pub(crate) mod toy {
             }
             Ok(())
         }
-        fn read(&mut self, cipher: &[u8], plain: &mut Vec<u8>, out: &mut Vec<u8>) -> Result<(), i32> {
+        fn read(&mut self, cipher: &[u8], plain: &mut Vec<u8>, out: &mut Vec<u8>) -> Result<bool, i32> {
             self.inbuf.extend_from_slice(cipher);
             loop {
                 if !self.done {
                     if self.server {
                         if self.inbuf.len() < 2 {
-                            return Ok(());
+                            return Ok(false);
                         }
                         if self.inbuf[0] != b'H' {
                             return Err(libc::EPROTO);
@@ -291,7 +298,7 @@ pub(crate) mod toy {
                         out.push(b'A');
                     } else {
                         if self.inbuf.is_empty() {
-                            return Ok(());
+                            return Ok(false);
                         }
                         if self.inbuf[0] != b'A' {
                             return Err(libc::EPROTO);
@@ -302,11 +309,11 @@ pub(crate) mod toy {
                     continue;
                 }
                 if self.inbuf.len() < 3 {
-                    return Ok(());
+                    return Ok(false);
                 }
                 let len = u16::from_le_bytes([self.inbuf[0], self.inbuf[1]]) as usize;
                 if self.inbuf.len() < 3 + len {
-                    return Ok(());
+                    return Ok(false);
                 }
                 if self.inbuf[2] != self.seq_in {
                     return Err(libc::EBADMSG);

@@ -66,7 +66,7 @@ fn component(role: Role, echo: bool, security: Option<SecurityFactory>) -> (Arc<
 }
 
 fn xor() -> SecurityFactory {
-    Arc::new(|server| Box::new(Xor::new(server)))
+    Arc::new(|_conn, server| Ok(Box::new(Xor::new(server)) as Box<dyn super::stack::Security>))
 }
 
 #[test]

@@ -378,10 +378,10 @@ pub unsafe extern "C" fn HP_Agent_GetRemoteAddress(pAgent: HP_Agent, dwConnID: H
     guard(|| comp(pAgent, R).map_or(FALSE, |c| unsafe { tcp::remote_addr(c, dwConnID, lpszAddress, piAddressLen, pusPort) }))
 }
 
-/// FALSE: SSL is not implemented.
+/// TRUE for the SSL components (SSL*, Https*), FALSE for the others.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_IsSecure(pAgent: HP_Agent) -> BOOL {
-    guard(|| comp(pAgent, R).map_or(FALSE, |_| FALSE))
+    guard(|| comp(pAgent, R).map_or(FALSE, |c| tcp::bool_of(c.is_secure())))
 }
 
 // ---- options ----

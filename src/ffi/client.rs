@@ -282,10 +282,10 @@ pub unsafe extern "C" fn HP_Client_GetPendingDataLength(pClient: HP_Client, piPe
     guard(|| comp(pClient, R).map_or(FALSE, |c| unsafe { tcp::pending(c, cid(c), piPending) }))
 }
 
-/// FALSE: SSL is not implemented.
+/// TRUE for the SSL components (SSL*, Https*), FALSE for the others.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_IsSecure(pClient: HP_Client) -> BOOL {
-    guard(|| comp(pClient, R).map_or(FALSE, |_| FALSE))
+    guard(|| comp(pClient, R).map_or(FALSE, |c| tcp::bool_of(c.is_secure())))
 }
 
 // ---- options ----

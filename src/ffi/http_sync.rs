@@ -283,9 +283,9 @@ pub unsafe extern "C" fn Destroy_HP_HttpSyncClient(pClient: HP_HttpSyncClient) {
 }
 
 /// Connects (again, unless connected to the same host and port and `bForceReconnect` is FALSE)
-/// to the URL's server, sends the request and waits for the response. `http://` URLs only (no
-/// SSL in this build: `https://` fails with EPROTONOSUPPORT). With `iLength < 0` and a body, the
-/// body is the name of a file to send.
+/// to the URL's server, sends the request and waits for the response. An HttpSyncClient takes
+/// `http://` URLs, an HttpsSyncClient `https://` ones (the other scheme fails with
+/// EPROTONOSUPPORT). With `iLength < 0` and a body, the body is the name of a file to send.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpSyncClient_OpenUrl(pClient: HP_HttpSyncClient, lpszMethod: LPCSTR, lpszUrl: LPCSTR, lpHeaders: *const THeader, iHeaderCount: c_int, pBody: *const BYTE, iLength: c_int, bForceReconnect: BOOL) -> BOOL {
     guard(|| {
@@ -296,7 +296,7 @@ pub unsafe extern "C" fn HP_HttpSyncClient_OpenUrl(pClient: HP_HttpSyncClient, l
         let (method, url, headers) = unsafe { (c_bytes(lpszMethod), c_bytes(lpszUrl), http::header_pairs(lpHeaders, iHeaderCount)) };
         let (Some(method), Some(url)) = (method.filter(|m| !m.is_empty()), url.and_then(|u| std::str::from_utf8(u).ok())) else { return tcp::bad_arg() };
         let Some(target) = parse_open_url(url) else { return tcp::bad_arg() };
-        if target.secure {
+        if target.secure != o.comp.is_secure() {
             set_errno(libc::EPROTONOSUPPORT);
             return FALSE;
         }

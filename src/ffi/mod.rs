@@ -17,6 +17,8 @@ pub mod http_sync;
 pub mod http_cookie;
 pub mod listener;
 pub mod server;
+#[cfg(feature = "ssl")]
+pub mod ssl;
 pub mod sys;
 pub mod tcp;
 pub mod thread_pool;

@@ -329,10 +329,10 @@ pub unsafe extern "C" fn HP_Server_GetRemoteAddress(pServer: HP_Server, dwConnID
     guard(|| comp(pServer, R).map_or(FALSE, |c| unsafe { tcp::remote_addr(c, dwConnID, lpszAddress, piAddressLen, pusPort) }))
 }
 
-/// FALSE: SSL is not implemented.
+/// TRUE for the SSL components (SSL*, Https*), FALSE for the others.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_IsSecure(pServer: HP_Server) -> BOOL {
-    guard(|| comp(pServer, R).map_or(FALSE, |_| FALSE))
+    guard(|| comp(pServer, R).map_or(FALSE, |c| tcp::bool_of(c.is_secure())))
 }
 
 // ---- options ----

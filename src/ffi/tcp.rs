@@ -30,6 +30,9 @@ pub struct ComponentObj {
     pub http: Option<Arc<HttpSettings>>,
     /// An HttpSyncClient: its requests' results.
     pub sync: Option<Arc<super::http_sync::SyncState>>,
+    /// The SSL components: their contexts and settings (set once, right after creation).
+    #[cfg(feature = "ssl")]
+    pub ssl: std::sync::OnceLock<Arc<super::ssl::SslSettings>>,
 }
 
 // SAFETY: the only handles registered as Kind::Component are made by `create_from` below, from a
@@ -270,7 +273,15 @@ fn create_with_listener(
 ) -> PVOID {
     let events = Arc::new(CEvents { sender: AtomicUsize::new(0), listener: listener.clone(), is_http: http.is_some() });
     let comp = Arc::new(make(wrap(events.clone())));
-    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj { comp, extra: AtomicUsize::new(0), _listener: listener, http, sync }));
+    let h = handle::new_boxed(Kind::Component, Box::new(ComponentObj {
+            comp,
+            extra: AtomicUsize::new(0),
+            _listener: listener,
+            http,
+            sync,
+            #[cfg(feature = "ssl")]
+            ssl: Default::default(),
+        }));
     events.sender.store(h as usize, Ordering::Relaxed);
     h
 }
@@ -287,10 +298,30 @@ pub enum Class {
     UdpCast,
     Http,
     HttpSync,
+    Ssl,
+    SslPull,
+    SslPack,
+    Https,
+    HttpsSync,
 }
 
 impl Class {
     fn of(o: &ComponentObj) -> Class {
+        let plain = Class::of_plain(o);
+        if !o.comp.is_secure() {
+            return plain;
+        }
+        match plain {
+            Class::Tcp => Class::Ssl,
+            Class::TcpPull => Class::SslPull,
+            Class::TcpPack => Class::SslPack,
+            Class::Http => Class::Https,
+            Class::HttpSync => Class::HttpsSync,
+            other => other,
+        }
+    }
+
+    fn of_plain(o: &ComponentObj) -> Class {
         let c = &o.comp;
         if o.sync.is_some() {
             return Class::HttpSync;
@@ -534,6 +565,7 @@ pub fn error_of(e: SocketError) -> En_HP_SocketError {
         SocketError::DataProc => SE_DATA_PROC,
         SocketError::DataSend => SE_DATA_SEND,
         SocketError::GcStart => SE_GC_START,
+        SocketError::SslEnvNotReady => SE_SSL_ENV_NOT_READY,
     }
 }
 
