@@ -2,15 +2,15 @@
 //! (`tests/abi/upstream-6.0.7.tsv`: upstream's prototypes, typedefs with their sizes,
 //! enumerator values, struct layouts and macros).
 //!
-//! A generated C file includes our `include/HPSocket4C.h` (or `HPSocket4C-SSL.h` once it exists)
+//! A generated C file includes our `include/HPSocket4C-SSL.h` (which includes `HPSocket4C.h`)
 //! and asserts each fact on a line of its own; gcc (`-std=gnu99 -Wall -Werror`) compiles it and
 //! every error is traced back to its fact. For the facts that fail, a second generated file
 //! makes gcc say what our header has instead (types through "incompatible types" diagnostics,
 //! numbers through the size of an array type), so each mismatch reads name, expected, got.
 //! g++ compiles the header as C++ and an object referencing every function, whose undefined
 //! symbols must be the plain C names (`extern "C"`). `nm -D --defined-only` on the built library
-//! checks that every function is exported. Until `include/HPSocket4C-SSL.h` exists, the SSL
-//! functions and typedefs must be absent: not declared by `HPSocket4C.h`, not exported.
+//! checks that every function is exported. Without `include/HPSocket4C-SSL.h` (a build without
+//! the `ssl` feature) the SSL functions and typedefs must be absent: not declared, not exported.
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
@@ -600,8 +600,8 @@ fn abi_check_catches_mutations() {
 
 /// Once `include/HPSocket4C-SSL.h` exists its functions and typedefs are checked like the rest:
 /// a stand-in SSL header declaring the SSL typedefs and one SSL function (outside `extern "C"`)
-/// leaves the other 57 SSL functions undeclared, that one without C linkage, and all 58 missing
-/// from our library's exports.
+/// leaves the other 57 SSL functions undeclared and that one without C linkage; our library
+/// exports all 58.
 #[test]
 fn abi_check_covers_ssl_header_once_present() {
     let work: PathBuf = common::out_dir().join("abi-ssl");
@@ -632,7 +632,7 @@ fn abi_check_covers_ssl_header_once_present() {
     assert!(report.failing("typedef").is_empty(), "{rendered}");
     assert!(report.failing("ssl-absent").is_empty(), "{rendered}");
     assert_eq!(report.failing("c-linkage"), ["Create_HP_SSLServer".to_string()].into(), "{rendered}");
-    assert_eq!(report.failing("exported"), ssl, "{rendered}");
+    assert!(report.failing("exported").is_empty(), "{rendered}");
     let first = report.mismatches.iter().find(|m| m.kind == "function").unwrap();
     assert_eq!((first.name.as_str(), first.got.as_str()), ("Create_HP_HttpsAgent", "not declared"), "{rendered}");
     assert!(rendered.contains("function    692/749  match upstream"), "{rendered}");
