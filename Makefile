@@ -5,6 +5,7 @@
 #   make install               install into PREFIX (default /usr/local):
 #                                include/hpsocket/HPTypeDef.h
 #                                include/hpsocket/HPSocket4C.h
+#                                include/hpsocket/HPSocket4C-SSL.h  (when the library has SSL)
 #                                lib/libhpsocket4c.so          (soname libhpsocket4c.so, as upstream's)
 #                                lib/libhpsocket4c.a
 #                                lib/pkgconfig/hpsocket4c.pc
@@ -22,6 +23,8 @@
 #   includedir libdir pkgconfigdir   the install folders ($(PREFIX)/include, $(PREFIX)/lib,
 #                              $(libdir)/pkgconfig)
 #   CARGO=cargo CARGO_TARGET_DIR=    the cargo used to build (when LIBDIR is not given)
+#   CARGO_FLAGS=               more cargo build flags: --no-default-features builds without SSL
+#                              (no OpenSSL linked; HPSocket4C-SSL.h is then not installed)
 #
 # Building a program against the installed library:
 #   cc app.c $(pkg-config --cflags --libs hpsocket4c)                     (shared)
@@ -59,8 +62,8 @@ all: $(BUILD)
 
 build:
 	@if command -v '$(CARGO)' >/dev/null 2>&1; then \
-	  echo "cd $(ROOT) && CARGO_TARGET_DIR=$(TARGET_DIR) $(CARGO) build --release --lib"; \
-	  cd '$(ROOT)' && CARGO_TARGET_DIR='$(TARGET_DIR)' '$(CARGO)' build --release --lib; \
+	  echo "cd $(ROOT) && CARGO_TARGET_DIR=$(TARGET_DIR) $(CARGO) build --release --lib $(CARGO_FLAGS)"; \
+	  cd '$(ROOT)' && CARGO_TARGET_DIR='$(TARGET_DIR)' '$(CARGO)' build --release --lib $(CARGO_FLAGS); \
 	elif [ -f '$(LIBDIR)/libhpsocket4c.so' ] && [ -f '$(LIBDIR)/libhpsocket4c.a' ]; then \
 	  echo "$(CARGO) not found: using the library already built in $(LIBDIR)" >&2; \
 	else \
@@ -84,19 +87,25 @@ install: check-prefix $(BUILD)
 	created=$$(printf '%s\n' $$created | sort -u | tr '\n' ' '); \
 	echo "install $(DESTDIR)$(hdrdir)/HPTypeDef.h HPSocket4C.h"; \
 	install -m 644 '$(ROOT)/include/HPTypeDef.h' '$(ROOT)/include/HPSocket4C.h' '$(DESTDIR)$(hdrdir)/'; \
+	ssl_libs=; \
+	if nm -D --defined-only '$(LIBDIR)/libhpsocket4c.so' | grep -q ' Create_HP_SSLServer$$'; then \
+	  echo "install $(DESTDIR)$(hdrdir)/HPSocket4C-SSL.h"; \
+	  install -m 644 '$(ROOT)/include/HPSocket4C-SSL.h' '$(DESTDIR)$(hdrdir)/'; \
+	  ssl_libs='-lssl -lcrypto'; \
+	else rm -f '$(DESTDIR)$(hdrdir)/HPSocket4C-SSL.h'; fi; \
 	echo "install $(DESTDIR)$(libdir)/libhpsocket4c.so libhpsocket4c.a"; \
 	install -m 755 '$(LIBDIR)/libhpsocket4c.so' '$(DESTDIR)$(libdir)/libhpsocket4c.so'; \
 	install -m 644 '$(LIBDIR)/libhpsocket4c.a' '$(DESTDIR)$(libdir)/libhpsocket4c.a'; \
 	echo "install $(PC)"; \
 	{ echo '$(CREATED_TAG)' $$created; \
 	  sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(pc_libdir)|' -e 's|@includedir@|$(pc_includedir)|' \
-	      -e 's|@VERSION@|$(VERSION)|' '$(ROOT)/pkgconfig/hpsocket4c.pc.in'; } > '$(PC).tmp'; \
+	      -e 's|@VERSION@|$(VERSION)|' -e "s|@SSL_LIBS@|$$ssl_libs|" '$(ROOT)/pkgconfig/hpsocket4c.pc.in'; } > '$(PC).tmp'; \
 	chmod 644 '$(PC).tmp'; mv -f '$(PC).tmp' '$(PC)'
 
 uninstall: check-prefix
 	@set -e; \
 	created=$$(sed -n 's/^$(CREATED_TAG) *//p' '$(PC)' 2>/dev/null || true); \
-	for f in '$(DESTDIR)$(hdrdir)/HPTypeDef.h' '$(DESTDIR)$(hdrdir)/HPSocket4C.h' \
+	for f in '$(DESTDIR)$(hdrdir)/HPTypeDef.h' '$(DESTDIR)$(hdrdir)/HPSocket4C.h' '$(DESTDIR)$(hdrdir)/HPSocket4C-SSL.h' \
 	         '$(DESTDIR)$(libdir)/libhpsocket4c.so' '$(DESTDIR)$(libdir)/libhpsocket4c.a' '$(PC)'; do \
 	  if [ -e "$$f" ] || [ -L "$$f" ]; then echo "rm $$f"; rm -f "$$f"; fi; \
 	done; \

@@ -60,9 +60,10 @@ fn tree(dir: &Path) -> Vec<String> {
     out
 }
 
-const INSTALLED: [&str; 9] = [
+const INSTALLED: [&str; 10] = [
     "include/",
     "include/hpsocket/",
+    "include/hpsocket/HPSocket4C-SSL.h",
     "include/hpsocket/HPSocket4C.h",
     "include/hpsocket/HPTypeDef.h",
     "lib/",
@@ -132,7 +133,7 @@ fn install_build_run_uninstall() {
 
     make("install", &[("PREFIX", &prefix)]);
     assert_eq!(tree(&prefix), INSTALLED, "installed tree");
-    for h in ["HPTypeDef.h", "HPSocket4C.h"] {
+    for h in ["HPTypeDef.h", "HPSocket4C.h", "HPSocket4C-SSL.h"] {
         let same = std::fs::read(root.join("include").join(h)).unwrap() == std::fs::read(prefix.join("include/hpsocket").join(h)).unwrap();
         assert!(same, "installed {h} differs from include/{h}");
     }
@@ -157,6 +158,8 @@ fn install_build_run_uninstall() {
         .map(|f| if f == "-lhpsocket4c" { "-l:libhpsocket4c.a".into() } else { f })
         .collect();
     assert!(static_.contains(&"-lpthread".to_string()) && static_.contains(&"-ldl".to_string()), "{static_:?}");
+    // The library links the system's OpenSSL (the ssl feature): a static program needs it too.
+    assert!(static_.contains(&"-lssl".to_string()) && static_.contains(&"-lcrypto".to_string()), "{static_:?}");
 
     // Programs built with those flags only
     let bin = base.join("bin");
