@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Writes tests/c/api_badhandle.c: every function declared in include/HPSocket4C.h that takes a
-handle, called with bad handles in its place: a destroyed handle of the kind it expects, live
-handles of kinds its family can never accept, and pointers into a stack buffer and into heap
-blocks. Each call must return the failure value and leave EINVAL in errno.
-Run it again when the header gains functions; tests/api.rs (api_badhandle_covers_the_header)
+"""Writes tests/c/api_badhandle.c: every function declared in include/HPSocket4C.h and
+include/HPSocket4C-SSL.h that takes a handle, called with bad handles in its place: a destroyed
+handle of the kind it expects, live handles of kinds its family can never accept, and pointers
+into a stack buffer and into heap blocks. Each call must return the failure value and leave EINVAL in errno.
+Run it again when a header gains functions; tests/api.rs (api_badhandle_covers_the_header)
 fails when tests/c/api_badhandle.c is stale (--check exits 1 when it differs)."""
 import re, sys, pathlib
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from header import HANDLE_TYPES, header_text, params, prototypes, root, zero  # noqa: E402
+from header import HANDLE_TYPES, INCLUDE, SSL_HEADER, handle_types, header_text, params, prototypes, root, zero  # noqa: E402
 
 h = header_text()
 protos = prototypes()
@@ -25,10 +25,17 @@ EXPECT = {
     "En_HP_FetchResult": "r == FR_DATA_NOT_FOUND",
     "USHORT": "r == 0",
 }
+# Failure values that the return type alone does not tell.
+EXPECT_OF = {
+    "HP_SSLServer_AddSSLContext": "r == -1",
+    "HP_SSLServer_AddSSLContextByMemory": "r == -1",
+    "HP_SSL_DefaultServerNameCallback": "r == 0",
+}
 
 # ---- handle types and the kinds of objects ----
-# Every `typedef PVOID X;` in the header is a handle type; tasks are `struct TSocketTask *`.
-PVOID_TYPES = set(re.findall(r"typedef\s+PVOID\s+(\w+)\s*;", h))
+# Every `typedef PVOID X;` in the headers is a handle type, and so is every typedef of one (the SSL
+# header's `typedef HP_Object HP_SSLServer;`); tasks are `struct TSocketTask *`.
+PVOID_TYPES = handle_types(h)
 TASK_TYPES = {"HP_LPTSocketTask", "LPTSocketTask"}
 names = {name for _, name, _ in protos}
 
@@ -39,9 +46,12 @@ for ret, name, args in protos:
     ps = params(args)
     if m and len(ps) == 1 and ps[0].endswith("Listener") and "Destroy_HP_" + m.group(1) in names:
         COMPONENTS.append(m.group(1))
-# A component's listener kind: its own, or (HttpSyncClient) the one its creator takes.
-LISTENER_OF = {c: c + "Listener" for c in COMPONENTS}
-LISTENER_OF["HttpSyncClient"] = "HttpClientListener"
+# A component's listener kind: its own, or (HttpSyncClient, the SSL and HTTPS components) the one
+# its creator takes: SSLServer and SSLPackServer a TcpServerListener, HttpsServer an
+# HttpServerListener, HttpsSyncClient an HttpClientListener...
+CREATOR_LISTENER = {name[len("Create_HP_"):]: params(args)[0][len("HP_"):] for _, name, args in protos
+                    if name.startswith("Create_HP_") and len(params(args)) == 1}
+LISTENER_OF = {c: c + "Listener" if "Create_HP_%sListener" % c in names else CREATOR_LISTENER[c] for c in COMPONENTS}
 LISTENERS = sorted({LISTENER_OF[c] for c in COMPONENTS if "Create_HP_%s" % LISTENER_OF[c] in names},
                    key=lambda l: COMPONENTS.index(l[:-len("Listener")]) if l[:-len("Listener")] in COMPONENTS else 0)
 assert all("Create_HP_%s" % LISTENER_OF[c] in names for c in COMPONENTS), "every component has a listener creator"
@@ -68,6 +78,41 @@ def stale(kind):
     return "s_" + kind
 
 OTHER_ROLE = {"Server": "TcpAgent", "Agent": "TcpClient", "Client": "TcpServer"}
+NEXT_ROLE = {"Server": "Agent", "Agent": "Client", "Client": "Server"}
+
+# The SSL family's components: SSLServer, SSLPullServer, SSLPackServer, HttpsServer... Each is its
+# plain counterpart (TcpServer, TcpPullServer, TcpPackServer, HttpServer...) over TLS.
+def is_secure(kind):
+    return kind.startswith(("SSL", "Https"))
+
+def plain_of(kind):
+    return "Tcp" + kind[len("SSL"):] if kind.startswith("SSL") else "Http" + kind[len("Https"):]
+
+SECURE = [c for c in COMPONENTS if is_secure(c)]
+SECURE_OF = {plain_of(c): c for c in SECURE}
+assert all(p in COMPONENTS for p in SECURE_OF), "every SSL component has a plain counterpart"
+
+def secure_wrongs(kind):
+    """Live handles that the HP_SSL<Role>_* functions (and Destroy_HP_<kind>) never accept: its
+    listener, an SSL component of another role, its plain counterpart."""
+    r = role(kind)
+    other = kind.replace(r, NEXT_ROLE[r])
+    other = other if other in COMPONENTS else "SSL" + NEXT_ROLE[r]
+    lst = LISTENER_OF[kind]
+    return [(live(lst), "its listener " + lst, "its listener"),
+            (live(other), "a live " + other + " (another role)", "another role"),
+            (live(plain_of(kind)), "a live " + plain_of(kind) + " (not SSL)", "not SSL")]
+
+def destroy_wrongs(kind):
+    """Live handles that Destroy_HP_<kind> also refuses (the other calls of its group may take
+    them): components of another class of the same role: for an SSL class every other SSL class,
+    for a plain class its SSL counterpart."""
+    if is_secure(kind):
+        return [(live(c), "a live " + c + " (another SSL class)", "another SSL class")
+                for c in SECURE if c != kind and role(c) == role(kind)]
+    if kind in SECURE_OF:
+        return [(live(SECURE_OF[kind]), "a live " + SECURE_OF[kind] + " (SSL, not plain)", "SSL, not plain")]
+    return []
 OTHER_ROLE_LISTENER = {"Server": "TcpAgentListener", "Agent": "TcpClientListener", "Client": "TcpServerListener",
                        "UdpNode": "TcpServerListener", "ThreadPool": "TcpServerListener"}
 
@@ -76,6 +121,8 @@ def component_wrongs(fam):
     kind = FAMILY_ALIAS.get(fam, fam)
     r = role(kind)
     out = []
+    if is_secure(kind):
+        return kind, secure_wrongs(kind)
     if r in OTHER_ROLE:
         out.append((live(LISTENER_OF.get(kind, kind + "Listener")), "its listener " + LISTENER_OF.get(kind, kind + "Listener"), "its listener"))
         out.append((live(OTHER_ROLE[r]), "a live " + OTHER_ROLE[r] + " (another role)", "another role"))
@@ -85,8 +132,14 @@ def component_wrongs(fam):
             out.append((live("Tcp" + r), "a live Tcp" + r + " (TCP, not UDP)", "other transport"))
         if fam.startswith("TcpPull"):
             out.append((live("TcpPack" + r), "a live TcpPack" + r + " (PACK, not PULL)", "pull/pack"))
+            out.append((live("SSLPack" + r), "a live SSLPack" + r + " (PACK, not PULL)", "pull/pack"))
         if fam.startswith("TcpPack"):
             out.append((live("TcpPull" + r), "a live TcpPull" + r + " (PULL, not PACK)", "pull/pack"))
+            out.append((live("SSLPull" + r), "a live SSLPull" + r + " (PULL, not PACK)", "pull/pack"))
+        if fam in FAMILY_ALIAS:
+            out.append((live("SSL" + NEXT_ROLE[r]), "a live SSL" + NEXT_ROLE[r] + " (another role)", "another role"))
+        if fam.startswith("Http"):
+            out.append((live("SSL" + r), "a live SSL" + r + " (TLS, not HTTP)", "not HTTP"))
         if fam.startswith("UdpArq"):
             out.append((live("Udp" + r), "a live Udp" + r + " (not ARQ)", "plain UDP"))
     elif fam == "UdpNode":
@@ -124,7 +177,7 @@ order = []
 def group(gname, spec):
     if gname not in groups:
         kind, wrongs = spec
-        groups[gname] = {"stale": kind, "wrongs": wrongs, "calls": [], "last": []}
+        groups[gname] = {"stale": kind, "wrongs": wrongs, "dwrongs": destroy_wrongs(kind), "calls": [], "last": []}
         order.append(gname)
     return groups[gname]
 
@@ -140,7 +193,9 @@ def call_line(ret, name, ps, idx, fixed=None):
     call = "%s(%s)" % (name, ", ".join(args))
     if ret == "void":
         return "    BAD_VOID(\"%s\", %s);" % (name, call)
-    if ret in EXPECT:
+    if name in EXPECT_OF:
+        ok = EXPECT_OF[name]
+    elif ret in EXPECT:
         ok = EXPECT[ret]
     elif ret in PVOID_TYPES or ret in TASK_TYPES:
         ok = "r == NULL"  # Create_*(bad listener)
@@ -153,6 +208,8 @@ for ret, name, args in protos:
     ret = ret.strip()
     ps = params(args)
     idxs = [i for i, t in enumerate(ps) if t in PVOID_TYPES or t in TASK_TYPES]
+    if name == "HP_SSL_DefaultServerNameCallback":
+        idxs = [1]  # its pContext is the server's handle
     if not idxs or name.startswith("SYS_"):
         skipped.append(name)  # no handle: version, error text, creators of listeners, compressors, tasks
         continue
@@ -169,6 +226,7 @@ for ret, name, args in protos:
             line = call_line(ret, name, ps, idx)
         else:
             fam = name[len("Destroy_HP_"):] if name.startswith("Destroy_HP_") else name.split("_")[1]
+            fam = "SSLServer" if fam == "SSL" else fam  # HP_SSL_DefaultServerNameCallback
             g = group(fam, component_wrongs(fam))
             # Submit_Task on a bad pool: the task stays NULL
             line = call_line(ret, name, ps, idx)
@@ -179,6 +237,8 @@ per_kind = {}
 def count(label, n):
     per_kind[label] = per_kind.get(label, 0) + n
 total_calls = 0
+ssl_calls = 0
+SSL_NAMES = {name for _, name, _ in prototypes([SSL_HEADER])}
 for gname in order:
     g = groups[gname]
     n = len(g["calls"]) + len(g["last"])
@@ -187,7 +247,12 @@ for gname in order:
         count(label, n)
     for _, _, label in STRAYS:
         count(label, n)
-    total_calls += n * (1 + len(g["wrongs"]) + len(STRAYS))
+    for _, _, label in g["dwrongs"]:
+        count(label, len(g["last"]))
+    total_calls += n * (1 + len(g["wrongs"]) + len(STRAYS)) + len(g["last"]) * len(g["dwrongs"])
+    n_ssl = sum(1 for l in g["calls"] + g["last"] if re.search(r'BAD\w*\("(\w+)"', l).group(1) in SSL_NAMES)
+    n_ssl_last = sum(1 for l in g["last"] if re.search(r'BAD\w*\("(\w+)"', l).group(1) in SSL_NAMES)
+    ssl_calls += n_ssl * (1 + len(g["wrongs"]) + len(STRAYS)) + n_ssl_last * len(g["dwrongs"])
 counts = ", ".join("%s %d" % kv for kv in per_kind.items())
 
 # ---- the program ----
@@ -207,6 +272,19 @@ def stale_create(kind):
     raise SystemExit("gen_api_badhandle.py: cannot make a destroyed %s" % kind)
 
 decls, setup, stales, runs, funcs = [], [], [], [], []
+ssl_live = []
+for c in SECURE:
+    r = role(c)
+    v = live(c)
+    ssl_live.append("    CHECK(HP_SSL%s_IsSSLAutoHandShake(%s));" % (r, v))
+    ssl_live.append("    CHECK(HP_SSL%s_GetSSLCipherList(%s) != NULL);" % (r, v))
+    if r == "Server":
+        ssl_live.append("    CHECK(HP_SSLServer_SetupSSLContext(%s, SSL_VM_NONE, NULL, NULL, NULL, NULL, NULL));" % v)
+        ssl_live.append("    CHECK(HP_Server_Start(%s, \"127.0.0.1\", 0));" % v)
+        ssl_live.append("    CHECK(HP_Server_Stop(%s));" % v)
+    else:
+        ssl_live.append("    CHECK(HP_SSL%s_SetupSSLContext(%s, SSL_VM_NONE, NULL, NULL, NULL, NULL));" % (r, v))
+        ssl_live.append("    CHECK_EQ(HP_%s_GetState(%s), SS_STOPPED);" % (r, v))
 for l in LISTENERS:
     decls.append("static HP_%s %s;" % (l, live(l)))
     setup.append("    %s = Create_HP_%s();" % (live(l), l))
@@ -236,26 +314,27 @@ for prefix, key, what in (("g", "calls", "the calls"), ("d", "last", "the Destro
         if not g[key]:
             continue
         funcs.append("/* %s, %s: a destroyed %s, %s, and stray pointers */" % (
-            gname, what, g["stale"], ", ".join(d for _, d, _ in g["wrongs"])))
+            gname, what, g["stale"], ", ".join(d for _, d, _ in g["wrongs"] + (g["dwrongs"] if key == "last" else []))))
         funcs.append("static void %s_%s(PVOID h, const char *kind) {" % (prefix, gname))
         funcs.extend(g[key])
         funcs.append("}")
         funcs.append("")
         runs.append("    %s_%s(%s, \"a destroyed %s\");" % (prefix, gname, stale(g["stale"]), g["stale"]))
-        for v, d, _ in g["wrongs"]:
+        for v, d, _ in g["wrongs"] + (g["dwrongs"] if key == "last" else []):
             runs.append("    %s_%s(%s, \"%s\");" % (prefix, gname, v, d))
         for v, d, _ in STRAYS:
             runs.append("    %s_%s(%s, \"%s\");" % (prefix, gname, v, d))
 
-src = """/* GENERATED by tests/gen/gen_api_badhandle.py from include/HPSocket4C.h: do not edit.
+src = """/* GENERATED by tests/gen/gen_api_badhandle.py from include/HPSocket4C.h and
+ * include/HPSocket4C-SSL.h: do not edit.
  * Every declared function that takes a handle, called with bad handles in its place (all other
  * arguments 0 / NULL): a destroyed handle of the kind it expects (Destroy_* twice included),
  * live handles of kinds its family can never accept, and pointers into a stack buffer and heap
  * blocks. Each call returns its failure value (FALSE / NULL / 0 / SS_STOPPED / SE_INVALID_PARAM /
  * FR_DATA_NOT_FOUND) and leaves EINVAL in errno. Then the live handles still work.
- * Calls per bad kind: %s (%d calls in all). */
+ * Calls per bad kind: %s (%d calls in all, %d of them to the SSL header's functions). */
 #include <errno.h>
-#include "HPSocket4C.h"
+#include "%s"
 #include "testutil.h"
 
 static void bad_result(const char *name, const char *kind, int ret_ok, int err) {
@@ -371,6 +450,10 @@ static void live_handles_still_work(void) {
     CHECK(zp > z);
     CHECK(HP_Decompressor_Process(h_Decompressor, z, (int)(zp - z), &bp));
     CHECK(bp - back == 17 && memcmp(back, "hello hello hello", 17) == 0);
+
+    /* the SSL and HTTPS components: their SSL settings, and the servers start with a context
+     * without certificate */
+%s
 }
 
 int main(void) {
@@ -412,7 +495,7 @@ int main(void) {
     free(zeros);
     return t_finish("api_badhandle");
 }
-""" % (counts, total_calls, "\n".join(decls), "\n".join(funcs), "\n".join(setup), "\n".join(stales),
+""" % (counts, total_calls, ssl_calls, INCLUDE, "\n".join(decls), "\n".join(funcs), "\n".join(ssl_live), "\n".join(setup), "\n".join(stales),
        "\n".join(runs),
        "\n".join("    Destroy_HP_%s(%s);" % (c, live(c)) for c in COMPONENTS + ["Compressor", "Decompressor"]),
        "\n".join("    Destroy_HP_%s(%s);" % (l, live(l)) for l in LISTENERS))
