@@ -151,6 +151,10 @@ pub fn request_blocking(p: PVOID, role: Role, id: Option<HP_CONNID>, method: &[u
 /// WebSocket message), which becomes the request's result.
 fn awaiting_answer(p: PVOID, role: Role, send: impl FnOnce() -> BOOL) -> BOOL {
     let Some((o, st)) = tcp::obj(p, role).and_then(|o| o.sync.as_ref().map(|s| (o, s))) else { return send() };
+    if let Err(e) = super::http_sync::await_handshake(o, st) {
+        set_errno(e);
+        return FALSE;
+    }
     st.begin();
     match send() {
         TRUE => super::http_sync::await_response(o, st),

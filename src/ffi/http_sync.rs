@@ -41,6 +41,10 @@ struct Outcome {
     /// The connection closed (or the parse failed) first: the error to report.
     failed: Option<i32>,
     body: Vec<u8>,
+    /// The connection's OnHandShake has fired (an HttpsSyncClient sends only after it).
+    shaken: bool,
+    /// The connection closed since it was made: its OnClose error.
+    closed: Option<i32>,
 }
 
 /// A sync client's requests and their results.
@@ -102,6 +106,32 @@ impl SyncState {
         self.outcome.lock().unwrap().waiting = false;
     }
 
+    /// An HttpsSyncClient: waits (up to `ms`, 0 forever) until its connection's TLS handshake is
+    /// done, so that a request is not sent before it (a Send then fails). Err: the errno to
+    /// report (ETIMEDOUT; the close's error when the handshake failed).
+    fn wait_handshake(&self, ms: u32) -> Result<(), i32> {
+        let deadline = (ms != 0).then(|| Instant::now() + Duration::from_millis(ms as u64));
+        let mut o = self.outcome.lock().unwrap();
+        loop {
+            if o.shaken {
+                return Ok(());
+            }
+            if let Some(code) = o.closed {
+                return Err(if code == 0 { libc::ECONNABORTED } else { code });
+            }
+            match deadline {
+                None => o = self.cv.wait(o).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return Err(libc::ETIMEDOUT);
+                    }
+                    o = self.cv.wait_timeout(o, d - now).unwrap().0;
+                }
+            }
+        }
+    }
+
     /// Waits for the response (`ms` 0: forever). Err: the errno to report.
     fn wait(&self, ms: u32) -> Result<(), i32> {
         let deadline = (ms != 0).then(|| Instant::now() + Duration::from_millis(ms as u64));
@@ -142,10 +172,16 @@ impl Events for SyncEvents {
         self.inner.on_prepare_connect(id, fd)
     }
     fn on_connect(&self, id: ConnId) -> Handled {
+        self.st.update(|o| {
+            o.shaken = false;
+            o.closed = None;
+        });
         self.inner.on_connect(id)
     }
     fn on_handshake(&self, id: ConnId) -> Handled {
-        self.inner.on_handshake(id)
+        let r = self.inner.on_handshake(id);
+        self.st.update(|o| o.shaken = true);
+        r
     }
     fn on_receive(&self, id: ConnId, data: &[u8]) -> Handled {
         self.inner.on_receive(id, data)
@@ -160,6 +196,8 @@ impl Events for SyncEvents {
         let r = self.inner.on_close(id, op, code);
         *self.st.target.lock().unwrap() = None;
         self.st.update(|o| {
+            o.closed = Some(code);
+            o.shaken = false;
             // A parse error reported first stays; a close without an answer is upstream's
             // ERROR_CONNABORTED.
             if o.waiting && !o.done {
@@ -241,6 +279,15 @@ fn sync_obj<'a>(p: PVOID) -> Option<(&'a tcp::ComponentObj, &'a Arc<SyncState>)>
             None
         }
     }
+}
+
+/// Before an HttpsSyncClient's request: waits for its TLS handshake (up to ConnectTimeout).
+/// Err: the errno to report.
+pub(crate) fn await_handshake(o: &tcp::ComponentObj, st: &SyncState) -> Result<(), i32> {
+    if !o.comp.is_secure() {
+        return Ok(());
+    }
+    st.wait_handshake(st.connect_timeout.load(Ordering::Relaxed))
 }
 
 /// After a sync client's request was sent: waits for its response. On a timeout the client is
