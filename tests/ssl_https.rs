@@ -16,7 +16,7 @@
 //!   built through the examples' Makefile.
 //!
 //! curl, the openssl CLI and the venv `target/pyenv` (websockets, requests) come from `.ci/run`;
-//! the venv is made here when missing. Checks marked `BUG` fail on a known library bug.
+//! the venv is made here when missing.
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -490,13 +490,11 @@ fn our_https_sync_client_against_python_https_server() {
     let server = start(cmd, "tests/ssl/https_py_server.py");
     let o = run_for(Command::new(c_prog("https_sync")).arg(server.port.to_string()).arg(certs()), 90, "https_sync");
     let counters = server.finish_last();
-    // BUG: HP_HttpSyncClient_OpenUrl on an HttpsSyncClient sends its request as soon as the TCP
-    // connection is up, without waiting for the TLS handshake: it fails with EPERM (refused
-    // before the handshake) or ECONNABORTED (the request went out in the clear ahead of the
-    // ClientHello and the server dropped the connection). See tests/ssl/https_sync.c.
+    // An HttpsSyncClient's request waits for the TLS handshake (a request sent before it would
+    // fail with EPERM, or go out in the clear and be dropped by the server).
     assert!(o.status.success(), "https_sync (the server's counters: {counters})\n{}", text(&o));
-    // the good client's requests on one connection, then the wrong-CA client's failed handshake;
-    // BUG: a request sent in the clear adds connections and tls_errors here
+    // the good client's requests on one connection, then the wrong-CA client's failed handshake
+    // (a request sent in the clear would add connections and tls_errors here)
     assert_eq!(counters, "connections=2 requests=4 tls_errors=1", "the Python server's counters\n{}", text(&o));
 }
 
@@ -580,9 +578,8 @@ fn a_send_before_the_handshake_never_goes_out_in_the_clear() {
     let report = format!("--- stdout\n{out}\n--- stderr\n{err}");
     assert_eq!(conns.len(), 2 * COUNT, "connections seen\n{report}");
     let leaked: Vec<String> = conns.iter().filter(|d| !d.starts_with(&[0x16, 0x03])).map(|d| String::from_utf8_lossy(&d[..d.len().min(50)]).into_owned()).collect();
-    // BUG: HP_Client_Start(bAsyncConnect = FALSE) returns before the connection's TLS session
-    // is attached (src/engine/conn.rs signals the connect before start_security): a Send in
-    // that window is accepted and written in the clear, ahead of the ClientHello.
+    // HP_Client_Start(bAsyncConnect = FALSE) returns with the TLS session attached: a Send
+    // before the handshake is refused, never written in the clear ahead of the ClientHello.
     assert!(leaked.is_empty(), "{} of {} connections sent plain text before TLS: {leaked:?}\n{report}", leaked.len(), conns.len());
     assert!(conns.iter().all(|d| !d.windows(15).any(|w| w == b"early-send-leak")), "the early data went out in the clear\n{report}");
     assert!(st.success(), "https_early_send ({st})\n{report}");

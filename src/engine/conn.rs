@@ -442,6 +442,24 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if shared.is_stopping() {
         conn.request_close(Op::Close, 0);
     }
+    // The security layer goes in before OnAccept / OnConnect (upstream: after them), so that no
+    // Send — from those callbacks, or from a thread whose synchronous Start has just returned —
+    // can go out in the clear: until the handshake is done, a Send fails with EPERM.
+    let mut secure = false;
+    if let Some(make) = shared.security() {
+        if shared.security_auto() {
+            let r = make(conn, greet == Greeting::Accept).and_then(|sec| conn.send.start_security(sec, || conn.tls.store(TLS_ON, Ordering::Release)));
+            if let Err(e) = r {
+                if let Some(tx) = connected {
+                    let _ = tx.try_send(false);
+                }
+                return Some(CloseReason { op: Op::Close, code: e });
+            }
+            secure = true;
+        } else {
+            conn.tls.store(TLS_WAITING, Ordering::Release);
+        }
+    }
     match greet {
         Greeting::Accept => {
             if ev.on_accept(id, stream.as_raw_fd() as usize) == Handled::Error {
@@ -464,16 +482,8 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
         return Some(r);
     }
     let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size() };
-    if let Some(make) = shared.security() {
-        if shared.security_auto() {
-            let r = make(conn, greet == Greeting::Accept).and_then(|sec| conn.send.start_security(sec, || conn.tls.store(TLS_ON, Ordering::Release)));
-            if let Err(e) = r {
-                return Some(CloseReason { op: Op::Close, code: e });
-            }
-            stack.plain = Some(Vec::new());
-        } else {
-            conn.tls.store(TLS_WAITING, Ordering::Release);
-        }
+    if secure {
+        stack.plain = Some(Vec::new());
     }
     if let Some(r) = stack.handshake_if_done(conn, ev) {
         return (r != CloseReason::DROP).then_some(r);

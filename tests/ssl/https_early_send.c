@@ -37,8 +37,8 @@ int main(int argc, char **argv)
         errno = 0;
         BOOL ok = HP_HttpClient_SendGet(h[i], "/early-send-leak", NULL, 0);
         int e = errno;
-        /* BUG: Start returns before the connection's TLS session is attached: in that window
-           the request is accepted and written in the clear, ahead of the ClientHello */
+        /* Start returns with the TLS session attached: the request is refused (EPERM) until
+           the handshake is done, never written in the clear ahead of the ClientHello */
         CHECK(!ok);
         CHECK_EQ(e, EPERM);
         sent_http += ok ? 1 : 0;
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
         errno = 0;
         ok = HP_Client_Send(t[i], (const BYTE *)"early-send-leak", 15);
         e = errno;
-        CHECK(!ok); /* BUG: as above */
+        CHECK(!ok); /* as above */
         CHECK_EQ(e, EPERM);
         sent_tcp += ok ? 1 : 0;
     }

@@ -49,11 +49,8 @@ int main(int argc, char **argv)
     CHECK(HP_SSLClient_SetupSSLContext(c, SSL_VM_PEER, NULL, NULL, NULL, ca));
 
     snprintf(url, sizeof url, "https://localhost:%d/hello", port);
-    /* BUG: OpenUrl sends the request as soon as the TCP connection is up instead of waiting for
-       the TLS handshake (upstream's sync client waits for OnHandShake): it fails with EPERM (the
-       send refused before the handshake) or ECONNABORTED (the request went out in the clear
-       ahead of the ClientHello and the server dropped the connection). The checks below fail
-       with it (the later OpenUrls come at once, before the first handshake is done). */
+    /* OpenUrl waits for the TLS handshake before it sends (as upstream's sync client waits for
+       OnHandShake); the later OpenUrls reuse the connection. */
     CHECK(HP_HttpSyncClient_OpenUrl(c, "GET", url, NULL, 0, NULL, 0, FALSE));
     CHECK_EQ(HP_HttpClient_GetStatusCode(c), 200);
     CHECK(header_is(c, "Content-Type", "text/plain"));
