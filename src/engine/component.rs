@@ -670,11 +670,12 @@ impl Component {
         Ok(())
     }
 
-    /// Runs `f` on connection `id`'s security layer. Err: as [`Component::start_security`]'s
-    /// unknown connection; Ok(None) when it has none (yet).
-    pub fn with_security<R>(&self, id: ConnId, f: impl FnOnce(&dyn super::stack::Security) -> R) -> std::result::Result<Option<R>, i32> {
+    /// Runs `f` with connection `id`'s raw TLS session (see `SendPath::with_security_raw`).
+    /// Err: as [`Component::start_security`]'s unknown connection; Ok(None) when it has none
+    /// (yet).
+    pub fn with_security_raw<R>(&self, id: ConnId, f: impl FnOnce(*mut std::ffi::c_void) -> R) -> std::result::Result<Option<R>, i32> {
         let c = self.conn(id).ok_or_else(|| self.unknown_conn().errno)?;
-        Ok(c.send.with_security(f))
+        Ok(c.send.with_security_raw(f))
     }
 
     /// UDP: the concatenation of `bufs` as one datagram of at most MaxDatagramSize bytes.

@@ -256,8 +256,40 @@ pub enum Sent {
     WakeWorker,
 }
 
+thread_local! {
+    /// The send path whose security layer this thread is running a read of (its address), and
+    /// that layer's raw session: a callback the layer makes meanwhile (OpenSSL's server-name
+    /// callback, which runs the application's SNI callback) may call back into the library.
+    static IN_SECURE_READ: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Marks the calling thread as inside a read of `path`'s security layer until dropped.
+struct SecureReadMark((usize, usize));
+
+impl SecureReadMark {
+    fn set(path: &SendPath, raw: *mut std::ffi::c_void) -> SecureReadMark {
+        SecureReadMark(IN_SECURE_READ.with(|c| c.replace((path as *const SendPath as usize, raw as usize))))
+    }
+}
+
+impl Drop for SecureReadMark {
+    fn drop(&mut self) {
+        IN_SECURE_READ.with(|c| c.set(self.0));
+    }
+}
+
 impl SendPath {
+    /// Whether this thread is inside a read of this path's security layer (its lock held).
+    fn reading_here(&self) -> Option<usize> {
+        let (p, raw) = IN_SECURE_READ.with(|c| c.get());
+        (p == self as *const SendPath as usize).then_some(raw)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // A call back into this connection from a callback its security layer makes during a
+        // read would wait for the lock this thread holds: refuse it instead (the export's panic
+        // guard turns this into its failure value) of deadlocking the worker.
+        assert!(self.reading_here().is_none(), "re-entrant call on a connection inside its TLS read");
         self.q.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -268,6 +300,10 @@ impl SendPath {
     #[inline]
     pub fn send<W: FnMut(RawFd, &[&[u8]]) -> Result<usize, i32>>(&self, fd: RawFd, bufs: &[&[u8]], mode: SendMode, write_now: WriteNow, write: &mut W) -> Result<Sent, i32> {
         let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if self.reading_here().is_some() {
+            // From a callback inside the handshake: refused as any Send before it.
+            return Err(libc::EPERM);
+        }
         let mut q = self.lock();
         if q.closed {
             return Err(libc::ENOTCONN);
@@ -347,10 +383,15 @@ impl SendPath {
         Ok(self.ask_flush(&q))
     }
 
-    /// Runs `f` on the connection's security layer, under the send lock; None without one.
-    pub fn with_security<R>(&self, f: impl FnOnce(&dyn Security) -> R) -> Option<R> {
+    /// Runs `f` with the raw session of the connection's security layer ([`Security::raw`]),
+    /// under the send lock (or inside the layer's own read, when called back from it); None
+    /// without a layer.
+    pub fn with_security_raw<R>(&self, f: impl FnOnce(*mut std::ffi::c_void) -> R) -> Option<R> {
+        if let Some(raw) = self.reading_here() {
+            return Some(f(raw as *mut std::ffi::c_void));
+        }
         let mut q = self.lock();
-        q.security().map(|s| f(&**s))
+        q.security().map(|s| f(s.raw()))
     }
 
     /// Bytes read from the socket go through the security layer under the send lock: the
@@ -362,7 +403,10 @@ impl SendPath {
         let Some(e) = q.extra.as_mut() else { return Ok(None) };
         let Some(sec) = e.security.as_mut() else { return Ok(None) };
         let before = q.tail.len();
-        let r = sec.read(cipher, plain, &mut q.tail);
+        let r = {
+            let _mark = SecureReadMark::set(self, sec.raw());
+            sec.read(cipher, plain, &mut q.tail)
+        };
         e.accepted += (q.tail.len() - before) as u64;
         let ended = r?;
         Ok(Some((self.ask_flush(q), ended)))

@@ -450,8 +450,9 @@ unsafe fn session_info(p: PVOID, role: Role, id: Option<HP_CONNID>, item: SSLSes
         return FALSE;
     }
     let id = id.unwrap_or_else(|| o.comp.client_conn_id());
-    // SAFETY: the session's SSL* is live while the send lock is held (with_security's closure).
-    match o.comp.with_security(id, |s| unsafe { crate::engine::tls::session_item(s.raw(), item.0) }) {
+    // SAFETY: the session's SSL* is live for the closure: under the send lock, or inside the
+    // session's own read (a call from the SNI callback), on this thread.
+    match o.comp.with_security_raw(id, |raw| unsafe { crate::engine::tls::session_item(raw, item.0) }) {
         Ok(Some(v)) => {
             // SAFETY: as above.
             unsafe { *out = v };
