@@ -9,7 +9,9 @@
 //! - Our SSLClient / SSLAgent against `openssl s_server -rev` and a Python echo server:
 //!   verification, SNI sent or not.
 //! - C programs between ours: `tls_pullpack.c` (SSL PACK / PULL), `tls_info.c`
-//!   (GetSSLSessionInfo handed to libssl, also run under valgrind), `tls_setup.c` (setup errors).
+//!   (GetSSLSessionInfo handed to libssl, also run under valgrind), `tls_setup.c` (setup errors),
+//!   `tls_states.c` (Send before the handshake, auto handshake off on both ends, PauseReceive,
+//!   forty connections at once, restart).
 //!
 //! Certificates come from `tests/ssl/mkcerts.sh` (openssl CLI). Every wait is bounded (20 s);
 //! no check depends on timing.
@@ -558,6 +560,20 @@ fn mutual_tls() {
     }
     srv.finish();
 
+    // the CA as a hashed directory on the server; a certificate the CA did not sign is refused
+    let srv = our_server(&["--verify", "3", "--ca", &cert("cadir")]);
+    let r = s_client(srv.port, &["-CAfile", &ca, "-cert", &cc, "-key", &ck], b"by the directory", 16);
+    assert_eq!(r.stdout, b"by the directory", "{}", r.stderr);
+    let id = srv.nth(0);
+    srv.close(id);
+    assert_eq!(field(&srv.handshake(id).expect("OnHandShake"), "peer"), "/CN=hp-client");
+    let r = s_client(srv.port, &["-CAfile", &ca, "-cert", &cert("other-ca.pem"), "-key", &cert("other-ca.key")], b"stranger", 0);
+    assert!(r.exited && r.stdout.is_empty(), "a self-signed client certificate got through\n{}", r.stderr);
+    let id = srv.nth(1);
+    assert_eq!(srv.close(id), Close { op: "RECEIVE".into(), err: libc::EBADMSG, rx: 0 }, "{}", srv.p.dump());
+    assert!(srv.handshake(id).is_none());
+    srv.finish();
+
     // SSL_VM_PEER alone: a certificate is checked when given, not required
     let srv = our_server(&["--verify", "1", "--ca", &ca]);
     let r = s_client(srv.port, &["-CAfile", &ca], b"anonymous", 9);
@@ -570,6 +586,70 @@ fn mutual_tls() {
     let id = srv.nth(1);
     srv.close(id);
     assert_eq!(field(&srv.handshake(id).unwrap(), "peer"), "/CN=hp-client");
+    srv.finish();
+}
+
+/// TLS 1.3 KeyUpdate from s_client in the middle of a connection ("K": with update_requested,
+/// which our server must answer with its own; "k": without): the echo goes on, no second
+/// OnHandShake.
+#[test]
+fn tls13_key_update_mid_stream() {
+    let srv = our_server(&[]);
+    let mut child = Command::new(openssl())
+        .args(["s_client", "-connect", &format!("127.0.0.1:{}", srv.port), "-tls1_3", "-quiet", "-no_ign_eof", "-CAfile", &cert("ca.pem")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl s_client");
+    let mut stdin = child.stdin.take().unwrap();
+    // both outputs into one buffer each, waited on by content
+    let bufs: Arc<(Mutex<(Vec<u8>, Vec<u8>)>, Condvar)> = Arc::new((Mutex::new((Vec::new(), Vec::new())), Condvar::new()));
+    let mut readers = Vec::new();
+    for which in 0..2 {
+        let b = bufs.clone();
+        let mut src: Box<dyn Read + Send> = if which == 0 { Box::new(child.stdout.take().unwrap()) } else { Box::new(child.stderr.take().unwrap()) };
+        readers.push(std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = src.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut g = b.0.lock().unwrap();
+                if which == 0 { g.0.extend_from_slice(&buf[..n]) } else { g.1.extend_from_slice(&buf[..n]) }
+                b.1.notify_all();
+            }
+        }));
+    }
+    let wait = |what: &str, f: &dyn Fn(&[u8], &[u8]) -> bool| {
+        let deadline = Instant::now() + WAIT;
+        let mut g = bufs.0.lock().unwrap();
+        while !f(&g.0, &g.1) {
+            let now = Instant::now();
+            assert!(now < deadline, "s_client: no {what}\n--- stdout\n{}\n--- stderr\n{}", String::from_utf8_lossy(&g.0), String::from_utf8_lossy(&g.1));
+            g = bufs.1.wait_timeout(g, deadline - now).unwrap().0;
+        }
+    };
+    let count = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).filter(|w| *w == needle).count();
+    let mut send = |line: &[u8]| stdin.write_all(line).and_then(|_| stdin.flush()).expect("s_client stdin");
+    send(b"one\n");
+    wait("echo of one", &|o, _| o == b"one\n");
+    send(b"K\n");
+    wait("KEYUPDATE", &|_, e| count(e, b"KEYUPDATE") == 1);
+    send(b"two\n");
+    wait("echo of two", &|o, _| o == b"one\ntwo\n");
+    send(b"k\n");
+    wait("second KEYUPDATE", &|_, e| count(e, b"KEYUPDATE") == 2);
+    send(b"three\n");
+    wait("echo of three", &|o, _| o == b"one\ntwo\nthree\n");
+    let _ = child.kill();
+    let _ = child.wait();
+    for r in readers {
+        let _ = r.join();
+    }
+    let id = srv.nth(0);
+    assert_eq!(srv.close(id).rx, 14, "{}", srv.p.dump());
+    assert_eq!(srv.of(id).iter().filter(|l| l.starts_with("HANDSHAKE")).count(), 1, "{}", srv.p.dump());
     srv.finish();
 }
 
@@ -764,6 +844,11 @@ fn session_info_through_libssl() {
 #[test]
 fn setup_errors_and_contexts() {
     run_program("tls_setup");
+}
+
+#[test]
+fn connection_states_between_ours() {
+    run_program("tls_states");
 }
 
 #[test]

@@ -187,6 +187,27 @@ int main(int argc, char **argv) {
     CHECK_EQ(client_echo(port, SSL_VM_PEER, path("other-ca.pem"), BY_FILE), 0);
     CHECK(HP_Server_Stop(srv));
 
+    /* mutual TLS with everything given as PEM text: the server's client CA list from the text */
+    HP_SSLServer_CleanupSSLContext(srv);
+    CHECK(HP_SSLServer_SetupSSLContextByMemory(srv, SSL_VM_PEER | SSL_VM_FAIL_IF_NO_PEER_CERT, slurp("server.pem"), slurp("server.key"), NULL, slurp("ca.pem"), NULL));
+    CHECK(HP_Server_Start(srv, "127.0.0.1", 0));
+    port = listen_port(srv);
+    {
+        HP_SSLClient mc = new_client(SSL_VM_PEER, slurp("client.pem"), slurp("client.key"), NULL, slurp("ca.pem"), BY_MEMORY);
+        CHECK_EQ(echo_over(mc, "localhost", port), 1);
+        Destroy_HP_SSLClient(mc);
+        /* without a client certificate: refused (TLS 1.3: after the client's own handshake) */
+        HP_SSLClient nc = new_client(SSL_VM_PEER, NULL, NULL, NULL, slurp("ca.pem"), BY_MEMORY);
+        CHECK(echo_over(nc, "localhost", port) != 1);
+        Destroy_HP_SSLClient(nc);
+        /* a client key that does not match its certificate */
+        HP_SSLClient bc = Create_HP_SSLClient(g_cl);
+        SETUP_FAILS(HP_SSLClient_SetupSSLContextByMemory(bc, SSL_VM_PEER, slurp("client.pem"), slurp("server.key"), NULL, slurp("ca.pem")), EACCES);
+        SETUP_FAILS(HP_SSLClient_SetupSSLContextByMemory(bc, SSL_VM_PEER, "garbage", slurp("client.key"), NULL, NULL), ENODATA);
+        Destroy_HP_SSLClient(bc);
+    }
+    CHECK(HP_Server_Stop(srv));
+
     /* SNI contexts and bindings, and the default callback called directly */
     HP_SSLServer_CleanupSSLContext(srv);
     CHECK(HP_SSLServer_SetupSSLContext(srv, SSL_VM_NONE, path("server.pem"), path("server.key"), NULL, NULL, NULL));
