@@ -262,6 +262,12 @@ struct Close {
     rx: i64,
 }
 
+/// The largest OnReceive of a connection (the CLOSE line's max=).
+fn max_receive(srv: &Server, id: u64) -> i64 {
+    let line = line_with(&srv.of(id), &format!("CLOSE {id} ")).cloned().expect("closed");
+    field(&line, "max").parse().unwrap()
+}
+
 fn our_server(args: &[&str]) -> Server {
     let mut cmd = Command::new(program("tls_peer"));
     cmd.arg("server").args(["--cert", &cert("server.pem"), "--key", &cert("server.key")]).args(args);
@@ -424,6 +430,7 @@ fn s_client_echo_over_tls12_and_tls13() {
             n += 1;
             let c = srv.close(id);
             assert_eq!(c.rx, size as i64, "{what}: the server received\n{}", srv.p.dump());
+            assert!(max_receive(&srv, id) <= 4096, "{what}: an OnReceive above the default SocketBufferSize\n{}", srv.p.dump());
             let hs = srv.handshake(id).unwrap_or_else(|| panic!("{what}: no OnHandShake\n{}", srv.p.dump()));
             assert_eq!(field(&hs, "version"), version, "{what}: the server's SSL_SSI_VERSION");
             assert_eq!(field(&hs, "sni"), "-", "{what}: s_client to an address sends no SNI");
@@ -586,6 +593,20 @@ fn mutual_tls() {
     let id = srv.nth(1);
     srv.close(id);
     assert_eq!(field(&srv.handshake(id).unwrap(), "peer"), "/CN=hp-client");
+    srv.finish();
+}
+
+/// The server speaks first, from inside OnHandShake; each OnReceive carries at most
+/// SocketBufferSize (1000 here) plaintext bytes, however large the records.
+#[test]
+fn greeting_from_onhandshake_and_receive_chunks() {
+    let srv = our_server(&["--greet", "--bufsize", "1000"]);
+    let data = pattern(100_000);
+    let r = s_client(srv.port, &["-CAfile", &cert("ca.pem")], &data, 8 + data.len());
+    assert!(r.stdout.len() == 8 + data.len() && r.stdout.starts_with(b"WELCOME\n") && r.stdout[8..] == data[..], "greeting, then the echo: {} bytes\n{}", r.stdout.len(), r.stderr);
+    let id = srv.nth(0);
+    assert_eq!(srv.close(id).rx, 100_000);
+    assert_eq!(max_receive(&srv, id), 1000, "{}", srv.p.dump());
     srv.finish();
 }
 

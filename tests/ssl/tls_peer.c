@@ -7,6 +7,8 @@
  *     --alt CERT KEY NAME                   AddSSLContext(CERT, KEY) bound to NAME (repeatable)
  *     --sni-user                            a user SNI callback: -1 for names starting with
  *                                           "refuse", else HP_SSL_DefaultServerNameCallback
+ *     --greet                               sends "WELCOME\n" from inside OnHandShake
+ *     --bufsize N                           SetSocketBufferSize(N) (the most one OnReceive carries)
  *     --noauto                              SetSSLAutoHandShake(FALSE): a connection is in the
  *                                           clear; "STARTTLS\n" is answered "GO\n" and then
  *                                           StartSSLHandShake(id); other text is echoed
@@ -16,7 +18,7 @@
  *     PLAIN <id> <text>                     (--noauto) text received in the clear
  *     STARTTLS <id> <ok|E...> again=<E...>  StartSSLHandShake's result, and a second call's
  *     HANDSHAKE <id> version=V sni=S cert=C peer=P cipher=X
- *     CLOSE <id> <OP> <errno> rx=<bytes received as plaintext after the handshake>
+ *     CLOSE <id> <OP> <errno> rx=<plaintext bytes received after the handshake> max=<largest OnReceive>
  *   and reads commands from stdin: "count" prints COUNT <connections>; EOF stops it.
  *
  *   tls_peer client|agent HOST PORT [options]   an SSLClient (or SSLAgent with one connection)
@@ -113,10 +115,10 @@ static void session_line(char *line, size_t cap, info_fn get, PVOID h, HP_CONNID
 
 /* ---------------- server ---------------- */
 
-typedef struct { long rx; int tls; char plain[256]; int plain_len; } conn_t;
+typedef struct { long rx, max; int tls; char plain[256]; int plain_len; } conn_t;
 
 static HP_SSLServer g_srv;
-static int g_noauto;
+static int g_noauto, g_greet;
 
 static BOOL server_info(PVOID h, HP_CONNID id, En_HP_SSLSessionInfo item, LPVOID *out) { return HP_SSLServer_GetSSLSessionInfo(h, id, item, out); }
 
@@ -141,6 +143,8 @@ static En_HP_HandleResult __HP_CALL s_handshake(HP_Server s, HP_CONNID id) {
     char line[1024];
     session_line(line, sizeof line, server_info, s, id);
     say("HANDSHAKE %lu %s", (unsigned long)id, line);
+    /* --greet: the server speaks first, from inside OnHandShake */
+    if (g_greet && !HP_Server_Send(s, id, (const BYTE *)"WELCOME\n", 8)) return HR_ERROR;
     return HR_OK;
 }
 
@@ -167,13 +171,16 @@ static En_HP_HandleResult __HP_CALL s_receive(HP_Server s, HP_CONNID id, const B
         if (memchr(p, '\n', (size_t)n)) c->plain_len = 0;
         return HP_Server_Send(s, id, p, n) ? HR_OK : HR_ERROR;
     }
+    /* with auto handshake, no plaintext before OnHandShake */
+    CHECK(c->tls);
     c->rx += n;
+    if (n > c->max) c->max = n;
     return HP_Server_Send(s, id, p, n) ? HR_OK : HR_ERROR;
 }
 
 static En_HP_HandleResult __HP_CALL s_close(HP_Server s, HP_CONNID id, En_HP_SocketOperation op, int err) {
     conn_t *c = conn_of(s, id);
-    say("CLOSE %lu %s %d rx=%ld", (unsigned long)id, op_name(op), err, c ? c->rx : -1L);
+    say("CLOSE %lu %s %d rx=%ld max=%ld", (unsigned long)id, op_name(op), err, c ? c->rx : -1L, c ? c->max : -1L);
     if (c) { HP_Server_SetConnectionExtra(s, id, NULL); free(c); }
     return HR_OK;
 }
@@ -205,6 +212,8 @@ static int run_server(int argc, char **argv) {
     const char *verify = opt(argc, argv, "--verify");
     int vm = verify ? atoi(verify) : SSL_VM_NONE;
     g_noauto = flag(argc, argv, "--noauto");
+    g_greet = flag(argc, argv, "--greet");
+    if (opt(argc, argv, "--bufsize")) HP_TcpServer_SetSocketBufferSize(g_srv, (DWORD)atoi(opt(argc, argv, "--bufsize")));
     if (g_noauto) { HP_SSLServer_SetSSLAutoHandShake(g_srv, FALSE); CHECK(!HP_SSLServer_IsSSLAutoHandShake(g_srv)); }
     if (!HP_SSLServer_SetupSSLContext(g_srv, vm, opt(argc, argv, "--cert"), opt(argc, argv, "--key"), opt(argc, argv, "--pass"), opt(argc, argv, "--ca"),
                                       flag(argc, argv, "--sni-user") ? sni_user : NULL)) {
@@ -341,7 +350,9 @@ static int run_connector(int argc, char **argv, int agent) {
     if (!started) { say("START failed errno=%d", errno); return 2; }
     if (wait_or_close(&k_handshake, 1, 20000) && msg) {
         BOOL ok = agent ? HP_Agent_Send(k_obj, id, msg, (int)len) : HP_Client_Send(k_obj, msg, (int)len);
-        CHECK(ok || k_closed); /* the peer may refuse us right after the handshake */
+        /* the peer may refuse us right after the handshake: then Send may fail while the
+           connection is closing, and OnClose follows */
+        if (!ok) CHECK(wait_for(&k_closed, 1, 20000));
         wait_or_close(&k_rx, expect, 20000);
         long got = k_rx;
         if (send_text) {
