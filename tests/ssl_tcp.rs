@@ -465,6 +465,25 @@ fn python_echo_over_tls12_and_tls13() {
     srv.finish();
 }
 
+/// Session resumption (TLS 1.2 session ids, TLS 1.3 tickets): the server's contexts let a
+/// client resume; each connection still raises OnHandShake.
+#[test]
+fn python_resumes_sessions() {
+    let srv = our_server(&[]);
+    for tls in ["1.2", "1.3"] {
+        let out = run_lines(python().args(["resume", &srv.port.to_string(), "--ca", &cert("ca.pem"), "--tls", tls]), "tls_py.py resume");
+        for want in ["ECHO 0 True", "ECHO 1 True", "ECHO 2 True", "REUSED 0 False", "REUSED 1 True", "REUSED 2 True"] {
+            assert!(has(&out, want), "TLS {tls}: {want}: {out:?}");
+        }
+    }
+    for n in 0..6 {
+        let id = srv.nth(n);
+        assert_eq!(srv.close(id).rx, 6);
+        assert!(srv.handshake(id).is_some(), "no OnHandShake for connection #{n}\n{}", srv.p.dump());
+    }
+    srv.finish();
+}
+
 #[test]
 fn sni_picks_the_certificate() {
     let srv = sni_server(&[]);

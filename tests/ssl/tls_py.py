@@ -9,6 +9,8 @@
       CLOSED <bytes>; HANDSHAKE_FAIL <reason>; stops when stdin closes
   tls_py.py starttls PORT --ca F
       plain text, then STARTTLS and a TLS handshake on the same socket (the server's --noauto)
+  tls_py.py resume PORT --ca F --tls 1.2|1.3
+      session resumption: three connections, each offering the previous one's session
   tls_py.py hostile PORT --ca F
       a TLS connection kept open while hostile connections come and go, then its echo again
 """
@@ -250,6 +252,23 @@ def cmd_hostile(a):
     kept.close()
 
 
+def cmd_resume(a):
+    """Three connections, each offering the previous one's session: REUSED <i> True|False."""
+    ctx = tls_client_ctx(a.ca)
+    if a.tls == "1.2":
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    elif a.tls == "1.3":
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+    sess = None
+    for i in range(3):
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", a.port), timeout=TIMEOUT), server_hostname="localhost", session=sess)
+        s.sendall(b"resume")
+        say("ECHO", i, recv_exact(s, 6) == b"resume")
+        say("REUSED", i, s.session_reused)
+        sess = s.session
+        s.close()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("cmd")
@@ -264,7 +283,7 @@ def main():
     p.add_argument("--size", type=int, default=0)
     p.add_argument("--max")
     a = p.parse_args()
-    {"client": cmd_client, "server": cmd_server, "starttls": cmd_starttls, "hostile": cmd_hostile}[a.cmd](a)
+    {"client": cmd_client, "server": cmd_server, "starttls": cmd_starttls, "hostile": cmd_hostile, "resume": cmd_resume}[a.cmd](a)
 
 
 if __name__ == "__main__":

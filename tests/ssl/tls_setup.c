@@ -112,6 +112,33 @@ int main(int argc, char **argv) {
     CHECK(HP_Server_IsSecure(pks));
     Destroy_HP_SSLPackServer(pks);
 
+    /* the SSL functions on handles that are not of their kind: refused with EINVAL */
+    SETUP_FAILS(HP_SSLServer_SetupSSLContext(plain, SSL_VM_NONE, path("server.pem"), path("server.key"), NULL, NULL, NULL), EINVAL);
+    SETUP_FAILS(HP_SSLServer_SetupSSLContext(NULL, SSL_VM_NONE, path("server.pem"), path("server.key"), NULL, NULL, NULL), EINVAL);
+    SETUP_FAILS(HP_SSLClient_SetupSSLContext(pcli, SSL_VM_NONE, NULL, NULL, NULL, NULL), EINVAL);
+    SETUP_FAILS(HP_SSLServer_SetupSSLContext(cli0, SSL_VM_NONE, NULL, NULL, NULL, NULL, NULL), EINVAL); /* a client handle */
+    SETUP_FAILS(HP_SSLServer_StartSSLHandShake(plain, 1), EINVAL);
+    {
+        LPVOID v = (LPVOID)1;
+        SETUP_FAILS(HP_SSLServer_GetSSLSessionInfo(plain, 1, SSL_SSI_VERSION, &v), EINVAL);
+        SETUP_FAILS(HP_SSLServer_GetSSLSessionInfo(NULL, 1, SSL_SSI_VERSION, &v), EINVAL);
+    }
+    errno = 0;
+    CHECK(HP_SSLServer_GetSSLCipherList(plain) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    errno = 0;
+    CHECK_EQ(HP_SSLServer_AddSSLContext(plain, SSL_VM_NONE, path("alt.pem"), path("alt.key"), NULL, NULL), -1);
+    CHECK_EQ(errno, EINVAL);
+    /* a Destroy of another kind: refused, the object lives on */
+    errno = 0;
+    Destroy_HP_SSLServer(plain);
+    CHECK_EQ(errno, EINVAL);
+    errno = 0;
+    Destroy_HP_SSLPackServer(srv);
+    CHECK_EQ(errno, EINVAL);
+    CHECK(HP_Server_IsSecure(srv));
+    CHECK(!HP_Server_IsSecure(plain));
+
     /* Start without a context: SE_SSL_ENV_NOT_READY (101) */
     CHECK(!HP_Server_Start(srv, "127.0.0.1", 0));
     CHECK_EQ(HP_Server_GetLastError(srv), SE_SSL_ENV_NOT_READY);
@@ -233,6 +260,7 @@ int main(int argc, char **argv) {
     CHECK_EQ(HP_SSL_DefaultServerNameCallback("www.alt.test", srv), alt);
     CHECK_EQ(HP_SSL_DefaultServerNameCallback("a.b.alt.test", srv), alt);
     CHECK_EQ(HP_SSL_DefaultServerNameCallback("second.example", srv), alt2);
+    CHECK_EQ(HP_SSL_DefaultServerNameCallback("WWW.Alt.TEST", srv), alt);  /* DNS names ignore case */
     CHECK_EQ(HP_SSL_DefaultServerNameCallback("notalt.test", srv), 0);    /* not a subdomain */
     CHECK_EQ(HP_SSL_DefaultServerNameCallback("alt.test.evil", srv), 0);
     CHECK_EQ(HP_SSL_DefaultServerNameCallback("localhost", srv), 0);

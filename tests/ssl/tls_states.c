@@ -7,6 +7,8 @@
  *  C. PauseReceive on a TLS connection, then resume: nothing lost.
  *  D. Forty agent connections handshaking and echoing at once.
  *  E. Stop and Start again with the same contexts (server and client).
+ *  F. Every kind of send over TLS: SendPackets, SendPart, a zero length, SendSmallFile from the
+ *     client (echoed) and from the server; the client started with an asynchronous connect.
  * Usage: tls_states CERTDIR */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -107,7 +109,7 @@ static En_HP_HandleResult __HP_CALL s_close(HP_Server s, HP_CONNID id, En_HP_Soc
 
 /* ---------------- client and agent ---------------- */
 static volatile long c_connect, c_hs, c_rx, c_closed, c_go;
-static BYTE c_buf[4096];
+static BYTE c_buf[16384];
 static En_HP_HandleResult __HP_CALL c_on_connect(HP_Client c, HP_CONNID id) { __atomic_add_fetch(&c_connect, 1, __ATOMIC_SEQ_CST); return HR_OK; }
 static En_HP_HandleResult __HP_CALL c_handshake(HP_Client c, HP_CONNID id) { __atomic_add_fetch(&c_hs, 1, __ATOMIC_SEQ_CST); return HR_OK; }
 static En_HP_HandleResult __HP_CALL c_receive(HP_Client c, HP_CONNID id, const BYTE *p, int n) {
@@ -365,6 +367,55 @@ static void part_d_many(void) {
     Destroy_HP_SSLServer(s);
 }
 
+static long slurp_into(const char *name, BYTE *out, long cap) {
+    FILE *f = fopen(path(name), "rb");
+    if (!f) return -1;
+    long n = (long)fread(out, 1, (size_t)cap, f);
+    fclose(f);
+    return n;
+}
+
+static void part_f_send_kinds(void) {
+    fprintf(stderr, "-- F\n");
+    reset_counters();
+    HP_SSLServer s = new_server(0);
+    HP_SSLClient c = Create_HP_SSLClient(g_cl);
+    CHECK(HP_SSLClient_SetupSSLContext(c, SSL_VM_PEER, NULL, NULL, NULL, path("ca.pem")));
+    CHECK(HP_Client_Start(c, "localhost", listen_port(s), TRUE)); /* asynchronous connect */
+    CHECK(wait_for(&c_hs, 1, 20000));
+    CHECK(wait_for(&s_hs, 1, 20000));
+    static BYTE want[16384];
+    long w = 0;
+    WSABUF bufs[3] = { { 2, (BYTE *)"ab" }, { 2, (BYTE *)"cd" }, { 2, (BYTE *)"ef" } };
+    CHECK(HP_Client_SendPackets(c, bufs, 3));
+    memcpy(want + w, "abcdef", 6); w += 6;
+    CHECK(HP_Client_Send(c, (const BYTE *)"x", 0)); /* nothing sent */
+    CHECK(HP_Client_SendPart(c, (const BYTE *)"0123456789", 3, 2));
+    memcpy(want + w, "234", 3); w += 3;
+    WSABUF head = { 2, (BYTE *)"H:" }, tail = { 2, (BYTE *)":T" };
+    CHECK(HP_TcpClient_SendSmallFile(c, path("server.pem"), &head, &tail));
+    memcpy(want + w, "H:", 2); w += 2;
+    long n = slurp_into("server.pem", want + w, 6000);
+    CHECK(n > 0); w += n;
+    memcpy(want + w, ":T", 2); w += 2;
+    CHECK(wait_for(&c_rx, w, 20000));
+    /* from the server */
+    WSABUF sh = { 3, (BYTE *)"SH:" }, st = { 3, (BYTE *)":ST" };
+    CHECK(HP_TcpServer_SendSmallFile(s, s_last, path("ca.pem"), &sh, &st));
+    memcpy(want + w, "SH:", 3); w += 3;
+    n = slurp_into("ca.pem", want + w, 6000);
+    CHECK(n > 0); w += n;
+    memcpy(want + w, ":ST", 3); w += 3;
+    CHECK(wait_for(&c_rx, w, 20000));
+    sleep_ms(50);
+    CHECK_EQ(c_rx, w);
+    CHECK(memcmp(c_buf, want, (size_t)w) == 0);
+    HP_Client_Stop(c);
+    Destroy_HP_SSLClient(c);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_SSLServer(s);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: tls_states CERTDIR\n"); return 2; }
     snprintf(dir, sizeof dir, "%s", argv[1]);
@@ -387,6 +438,7 @@ int main(int argc, char **argv) {
     part_b_auto_off();
     part_c_pause();
     part_d_many();
+    part_f_send_kinds();
     Destroy_HP_TcpServerListener(g_sl);
     Destroy_HP_TcpClientListener(g_cl);
     Destroy_HP_TcpAgentListener(g_al);
