@@ -6,7 +6,10 @@
  *     --ca F  --verify N                    the CA (file or hashed directory), SSL_VM_* bits
  *     --alt CERT KEY NAME                   AddSSLContext(CERT, KEY) bound to NAME (repeatable)
  *     --sni-user                            a user SNI callback: -1 for names starting with
- *                                           "refuse", else HP_SSL_DefaultServerNameCallback
+ *                                           "refuse", 99 (no such context) for "index99...",
+ *                                           for "probe..." it first reads every connection's
+ *                                           session (GetAllConnectionIDs, GetSSLSessionInfo);
+ *                                           then HP_SSL_DefaultServerNameCallback
  *     --greet                               sends "WELCOME\n" from inside OnHandShake
  *     --bufsize N                           SetSocketBufferSize(N) (the most one OnReceive carries)
  *     --noauto                              SetSSLAutoHandShake(FALSE): a connection is in the
@@ -188,6 +191,19 @@ static En_HP_HandleResult __HP_CALL s_close(HP_Server s, HP_CONNID id, En_HP_Soc
 static int __HP_CALL sni_user(LPCTSTR name, PVOID ctx) {
     say("SNI %s ctx=%s", name ? name : "(null)", ctx == g_srv ? "ok" : "bad");
     if (name && strncmp(name, "refuse", 6) == 0) return -1;
+    if (name && strncmp(name, "index99", 7) == 0) return 99; /* no such context */
+    if (name && strncmp(name, "probe", 5) == 0) {
+        /* the server's API from inside the callback: every connection's session, this one's too */
+        HP_CONNID ids[64];
+        DWORD n = 64;
+        int sessions = 0;
+        if (HP_Server_GetAllConnectionIDs((HP_Server)ctx, ids, &n))
+            for (DWORD i = 0; i < n; i++) {
+                LPVOID v = NULL;
+                if (HP_SSLServer_GetSSLSessionInfo((HP_Server)ctx, ids[i], SSL_SSI_CTX, &v) && v) sessions++;
+            }
+        say("PROBE conns=%lu sessions=%d", (unsigned long)n, sessions);
+    }
     return HP_SSL_DefaultServerNameCallback(name, ctx);
 }
 

@@ -282,7 +282,11 @@ def main():
     p.add_argument("--key")
     p.add_argument("--size", type=int, default=0)
     p.add_argument("--max")
+    p.add_argument("--timeout", type=float)
     a = p.parse_args()
+    if a.timeout:
+        global TIMEOUT
+        TIMEOUT = a.timeout
     {"client": cmd_client, "server": cmd_server, "starttls": cmd_starttls, "hostile": cmd_hostile, "resume": cmd_resume}[a.cmd](a)
 
 
