@@ -640,6 +640,25 @@ fn mutual_tls() {
     srv.finish();
 }
 
+/// SetSSLCipherList before the setup decides the TLS 1.2 cipher; a client offering none of
+/// the list is refused.
+#[test]
+fn the_cipher_list_applies() {
+    let srv = our_server(&["--ciphers", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    let ca = cert("ca.pem");
+    let r = s_client(srv.port, &["-tls1_2", "-CAfile", &ca], b"cipher", 6);
+    assert_eq!(r.stdout, b"cipher", "{}", r.stderr);
+    assert!(r.stderr.contains("Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256"), "{}", r.stderr);
+    let id = srv.nth(0);
+    srv.close(id);
+    assert_eq!(field(&srv.handshake(id).unwrap(), "cipher"), "ECDHE-RSA-AES128-GCM-SHA256");
+    let r = s_client(srv.port, &["-tls1_2", "-CAfile", &ca, "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"], b"x", 0);
+    assert!(r.exited && r.stdout.is_empty(), "a cipher outside the list was taken\n{}", r.stderr);
+    let id = srv.nth(1);
+    assert_eq!(srv.close(id), Close { op: "RECEIVE".into(), err: libc::EBADMSG, rx: 0 }, "{}", srv.p.dump());
+    srv.finish();
+}
+
 /// The server speaks first, from inside OnHandShake; each OnReceive carries at most
 /// SocketBufferSize (1000 here) plaintext bytes, however large the records.
 #[test]

@@ -10,6 +10,7 @@
  *                                           for "probe..." it first reads every connection's
  *                                           session (GetAllConnectionIDs, GetSSLSessionInfo);
  *                                           then HP_SSL_DefaultServerNameCallback
+ *     --ciphers LIST                        SetSSLCipherList(LIST) before the setup (TLS 1.2)
  *     --greet                               sends "WELCOME\n" from inside OnHandShake
  *     --bufsize N                           SetSocketBufferSize(N) (the most one OnReceive carries)
  *     --noauto                              SetSSLAutoHandShake(FALSE): a connection is in the
@@ -229,6 +230,10 @@ static int run_server(int argc, char **argv) {
     int vm = verify ? atoi(verify) : SSL_VM_NONE;
     g_noauto = flag(argc, argv, "--noauto");
     g_greet = flag(argc, argv, "--greet");
+    if (opt(argc, argv, "--ciphers")) {
+        HP_SSLServer_SetSSLCipherList(g_srv, opt(argc, argv, "--ciphers"));
+        CHECK(strcmp(HP_SSLServer_GetSSLCipherList(g_srv), opt(argc, argv, "--ciphers")) == 0);
+    }
     if (opt(argc, argv, "--bufsize")) HP_TcpServer_SetSocketBufferSize(g_srv, (DWORD)atoi(opt(argc, argv, "--bufsize")));
     if (g_noauto) { HP_SSLServer_SetSSLAutoHandShake(g_srv, FALSE); CHECK(!HP_SSLServer_IsSSLAutoHandShake(g_srv)); }
     if (!HP_SSLServer_SetupSSLContext(g_srv, vm, opt(argc, argv, "--cert"), opt(argc, argv, "--key"), opt(argc, argv, "--pass"), opt(argc, argv, "--ca"),
