@@ -7,9 +7,11 @@
  *  C. PauseReceive on a TLS connection, then resume: nothing lost.
  *  D. Forty agent connections handshaking and echoing at once.
  *  E. Stop and Start again with the same contexts (server and client).
+ *  G. A client whose connection closed by itself (a failed handshake), stopped from another
+ *     thread while its OnClose runs: Stop returns once it is stopped, as upstream's does.
  *  F. Every kind of send over TLS: SendPackets, SendPart, a zero length, SendSmallFile from the
  *     client (echoed) and from the server; the client started with an asynchronous connect.
- * Usage: tls_states CERTDIR */
+ * Usage: tls_states CERTDIR [G]   (G: part G alone; else A to F) */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -416,8 +418,47 @@ static void part_f_send_kinds(void) {
     Destroy_HP_SSLServer(s);
 }
 
+static volatile long g_in_close, g_close_done;
+static En_HP_HandleResult __HP_CALL g_on_close(HP_Client c, HP_CONNID id, En_HP_SocketOperation op, int err) {
+    __atomic_store_n(&g_in_close, 1, __ATOMIC_SEQ_CST);
+    sleep_ms(300); /* a slow OnClose: the Stop below comes while it runs */
+    __atomic_store_n(&g_close_done, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+
+static void part_g_stop_while_closing(void) {
+    fprintf(stderr, "-- G\n");
+    reset_counters();
+    HP_SSLServer s = new_server(0);
+    HP_TcpClientListener l = Create_HP_TcpClientListener();
+    HP_Set_FN_Client_OnClose(l, g_on_close);
+    HP_SSLClient c = Create_HP_SSLClient(l);
+    CHECK(HP_SSLClient_SetupSSLContext(c, SSL_VM_PEER, NULL, NULL, NULL, path("other-ca.pem")));
+    CHECK(HP_Client_Start(c, "localhost", listen_port(s), FALSE));
+    CHECK(wait_for(&g_in_close, 1, 20000)); /* the handshake failed: OnClose is running */
+    CHECK(!HP_Client_Stop(c));             /* not started any more */
+    CHECK_EQ(HP_Client_GetLastError(c), SE_ILLEGAL_STATE);
+    /* BUG: upstream's Stop (CTcpClient::CheckStoping) waits, outside the client's own thread,
+       until a client that is stopping by itself is SS_STOPPED; ours returns at once with the
+       client still SS_STOPPING (its OnClose still running), so what follows fails: Cleanup is
+       ignored (EPERM), SetupSSLContext fails (EPERM), Start fails (SE_ILLEGAL_STATE). */
+    CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
+    CHECK_EQ(g_close_done, 1);
+    HP_SSLClient_CleanupSSLContext(c);
+    CHECK(HP_SSLClient_SetupSSLContext(c, SSL_VM_PEER, NULL, NULL, NULL, path("ca.pem")));
+    CHECK(HP_Client_Start(c, "localhost", listen_port(s), FALSE));
+    /* let it end before the next part, whatever happened above */
+    for (int i = 0; i < 20000 && !g_close_done; i++) sleep_ms(1);
+    HP_Client_Stop(c);
+    for (int i = 0; i < 20000 && HP_Client_GetState(c) != SS_STOPPED; i++) sleep_ms(1);
+    Destroy_HP_SSLClient(c);
+    Destroy_HP_TcpClientListener(l);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_SSLServer(s);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: tls_states CERTDIR\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: tls_states CERTDIR [G]\n"); return 2; }
     snprintf(dir, sizeof dir, "%s", argv[1]);
     g_sl = Create_HP_TcpServerListener();
     HP_Set_FN_Server_OnAccept(g_sl, s_accept);
@@ -434,11 +475,15 @@ int main(int argc, char **argv) {
     HP_Set_FN_Agent_OnHandShake(g_al, a_handshake);
     HP_Set_FN_Agent_OnReceive(g_al, a_receive);
     HP_Set_FN_Agent_OnClose(g_al, a_close);
-    part_a_send_before_handshake();
-    part_b_auto_off();
-    part_c_pause();
-    part_d_many();
-    part_f_send_kinds();
+    if (argc > 2 && strcmp(argv[2], "G") == 0) {
+        part_g_stop_while_closing();
+    } else {
+        part_a_send_before_handshake();
+        part_b_auto_off();
+        part_c_pause();
+        part_d_many();
+        part_f_send_kinds();
+    }
     Destroy_HP_TcpServerListener(g_sl);
     Destroy_HP_TcpClientListener(g_cl);
     Destroy_HP_TcpAgentListener(g_al);
