@@ -565,10 +565,9 @@ fn a_user_sni_callback_may_read_sessions() {
         python().args(["client", &srv.port.to_string(), "--sni", "probe.alt.test", "--ca", &cert("ca.pem"), "--size", "5", "--timeout", "10"]),
         "python with SNI probe.alt.test",
     );
-    /* BUG: the user SNI callback runs while the connection's send lock is held (TlsSession::read
-       under SendQueue::read_secure); HP_SSLServer_GetSSLSessionInfo on that same connection
-       (with_security takes the lock again) deadlocks its worker thread: the handshake never
-       ends, the client times out and the server's Stop never returns. */
+    /* The user SNI callback runs inside the connection's TLS read (its send lock held);
+       HP_SSLServer_GetSSLSessionInfo on that same connection reads the session in place
+       instead of waiting for the lock (a deadlock would time the client out and hang Stop). */
     assert!(has(&out, "ECHO 5 ok") && has(&out, "PEER_CN alt.test"), "the handshake after the callback's probe: {out:?}\n{}", srv.p.dump());
     assert!(has(&srv.p.lines(), "PROBE conns=1 sessions=1"), "{}", srv.p.dump());
     srv.finish();
@@ -943,7 +942,7 @@ fn connection_states_between_ours() {
 }
 
 /// tls_states.c part G: Stop from another thread while a client stops by itself (a failed
-/// handshake, a slow OnClose). // BUG: see part G: our Stop returns before the client is stopped.
+/// handshake, a slow OnClose): Stop waits until it is stopped, as upstream's CheckStoping.
 #[test]
 fn client_stop_waits_for_a_client_stopping_by_itself() {
     run_program_with("tls_states", &["G"]);

@@ -476,6 +476,13 @@ impl Component {
     /// background instead of deadlocking.
     pub fn stop(self: &Arc<Self>) -> Result<()> {
         let st = self.state();
+        if st == State::Stopping && !on_worker_of(self.shared.owner()) {
+            // As upstream's CheckStoping: a Stop while the component is stopping (a client whose
+            // connection is closing by itself, or another thread's Stop) waits until it is
+            // stopped, then fails. (From its own worker it cannot wait: it fails at once.)
+            self.wait(u32::MAX);
+            return Err(fail(SocketError::IllegalState, libc::EPERM));
+        }
         if st != State::Started && st != State::Starting {
             // A client already stopped by its peer still has its worker to let go.
             if st == State::Stopped && self.role == Role::Client {

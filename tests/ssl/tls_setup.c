@@ -55,8 +55,8 @@ static int echo_over(HP_SSLClient c, const char *host, USHORT port) {
         ok = sent && c_rx == 7;
     }
     HP_Client_Stop(c);
-    /* A client whose connection closed by itself may still be stopping when Stop returns (the
-       BUG checked in tls_states.c part G): the setup checks below need it stopped. */
+    /* The setup checks below need it stopped (Stop waits for a client stopping by itself:
+       tls_states.c part G; this loop only makes the setup checks independent of that). */
     for (int i = 0; i < 20000 && HP_Client_GetState(c) != SS_STOPPED; i++) sleep_ms(1);
     return ok;
 }

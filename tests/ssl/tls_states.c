@@ -438,10 +438,9 @@ static void part_g_stop_while_closing(void) {
     CHECK(wait_for(&g_in_close, 1, 20000)); /* the handshake failed: OnClose is running */
     CHECK(!HP_Client_Stop(c));             /* not started any more */
     CHECK_EQ(HP_Client_GetLastError(c), SE_ILLEGAL_STATE);
-    /* BUG: upstream's Stop (CTcpClient::CheckStoping) waits, outside the client's own thread,
-       until a client that is stopping by itself is SS_STOPPED; ours returns at once with the
-       client still SS_STOPPING (its OnClose still running), so what follows fails: Cleanup is
-       ignored (EPERM), SetupSSLContext fails (EPERM), Start fails (SE_ILLEGAL_STATE). */
+    /* As upstream's Stop (CTcpClient::CheckStoping): outside the client's own thread it waits
+       until a client that is stopping by itself is SS_STOPPED (its OnClose done), so Cleanup,
+       SetupSSLContext and Start work right after it. */
     CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
     CHECK_EQ(g_close_done, 1);
     HP_SSLClient_CleanupSSLContext(c);
