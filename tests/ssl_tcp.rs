@@ -490,8 +490,7 @@ fn sni_picks_the_certificate() {
     let ca = cert("ca.pem");
     // (name sent or None, certificate expected)
     let cases: [(Option<&str>, &str); 5] = [(Some("alt.test"), "alt.test"), (Some("www.alt.test"), "alt.test"), (Some("localhost"), "localhost"), (Some("other.example"), "localhost"), (None, "localhost")];
-    let mut n = 0;
-    for (name, cn) in cases {
+    for (n, (name, cn)) in cases.into_iter().enumerate() {
         let what = format!("s_client SNI {name:?}");
         let mut args = vec!["-CAfile", &ca];
         match name {
@@ -502,7 +501,6 @@ fn sni_picks_the_certificate() {
         assert_eq!(r.stdout, b"sni", "{what}\n{}", r.stderr);
         assert!(r.stderr.contains(&format!("Peer certificate: CN = {cn}")), "{what}: want CN={cn}\n{}", r.stderr);
         let id = srv.nth(n);
-        n += 1;
         srv.close(id);
         let hs = srv.handshake(id).unwrap_or_else(|| panic!("{what}: no OnHandShake\n{}", srv.p.dump()));
         assert_eq!(field(&hs, "sni"), name.unwrap_or("-"), "{what}: the server's SSL_SSI_SERVER_NAME");
@@ -687,7 +685,8 @@ fn tls13_key_update_mid_stream() {
         .expect("openssl s_client");
     let mut stdin = child.stdin.take().unwrap();
     // both outputs into one buffer each, waited on by content
-    let bufs: Arc<(Mutex<(Vec<u8>, Vec<u8>)>, Condvar)> = Arc::new((Mutex::new((Vec::new(), Vec::new())), Condvar::new()));
+    type Outputs = (Mutex<(Vec<u8>, Vec<u8>)>, Condvar);
+    let bufs: Arc<Outputs> = Arc::new((Mutex::new((Vec::new(), Vec::new())), Condvar::new()));
     let mut readers = Vec::new();
     for which in 0..2 {
         let b = bufs.clone();
