@@ -20,7 +20,7 @@ mod common;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -197,34 +197,7 @@ impl Drop for Proc {
     }
 }
 
-/// Runs a command to its end (killed after `secs`).
-fn run_for(cmd: &mut Command, secs: u64, what: &str) -> Output {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{what}: {e}"));
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let ro = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        so.read_to_end(&mut v).map(|_| v).unwrap_or_default()
-    });
-    let re = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        se.read_to_end(&mut v).map(|_| v).unwrap_or_default()
-    });
-    let t = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if t.elapsed() > Duration::from_secs(secs) {
-            let _ = child.kill();
-            let _ = child.wait();
-            let (o, e) = (ro.join().unwrap(), re.join().unwrap());
-            panic!("{what} took over {secs} s\n{}\n{}", String::from_utf8_lossy(&o), String::from_utf8_lossy(&e));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output { status, stdout: ro.join().unwrap(), stderr: re.join().unwrap() }
-}
+use common::run_for;
 
 /// Runs to its end, requires success, returns the stdout lines.
 fn run_lines(cmd: &mut Command, what: &str) -> Vec<String> {

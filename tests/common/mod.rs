@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 use std::sync::OnceLock;
 
 pub fn root() -> PathBuf {
@@ -148,4 +150,33 @@ pub fn ours_and_upstream() -> Option<(PathBuf, PathBuf)> {
             None
         }
     }
+}
+
+/// Runs a command to its end (killed after `secs`, then a panic with what it printed), returning its output.
+pub fn run_for(cmd: &mut Command, secs: u64, what: &str) -> Output {
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let ro = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        so.read_to_end(&mut v).map(|_| v).unwrap_or_default()
+    });
+    let re = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        se.read_to_end(&mut v).map(|_| v).unwrap_or_default()
+    });
+    let t = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if t.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            let (o, e) = (ro.join().unwrap(), re.join().unwrap());
+            panic!("{what} took over {secs} s\n{}\n{}", String::from_utf8_lossy(&o), String::from_utf8_lossy(&e));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output { status, stdout: ro.join().unwrap(), stderr: re.join().unwrap() }
 }
