@@ -17,6 +17,7 @@
 //!
 //! curl, the openssl CLI and the venv `target/pyenv` (websockets, requests) come from `.ci/run`;
 //! the venv is made here when missing.
+#![cfg(feature = "ssl")] // HTTPS exists only in a build with the `ssl` feature
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -15,6 +15,7 @@
 //!
 //! Certificates come from `tests/ssl/mkcerts.sh` (openssl CLI). Every wait is bounded (20 s);
 //! no check depends on timing.
+#![cfg(feature = "ssl")] // the SSL family exists only in a build with the `ssl` feature
 mod common;
 
 use std::collections::HashMap;

@@ -30,6 +30,10 @@ fn build_cdylib(profile_dir: &Path) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
         cmd.current_dir(root()).args(["build", "--lib"]);
+        // The library the C programs load has the features the tests were built with.
+        if !cfg!(feature = "ssl") {
+            cmd.arg("--no-default-features");
+        }
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
