@@ -436,8 +436,9 @@ HPSOCKET_API BOOL HP_Agent_Start(HP_Agent pAgent, LPCTSTR lpszBindAddress, BOOL 
 
 /**
  * Closes every connection (OnClose(SO_CLOSE, 0) each), then raises OnShutdown. FALSE with
- * SE_ILLEGAL_STATE / EPERM unless started; from inside a callback it returns at once and completes
- * later.
+ * SE_ILLEGAL_STATE / EPERM unless started (while another Stop is under way it first waits, outside
+ * the component's callbacks, until that one is done, as upstream); from inside a callback it
+ * returns at once and completes later.
  */
 HPSOCKET_API BOOL HP_Agent_Stop(HP_Agent pAgent);
 
@@ -992,7 +993,9 @@ BOOL HP_Client_StartWithBindAddressAndLocalPort(HP_Client pClient,
 
 /**
  * Closes the connection (OnClose(SO_CLOSE, 0)) and stops the client. FALSE with SE_ILLEGAL_STATE /
- * EPERM unless started; from inside a callback it returns at once and completes later.
+ * EPERM unless started; a client that is stopping (its connection closing by itself, or another
+ * Stop) is first waited for until stopped, outside its callbacks, as upstream. From inside a
+ * callback it returns at once and completes later.
  */
 HPSOCKET_API BOOL HP_Client_Stop(HP_Client pClient);
 
@@ -3291,8 +3294,9 @@ HPSOCKET_API BOOL HP_Server_Start(HP_Server pServer, LPCTSTR lpszBindAddress, US
 
 /**
  * Closes every connection (OnClose(SO_CLOSE, 0) each), then raises OnShutdown. FALSE with
- * SE_ILLEGAL_STATE / EPERM unless started; from inside a callback it returns at once and completes
- * later.
+ * SE_ILLEGAL_STATE / EPERM unless started (while another Stop is under way it first waits, outside
+ * the component's callbacks, until that one is done, as upstream); from inside a callback it
+ * returns at once and completes later.
  */
 HPSOCKET_API BOOL HP_Server_Stop(HP_Server pServer);
 

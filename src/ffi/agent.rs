@@ -101,8 +101,9 @@ pub unsafe extern "C" fn HP_Agent_Start(pAgent: HP_Agent, lpszBindAddress: LPCTS
 }
 
 /// Closes every connection (OnClose(SO_CLOSE, 0) each), then raises OnShutdown. FALSE with
-/// SE_ILLEGAL_STATE / EPERM unless started; from inside a callback it returns at once and completes
-/// later.
+/// SE_ILLEGAL_STATE / EPERM unless started (while another Stop is under way it first waits, outside
+/// the component's callbacks, until that one is done, as upstream); from inside a callback it
+/// returns at once and completes later.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Stop(pAgent: HP_Agent) -> BOOL {
     guard(|| comp(pAgent, R).cloned().map_or(FALSE, |c| done(&c, c.stop())))

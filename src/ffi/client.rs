@@ -117,7 +117,9 @@ pub unsafe extern "C" fn HP_Client_StartWithBindAddressAndLocalPort(pClient: HP_
 }
 
 /// Closes the connection (OnClose(SO_CLOSE, 0)) and stops the client. FALSE with SE_ILLEGAL_STATE /
-/// EPERM unless started; from inside a callback it returns at once and completes later.
+/// EPERM unless started; a client that is stopping (its connection closing by itself, or another
+/// Stop) is first waited for until stopped, outside its callbacks, as upstream. From inside a
+/// callback it returns at once and completes later.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_Stop(pClient: HP_Client) -> BOOL {
     guard(|| comp(pClient, R).cloned().map_or(FALSE, |c| tcp::done(&c, c.stop())))

@@ -106,8 +106,9 @@ pub unsafe extern "C" fn HP_Server_Start(pServer: HP_Server, lpszBindAddress: LP
 }
 
 /// Closes every connection (OnClose(SO_CLOSE, 0) each), then raises OnShutdown. FALSE with
-/// SE_ILLEGAL_STATE / EPERM unless started; from inside a callback it returns at once and completes
-/// later.
+/// SE_ILLEGAL_STATE / EPERM unless started (while another Stop is under way it first waits, outside
+/// the component's callbacks, until that one is done, as upstream); from inside a callback it
+/// returns at once and completes later.
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Stop(pServer: HP_Server) -> BOOL {
     guard(|| comp(pServer, R).cloned().map_or(FALSE, |c| done(&c, c.stop())))
