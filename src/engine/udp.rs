@@ -409,7 +409,8 @@ async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<
 /// handshake datagram (OnHandShake follows when the peer completes it).
 fn greet_ready(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
     match &part(conn).arq {
-        None => (shared.events.on_handshake(conn.id) == Handled::Error).then_some(CloseReason { op: Op::Close, code: libc::ECANCELED }),
+        // HR_ERROR: dropped without OnClose, as upstream (and as a TCP connection here).
+        None => (shared.events.on_handshake(conn.id) == Handled::Error).then_some(CloseReason::DROP),
         Some(_) => arq_periodic(conn),
     }
 }
@@ -438,12 +439,12 @@ fn arq_input(shared: &Shared, conn: &Conn, data: &[u8]) -> Option<CloseReason> {
     let r = with_session(conn, |s, out| s.receive(data, arq::now_ms(), out, &mut events))?;
     let ev = &*shared.events;
     for e in events {
-        let rejected = match e {
-            arq::Event::HandShake => ev.on_handshake(conn.id) == Handled::Error,
-            arq::Event::Message(m) => ev.on_receive(conn.id, &m) == Handled::Error,
-        };
-        if rejected {
-            return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+        match e {
+            // HR_ERROR: dropped without OnClose, as upstream.
+            arq::Event::HandShake if ev.on_handshake(conn.id) == Handled::Error => return Some(CloseReason::DROP),
+            arq::Event::HandShake => {}
+            arq::Event::Message(m) if ev.on_receive(conn.id, &m) == Handled::Error => return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED }),
+            arq::Event::Message(_) => {}
         }
     }
     r.err().map(|code| CloseReason { op: Op::Receive, code })
@@ -496,7 +497,8 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
     conn.mark_closed();
     p.inbox.lock().unwrap().clear();
     conn.end_stage.store(crate::engine::conn::CLOSE_REPORTED, Ordering::Release);
-    if let Some(r) = reason {
+    // A connection dropped (OnHandShake's HR_ERROR) gets its close notification but no OnClose.
+    if let Some(r) = reason.filter(|r| *r != CloseReason::DROP) {
         shared.report_close(conn.id, r.op, r.code);
     }
     shared.addrs.remove_if(&conn.remote, |_, c| c.id == conn.id);

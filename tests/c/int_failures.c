@@ -251,6 +251,39 @@ static void test_handshake_refused(void) {
     Destroy_HP_TcpServerListener(l);
 }
 
+/* The same on a UdpServer and a UdpArqServer: the connection is dropped without OnClose (its
+ * client is told by the close notification). */
+static void test_udp_handshake_refused(int arq) {
+    HP_UdpServerListener l = Create_HP_UdpServerListener();
+    HP_Set_FN_Server_OnHandShake(l, h_on_handshake);
+    HP_Set_FN_Server_OnClose(l, h_on_close);
+    HP_UdpServer s = arq ? Create_HP_UdpArqServer(l) : Create_HP_UdpServer(l);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    TCHAR addr[64]; int len = 64; USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+    HP_UdpClientListener cl = Create_HP_UdpClientListener();
+    HP_Set_FN_Client_OnClose(cl, c_on_close);
+    HP_UdpClient c = arq ? Create_HP_UdpArqClient(cl) : Create_HP_UdpClient(cl);
+    long closes = __atomic_load_n(&c_closes, __ATOMIC_SEQ_CST);
+    long shakes = __atomic_load_n(&h_handshakes, __ATOMIC_SEQ_CST);
+    long s_closes = __atomic_load_n(&h_closes, __ATOMIC_SEQ_CST);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    /* A UdpServer accepts on the client's first datagram; the drop may already have closed the
+     * client by now, so this Send may fail: it only makes sure a datagram goes. */
+    if (!arq) (void)HP_Client_Send(c, (const BYTE *)"x", 1);
+    CHECK(wait_for(&h_handshakes, shakes + 1, 5000));
+    CHECK(wait_for(&c_closes, closes + 1, 5000)); /* the client hears of the drop */
+    for (int i = 0; i < 5000 && HP_Server_GetConnectionCount(s) != 0; i++) usleep(1000);
+    CHECK_EQ(HP_Server_GetConnectionCount(s), 0);
+    CHECK_EQ(h_closes, s_closes);
+    CHECK(HP_Server_Stop(s));
+    CHECK_EQ(h_closes, s_closes);
+    if (arq) Destroy_HP_UdpArqClient(c); else Destroy_HP_UdpClient(c);
+    Destroy_HP_UdpClientListener(cl);
+    if (arq) Destroy_HP_UdpArqServer(s); else Destroy_HP_UdpServer(s);
+    Destroy_HP_UdpServerListener(l);
+}
+
 static void test_udp_node(void) {
     HP_UdpNodeListener l = Create_HP_UdpNodeListener();
     HP_Set_FN_UdpNode_OnPrepareListen(l, n_prepare_listen);
@@ -281,6 +314,8 @@ int main(void) {
     test_client_agent();
     test_sync_connect();
     test_handshake_refused();
+    test_udp_handshake_refused(0);
+    test_udp_handshake_refused(1);
     test_udp_node();
     return t_finish("int_failures");
 }
