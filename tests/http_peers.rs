@@ -115,7 +115,7 @@ impl Drop for Server {
     }
 }
 
-use common::run_for;
+use common::{header, run_for, upload_file};
 
 /// Runs and requires success; returns stdout.
 fn run_ok(cmd: &mut Command, what: &str) -> String {
@@ -155,21 +155,7 @@ fn url(port: u16, path: &str) -> String {
     format!("http://127.0.0.1:{port}{path}")
 }
 
-/// Response headers as `-D -` prints them, lower-cased names, without the status line.
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (n, v) = l.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
 
-/// A deterministic file of `n` bytes for uploads.
-fn upload_file(name: &str, n: usize) -> PathBuf {
-    let p = common::out_dir().join(name);
-    let data: Vec<u8> = (0..n).map(|i| (i * 7 + i / 251) as u8).collect();
-    std::fs::write(&p, &data).unwrap();
-    p
-}
 
 /// The curl requests, each checked, and their transcript (status, framing headers, body) for
 /// comparing two servers. `page` is the length of the server's page.

@@ -226,7 +226,7 @@ fn start_https_server() -> Server {
     start(cmd, "tests/ssl/https_server")
 }
 
-use common::run_for;
+use common::{header, run_for, upload_file};
 
 fn text(o: &Output) -> String {
     format!("--- stdout\n{}\n--- stderr\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
@@ -257,21 +257,7 @@ fn url(port: u16, path: &str) -> String {
     format!("https://localhost:{port}{path}")
 }
 
-/// A header's value in a `-D -` dump (names compared without case).
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (n, v) = l.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
 
-/// A deterministic file of `n` bytes for uploads.
-fn upload_file(name: &str, n: usize) -> PathBuf {
-    let p = common::out_dir().join(name);
-    let data: Vec<u8> = (0..n).map(|i| (i * 7 + i / 251) as u8).collect();
-    std::fs::write(&p, &data).unwrap();
-    p
-}
 
 fn has_line(out: &str, line: &str) -> bool {
     out.lines().any(|l| l == line)

@@ -184,3 +184,19 @@ pub fn run_for(cmd: &mut Command, secs: u64, what: &str) -> Output {
     };
     Output { status, stdout: ro.join().unwrap(), stderr: re.join().unwrap() }
 }
+
+/// A header's value in a `-D -` dump (names compared without case).
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// A deterministic file of `n` bytes for uploads, in the tests' output folder.
+pub fn upload_file(name: &str, n: usize) -> PathBuf {
+    let p = out_dir().join(name);
+    let data: Vec<u8> = (0..n).map(|i| (i * 7 + i / 251) as u8).collect();
+    std::fs::write(&p, &data).unwrap();
+    p
+}
