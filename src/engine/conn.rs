@@ -353,11 +353,11 @@ const READS_PER_TURN: usize = 16;
 /// flush and close, then OnClose exactly once.
 /// `connected`: for a synchronous connect, told whether OnConnect accepted the connection (the
 /// thread calling Start / Connect waits for it, as upstream raises OnConnect before returning).
-pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting, connected: Option<SyncSender<bool>>) {
+pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting, connected: Option<SyncSender<i32>>) {
     let reason = drive(&shared, &conn, &stream, greet, connected.as_ref()).await;
     if let Some(tx) = connected {
         // Not greeted (closed first): the waiting thread hears of it.
-        let _ = tx.try_send(false);
+        let _ = tx.try_send(libc::ECANCELED);
     }
     if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
         // An orderly close still sends what the application queued before it (best effort).
@@ -436,7 +436,7 @@ pub enum Greeting {
     Connect,
 }
 
-async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting, connected: Option<&SyncSender<bool>>) -> Option<CloseReason> {
+async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting, connected: Option<&SyncSender<i32>>) -> Option<CloseReason> {
     let ev = &*shared.events;
     let id = conn.id;
     if shared.is_stopping() {
@@ -451,7 +451,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             let r = make(conn, greet == Greeting::Accept).and_then(|sec| conn.send.start_security(sec, || conn.tls.store(TLS_ON, Ordering::Release)));
             if let Err(e) = r {
                 if let Some(tx) = connected {
-                    let _ = tx.try_send(false);
+                    let _ = tx.try_send(libc::ECANCELED);
                 }
                 return Some(CloseReason { op: Op::Close, code: e });
             }
@@ -470,7 +470,8 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
         Greeting::Connect => {
             let accepted = ev.on_connect(id) != Handled::Error;
             if let Some(tx) = connected {
-                let _ = tx.try_send(accepted);
+                // 0, or the code a synchronous connect fails with.
+                let _ = tx.try_send(if accepted { 0 } else { super::cancelled() });
             }
             if !accepted {
                 // As upstream: the connection is dropped without OnClose.
@@ -502,7 +503,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 }
                 for c in sent.drain(..) {
                     if ev.on_send(id, &c) == Handled::Error {
-                        break 'run CloseReason { op: Op::Send, code: libc::ECANCELED };
+                        break 'run CloseReason { op: Op::Send, code: super::cancelled() };
                     }
                 }
             }

@@ -72,7 +72,7 @@ impl Component {
             sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
         }
         if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, sock.as_raw_fd())) == Handled::Error {
-            return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+            return Err(fail(SocketError::SocketPrepare, super::cancelled()));
         }
         let host = Some(to.host.to_string());
         // The worker is picked under the lock, which is not held while connecting: connects
@@ -98,7 +98,7 @@ impl Component {
             self.shared.conns.insert(id, conn.clone());
             let std_stream: std::net::TcpStream = sock.into();
             // As upstream, OnConnect has run when a synchronous connect returns, and its HR_ERROR
-            // fails the call (ECANCELED, no OnClose). It runs on the connection's worker; from
+            // fails the call (the errno OnConnect left, else ECANCELED; no OnClose). It runs on the connection's worker; from
             // one of the component's own workers (a callback) the call does not wait for it.
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let wait = !super::workers::on_worker_of(self.shared.owner());
@@ -108,8 +108,12 @@ impl Component {
                     Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
                 }
             });
-            if wait && !matches!(rx.recv(), Ok(true)) {
-                return Err(fail(SocketError::ConnectServer, libc::ECANCELED));
+            if wait {
+                match rx.recv() {
+                    Ok(0) => {}
+                    Ok(code) => return Err(fail(SocketError::ConnectServer, code)),
+                    Err(_) => return Err(fail(SocketError::ConnectServer, libc::ECANCELED)),
+                }
             }
             return Ok(());
         }

@@ -42,7 +42,7 @@ impl Component {
             let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::SocketCreate)?;
             sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_listen(sock.as_raw_fd())) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+                return Err(fail(SocketError::SocketPrepare, super::cancelled()));
             }
             sock.listen(opts.listen_queue.min(i32::MAX as u32) as i32).map_err(|e| fail(SocketError::SocketListen, os(&e)))?;
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());

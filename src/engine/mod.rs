@@ -37,6 +37,31 @@ use std::os::fd::RawFd;
 /// Connection ids, from 1 upward within a component.
 pub type ConnId = u64;
 
+thread_local! {
+    static CALLBACK_ERRNO: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
+}
+
+/// Records the `errno` the application's callback just left on this thread (0: none). Set by
+/// the C layer after every callback it runs.
+#[inline]
+pub fn note_callback_errno(code: i32) {
+    CALLBACK_ERRNO.with(|c| c.set(code));
+}
+
+/// The code of a close (or failed start) caused by a handler's error result: as upstream, the
+/// `errno` the latest callback on this thread left, or `ECANCELED` when it left none.
+pub fn cancelled() -> i32 {
+    match take_callback_errno() {
+        0 => libc::ECANCELED,
+        e => e,
+    }
+}
+
+/// The `errno` the latest callback on this thread left (0: none), cleared.
+pub fn take_callback_errno() -> i32 {
+    CALLBACK_ERRNO.with(|c| c.replace(0))
+}
+
 /// What an event handler tells the engine to do next (upstream's `EnHandleResult`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Handled {

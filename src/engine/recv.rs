@@ -49,7 +49,7 @@ impl PackError {
         match self {
             PackError::BadFlag => libc::EBADMSG,
             PackError::BadLength => libc::EMSGSIZE,
-            PackError::Cancelled => libc::ECANCELED,
+            PackError::Cancelled => super::cancelled(),
         }
     }
 }

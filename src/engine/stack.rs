@@ -137,13 +137,13 @@ impl Framing {
             match self {
                 Framing::Push => {
                     if events.on_receive(conn.id, data) == Handled::Error {
-                        return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+                        return Some(CloseReason { op: Op::Receive, code: super::cancelled() });
                     }
                 }
                 Framing::Pull => {
                     let total = conn.pull.as_ref().map_or(0, |p| p.append(data));
                     if events.on_pull_receive(conn.id, total) == Handled::Error {
-                        return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+                        return Some(CloseReason { op: Op::Receive, code: super::cancelled() });
                     }
                 }
                 Framing::Pack(parser) => {

@@ -334,7 +334,7 @@ enum Reader<'a> {
 
 /// A connection's life: its greeting, then queued datagrams and sends, reads, detect and ARQ
 /// ticks until a close.
-async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<(u32, Duration)>, max: usize, connected: Option<&SyncSender<bool>>) -> Option<CloseReason> {
+async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<(u32, Duration)>, max: usize, connected: Option<&SyncSender<i32>>) -> Option<CloseReason> {
     let ev = &*shared.events;
     let p = part(conn);
     if shared.is_stopping() {
@@ -345,7 +345,7 @@ async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<
         _ => ev.on_connect(conn.id),
     };
     if let Some(tx) = connected {
-        let _ = tx.try_send(greeted != Handled::Error);
+        let _ = tx.try_send(if greeted == Handled::Error { super::cancelled() } else { 0 });
     }
     if greeted == Handled::Error {
         return None;
@@ -443,7 +443,7 @@ fn arq_input(shared: &Shared, conn: &Conn, data: &[u8]) -> Option<CloseReason> {
             // HR_ERROR: dropped without OnClose, as upstream.
             arq::Event::HandShake if ev.on_handshake(conn.id) == Handled::Error => return Some(CloseReason::DROP),
             arq::Event::HandShake => {}
-            arq::Event::Message(m) if ev.on_receive(conn.id, &m) == Handled::Error => return Some(CloseReason { op: Op::Receive, code: libc::ECANCELED }),
+            arq::Event::Message(m) if ev.on_receive(conn.id, &m) == Handled::Error => return Some(CloseReason { op: Op::Receive, code: super::cancelled() }),
             arq::Event::Message(_) => {}
         }
     }
@@ -482,7 +482,7 @@ fn receive_datagram(shared: &Shared, conn: &Conn, data: &[u8]) -> Option<CloseRe
     if part(conn).arq.is_some() {
         arq_input(shared, conn, data)
     } else {
-        (shared.events.on_receive(conn.id, data) == Handled::Error).then_some(CloseReason { op: Op::Receive, code: libc::ECANCELED })
+        (shared.events.on_receive(conn.id, data) == Handled::Error).then_some(CloseReason { op: Op::Receive, code: super::cancelled() })
     }
 }
 
@@ -513,11 +513,11 @@ fn finish(shared: &Shared, conn: &Conn, reason: Option<CloseReason>, notify: Not
 /// reads, detect ticks and close.
 /// `connected`: told whether OnConnect accepted the connection (Start waits for it, as upstream
 /// raises OnConnect inside Start).
-pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options, connected: SyncSender<bool>) {
+pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::UdpSocket, opts: Options, connected: SyncSender<i32>) {
     match UdpSocket::from_std(sock) {
         Ok(sock) => {
             let r = drive(&shared, &conn, Reader::Client(&sock), detect_of(&opts), opts.max_datagram_size as usize, Some(&connected)).await;
-            let _ = connected.try_send(false);
+            let _ = connected.try_send(libc::ECANCELED);
             // The socket stays open until the close notification has gone out on it.
             finish(&shared, &conn, r, Notify::Connected);
         }
@@ -527,12 +527,12 @@ pub(crate) async fn client_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: std:
 
 /// A UdpCast's life: OnConnect, OnHandShake, then every datagram to the group (or broadcast
 /// port) until Stop. `recv` is bound to the cast address, `send` (the connection's fd) sends.
-pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options, connected: SyncSender<bool>) {
+pub(crate) async fn cast_conn(shared: Arc<Shared>, conn: Arc<Conn>, recv: std::net::UdpSocket, send: std::net::UdpSocket, opts: Options, connected: SyncSender<i32>) {
     let r = match UdpSocket::from_std(recv) {
         Ok(recv) => drive(&shared, &conn, Reader::Cast(&recv), None, opts.max_datagram_size as usize, Some(&connected)).await,
         Err(e) => Some(CloseReason { op: Op::Connect, code: os(&e) }),
     };
-    let _ = connected.try_send(false);
+    let _ = connected.try_send(libc::ECANCELED);
     finish(&shared, &conn, r, Notify::Never);
     drop(send);
 }

@@ -210,7 +210,7 @@ impl Node {
         }
         // As upstream: after a successful bind.
         if self.events.on_prepare_listen(sock.as_raw_fd()) == Handled::Error {
-            return fail(SocketError::SocketPrepare, libc::ECANCELED);
+            return fail(SocketError::SocketPrepare, super::cancelled());
         }
         let mut cast_info = None;
         if let Some(ip) = cast_ip {

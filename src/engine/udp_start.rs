@@ -12,12 +12,15 @@ use std::os::fd::AsRawFd;
 impl Component {
     /// As upstream, which raises OnConnect inside Start: waits until it has run on the
     /// connection's worker (not from one of the component's own callbacks); its HR_ERROR fails
-    /// Start with ECANCELED.
-    fn await_on_connect(&self, rx: std::sync::mpsc::Receiver<bool>) -> Result<()> {
-        if super::workers::on_worker_of(self.shared.owner()) || matches!(rx.recv(), Ok(true)) {
-            Ok(())
-        } else {
-            Err(fail(SocketError::ConnectServer, libc::ECANCELED))
+    /// Start with the errno OnConnect left, else ECANCELED.
+    fn await_on_connect(&self, rx: std::sync::mpsc::Receiver<i32>) -> Result<()> {
+        if super::workers::on_worker_of(self.shared.owner()) {
+            return Ok(());
+        }
+        match rx.recv() {
+            Ok(0) => Ok(()),
+            Ok(code) => Err(fail(SocketError::ConnectServer, code)),
+            Err(_) => Err(fail(SocketError::ConnectServer, libc::ECANCELED)),
         }
     }
 
@@ -27,7 +30,7 @@ impl Component {
             let (addr, sock) = Self::server_socket(bind, port, opts, Type::DGRAM, Protocol::UDP, SocketError::SocketCreate)?;
             sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_listen(sock.as_raw_fd())) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+                return Err(fail(SocketError::SocketPrepare, super::cancelled()));
             }
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
             let std_sock: std::net::UdpSocket = sock.into();
@@ -62,7 +65,7 @@ impl Component {
                 sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             }
             if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, sock.as_raw_fd())) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+                return Err(fail(SocketError::SocketPrepare, super::cancelled()));
             }
             sock.connect(&SockAddr::from(remote)).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
             sock.set_nonblocking(true).map_err(|e| fail(SocketError::SocketPrepare, os(&e)))?;
@@ -98,7 +101,7 @@ impl Component {
             recv.bind(&SockAddr::from(cast_addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             send.bind(&SockAddr::from(SocketAddr::new(bind_ip, 0))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
             if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, recv.as_raw_fd())) == Handled::Error {
-                return Err(fail(SocketError::SocketPrepare, libc::ECANCELED));
+                return Err(fail(SocketError::SocketPrepare, super::cancelled()));
             }
             let joined = match (broadcast, cast_addr.ip(), bind_ip) {
                 (true, _, _) => send.set_broadcast(true),

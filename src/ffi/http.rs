@@ -30,10 +30,6 @@ type FnWsHeader = unsafe extern "C" fn(PVOID, HP_CONNID, BOOL, BYTE, BYTE, *cons
 type FnWsData = unsafe extern "C" fn(PVOID, HP_CONNID, *const BYTE, c_int) -> HandleResultArg;
 type FnWsId = unsafe extern "C" fn(PVOID, HP_CONNID) -> HandleResultArg;
 
-fn parsed(r: HttpParseResultArg) -> ParseResult {
-    tcp::parse_result(r)
-}
-
 fn c_len(n: usize) -> c_int {
     n.min(c_int::MAX as usize) as c_int
 }
@@ -54,60 +50,60 @@ pub fn upgrade_type(t: UpgradeType) -> En_HP_HttpUpgradeType {
 impl HttpEvents for CEvents {
     fn on_message_begin(&self, id: ConnId) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnId>(Slot::MessageBegin).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnId>(Slot::MessageBegin).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_request_line(&self, id: ConnId, method: &CStr, url: &CStr) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnStrs>(Slot::RequestLine).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, method.as_ptr(), url.as_ptr()) }))
+        self.slot::<FnStrs>(Slot::RequestLine).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, method.as_ptr(), url.as_ptr()) }))
     }
     fn on_status_line(&self, id: ConnId, status: u16, reason: &CStr) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnStatus>(Slot::StatusLine).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, status, reason.as_ptr()) }))
+        self.slot::<FnStatus>(Slot::StatusLine).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, status, reason.as_ptr()) }))
     }
     fn on_header(&self, id: ConnId, name: &CStr, value: &CStr) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnStrs>(Slot::Header).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, name.as_ptr(), value.as_ptr()) }))
+        self.slot::<FnStrs>(Slot::Header).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, name.as_ptr(), value.as_ptr()) }))
     }
     fn on_headers_complete(&self, id: ConnId) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnId>(Slot::HeadersComplete).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnId>(Slot::HeadersComplete).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_body(&self, id: ConnId, data: &[u8]) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnData>(Slot::Body).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), c_len(data.len())) }))
+        self.slot::<FnData>(Slot::Body).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), c_len(data.len())) }))
     }
     fn on_chunk_header(&self, id: ConnId, size: usize) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnLen>(Slot::ChunkHeader).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, c_len(size)) }))
+        self.slot::<FnLen>(Slot::ChunkHeader).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, c_len(size)) }))
     }
     fn on_chunk_complete(&self, id: ConnId) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnId>(Slot::ChunkComplete).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnId>(Slot::ChunkComplete).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_message_complete(&self, id: ConnId) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnId>(Slot::MessageComplete).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnId>(Slot::MessageComplete).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_upgrade(&self, id: ConnId, kind: UpgradeType) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnUpgrade>(Slot::Upgrade).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, upgrade_type(kind)) }))
+        self.slot::<FnUpgrade>(Slot::Upgrade).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, upgrade_type(kind)) }))
     }
     fn on_parse_error(&self, id: ConnId, code: i32, reason: &CStr) -> ParseResult {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnError>(Slot::ParseError).map_or(ParseResult::Ok, |f| parsed(unsafe { f(self.sender(), id as HP_CONNID, code, reason.as_ptr()) }))
+        self.slot::<FnError>(Slot::ParseError).map_or(ParseResult::Ok, |f| tcp::fire_parse(|| unsafe { f(self.sender(), id as HP_CONNID, code, reason.as_ptr()) }))
     }
     fn on_ws_header(&self, id: ConnId, fin: bool, rsv: u8, opcode: u8, mask: Option<&[u8; 4]>, len: u64) -> Handled {
         let mask = mask.map_or(std::ptr::null(), |m| m.as_ptr());
         // SAFETY: see the comment above this impl; `mask` is NULL or 4 readable bytes.
-        self.slot::<FnWsHeader>(Slot::WsMessageHeader).map_or(Handled::Ok, |f| tcp::handled(unsafe { f(self.sender(), id as HP_CONNID, fin as BOOL, rsv, opcode, mask, len) }))
+        self.slot::<FnWsHeader>(Slot::WsMessageHeader).map_or(Handled::Ok, |f| tcp::fire(|| unsafe { f(self.sender(), id as HP_CONNID, fin as BOOL, rsv, opcode, mask, len) }))
     }
     fn on_ws_body(&self, id: ConnId, data: &[u8]) -> Handled {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnWsData>(Slot::WsMessageBody).map_or(Handled::Ok, |f| tcp::handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), c_len(data.len())) }))
+        self.slot::<FnWsData>(Slot::WsMessageBody).map_or(Handled::Ok, |f| tcp::fire(|| unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), c_len(data.len())) }))
     }
     fn on_ws_complete(&self, id: ConnId) -> Handled {
         // SAFETY: see the comment above this impl.
-        self.slot::<FnWsId>(Slot::WsMessageComplete).map_or(Handled::Ok, |f| tcp::handled(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnWsId>(Slot::WsMessageComplete).map_or(Handled::Ok, |f| tcp::fire(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
 }
 

@@ -259,6 +259,7 @@ impl HttpEvents for SyncEvents {
     fn on_ws_body(&self, id: ConnId, data: &[u8]) -> Handled {
         // A WebSocket message answering SendWSMessage is the request's result, as upstream's.
         if !self.st.append(data) {
+            crate::engine::note_callback_errno(0);
             return Handled::Error;
         }
         self.inner.on_ws_body(id, data)

@@ -79,6 +79,29 @@ pub fn handled(r: HandleResultArg) -> Handled {
     }
 }
 
+/// Runs a C callback as upstream fires its events: `errno` is 0 when the callback starts, and
+/// the `errno` it leaves is kept for the engine, which closes with it (instead of `ECANCELED`)
+/// when the callback's result ends the connection.
+#[inline]
+pub fn trigger<R>(call: impl FnOnce() -> R) -> R {
+    set_errno(0);
+    let r = call();
+    crate::engine::note_callback_errno(super::guard::errno());
+    r
+}
+
+/// [`trigger`] for an event callback, its result read as [`handled`].
+#[inline]
+pub fn fire(call: impl FnOnce() -> HandleResultArg) -> Handled {
+    handled(trigger(call))
+}
+
+/// [`trigger`] for an HTTP parser callback, its result read as [`parse_result`].
+#[inline]
+pub fn fire_parse(call: impl FnOnce() -> HttpParseResultArg) -> crate::engine::ParseResult {
+    parse_result(trigger(call))
+}
+
 pub fn socket_op(op: Op) -> En_HP_SocketOperation {
     match op {
         Op::Unknown => EnSocketOperation::SO_UNKNOWN,
@@ -111,39 +134,39 @@ impl Events for CEvents {
     fn on_prepare_listen(&self, fd: RawFd) -> Handled {
         // SAFETY: `f` is the application's OnPrepareListen callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnSenderPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), fd as UINT_PTR) }))
+        self.slot::<FnSenderPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), fd as UINT_PTR) }))
     }
     fn on_prepare_connect(&self, id: ConnId, fd: RawFd) -> Handled {
         // SAFETY: `f` is the application's OnPrepareConnect callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnIdPtr>(Slot::PrepareConnect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
+        self.slot::<FnIdPtr>(Slot::PrepareConnect).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID, fd as UINT_PTR) }))
     }
     fn on_accept(&self, id: ConnId, client: usize) -> Handled {
         // SAFETY: `f` is the application's OnAccept callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnIdPtr>(Slot::Accept).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, client as UINT_PTR) }))
+        self.slot::<FnIdPtr>(Slot::Accept).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID, client as UINT_PTR) }))
     }
     fn on_connect(&self, id: ConnId) -> Handled {
         // SAFETY: `f` is the application's OnConnect callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnId>(Slot::Connect).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnId>(Slot::Connect).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_handshake(&self, id: ConnId) -> Handled {
         // SAFETY: `f` is the application's OnHandShake callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnId>(Slot::HandShake).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID) }))
+        self.slot::<FnId>(Slot::HandShake).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID) }))
     }
     fn on_receive(&self, id: ConnId, data: &[u8]) -> Handled {
         // SAFETY: `f` is the application's OnReceive callback, of exactly this signature (see
         // `slot`); `data` stays borrowed, so `data.as_ptr()` is readable for `data.len()` bytes
         // while the call lasts (the callback may not keep it, as upstream).
-        self.slot::<FnData>(Slot::Receive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
+        self.slot::<FnData>(Slot::Receive).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
     }
     fn on_pull_receive(&self, id: ConnId, total: usize) -> Handled {
         let n = total.min(c_int::MAX as usize) as c_int;
         // SAFETY: `f` is the application's OnPullReceive callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnLen>(Slot::PullReceive).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, n) }))
+        self.slot::<FnLen>(Slot::PullReceive).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID, n) }))
     }
     fn wants_on_send(&self) -> bool {
         self.listener.get(Slot::Send) != 0
@@ -152,17 +175,17 @@ impl Events for CEvents {
         // SAFETY: `f` is the application's OnSend callback, of exactly this signature (see
         // `slot`); `data` stays borrowed, so `data.as_ptr()` is readable for `data.len()` bytes
         // while the call lasts (the callback may not keep it, as upstream).
-        self.slot::<FnData>(Slot::Send).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
+        self.slot::<FnData>(Slot::Send).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID, data.as_ptr(), data.len() as c_int) }))
     }
     fn on_close(&self, id: ConnId, op: Op, code: i32) -> Handled {
         // SAFETY: `f` is the application's OnClose callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnClose>(Slot::Close).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), id as HP_CONNID, socket_op(op), code) }))
+        self.slot::<FnClose>(Slot::Close).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), id as HP_CONNID, socket_op(op), code) }))
     }
     fn on_shutdown(&self) -> Handled {
         // SAFETY: `f` is the application's OnShutdown callback, of exactly this signature (see
         // `slot`); its arguments are plain values (the handle is opaque to C).
-        self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
+        self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender()) }))
     }
     fn http(&self) -> Option<&dyn crate::engine::http::layer::HttpEvents> {
         if self.is_http {

@@ -7,7 +7,7 @@ use super::guard::{guard, set_errno};
 use super::handle::{self, HandleObject, Kind};
 use super::handles::*;
 use super::listener::{self, Listener, ListenerKind, Slot};
-use super::tcp::{addr_text, error_desc, error_of, handled, reuse_policy, reuse_policy_out, socket_op, write_addr};
+use super::tcp::{addr_text, error_desc, error_of, fire, reuse_policy, reuse_policy_out, socket_op, write_addr};
 use super::types::*;
 use crate::engine::udp_node::{CastMode, Node, NodeEvents, NodeOptions};
 use crate::engine::{Handled, Op, State};
@@ -61,7 +61,7 @@ impl CNodeEvents {
             let text = CString::new(addr_text(&a.ip())).unwrap_or_default();
             // SAFETY: `f` is the C callback set for this slot (OnReceive / OnSend have this
             // signature); `text` is NUL-terminated and `data` is live for the whole call.
-            handled(unsafe { f(self.sender(), text.as_ptr(), a.port(), data.as_ptr(), data.len() as c_int) })
+            fire(|| unsafe { f(self.sender(), text.as_ptr(), a.port(), data.as_ptr(), data.len() as c_int) })
         })
     }
 }
@@ -69,7 +69,7 @@ impl CNodeEvents {
 impl NodeEvents for CNodeEvents {
     fn on_prepare_listen(&self, fd: RawFd) -> Handled {
         // SAFETY: `f` is the C OnPrepareListen callback; it gets the handle and the socket only.
-        self.slot::<FnPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender(), fd as UINT_PTR) }))
+        self.slot::<FnPtr>(Slot::PrepareListen).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender(), fd as UINT_PTR) }))
     }
     fn on_receive(&self, from: &SocketAddr, data: &[u8]) -> Handled {
         self.with_addr(Slot::Receive, from, data)
@@ -82,12 +82,12 @@ impl NodeEvents for CNodeEvents {
             let text = CString::new(addr_text(&from.ip())).unwrap_or_default();
             // SAFETY: `f` is the C OnError callback; `text` is NUL-terminated and `data` is live
             // for the whole call.
-            handled(unsafe { f(self.sender(), socket_op(op), code, text.as_ptr(), from.port(), data.as_ptr(), data.len() as c_int) })
+            fire(|| unsafe { f(self.sender(), socket_op(op), code, text.as_ptr(), from.port(), data.as_ptr(), data.len() as c_int) })
         })
     }
     fn on_shutdown(&self) -> Handled {
         // SAFETY: `f` is the C OnShutdown callback; it gets the handle only.
-        self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| handled(unsafe { f(self.sender()) }))
+        self.slot::<FnSender>(Slot::Shutdown).map_or(Handled::Ok, |f| fire(|| unsafe { f(self.sender()) }))
     }
 }
 

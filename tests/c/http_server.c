@@ -336,6 +336,7 @@ static En_HP_HttpParseResult __HP_CALL on_headers_complete(HP_Http h, HP_CONNID 
     inc(&g_hc);
     if (strcmp(path, "/acc") == 0) accessor_battery(s, id);
     if (strcmp(path, "/cb-error") == 0) return HPR_ERROR;
+    if (strcmp(path, "/cb-errno") == 0) { errno = EPROTO; return HPR_ERROR; }
     if (strcmp(path, "/ws") == 0 || strcmp(path, "/ws-refuse") == 0) return HPR_UPGRADE;
     return HPR_OK;
 }
@@ -1170,6 +1171,7 @@ static void test_parse_errors(void) {
         {"POST / HTTP/1.1\r\nHost: e\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 12}, /* HPE_INVALID_CHUNK_SIZE */
         {NULL, 24},                                                                   /* head over 64 KiB: HPE_USER */
         {"GET /cb-error HTTP/1.1\r\nHost: e\r\n\r\n", 17},                            /* HPE_CB_HEADERS_COMPLETE */
+        {"GET /cb-errno HTTP/1.1\r\nHost: e\r\n\r\n", 17},                            /* the same, errno left EPROTO */
     };
     /* Another connection, open all along, keeps working. */
     cli_t *other = cli_open(g_port);
@@ -1195,6 +1197,8 @@ static void test_parse_errors(void) {
         /* The connection closes; the server writes no 400 itself. */
         CHECK(wait_for(&g_closes, closes + 1, TIMEOUT_MS));
         CHECK(g_close_id == id);
+        /* As upstream: the close code is the errno the failing callback left. */
+        if (cases[i].req && strstr(cases[i].req, "/cb-errno")) { CHECK_EQ(g_close_op, SO_RECEIVE); CHECK_EQ(g_close_err, EPROTO); }
         CHECK_EQ(c->len, 0);
         CHECK(cli_eof(c, TIMEOUT_MS));
         cli_close(c);

@@ -11,6 +11,7 @@ static volatile int s_refuse_prepare;
 static En_HP_HandleResult __HP_CALL s_prepare_listen(HP_Server s, UINT_PTR so) {
     (void)s; (void)so;
     __atomic_add_fetch(&s_prepare, 1, __ATOMIC_SEQ_CST);
+    if (s_refuse_prepare == 2) errno = EACCES; /* the errno left is the Start's error */
     return s_refuse_prepare ? HR_ERROR : HR_OK;
 }
 static En_HP_HandleResult __HP_CALL s_on_shutdown(HP_Server s) {
@@ -24,6 +25,7 @@ static volatile int c_refuse;
 static En_HP_HandleResult __HP_CALL c_on_connect(HP_Client c, HP_CONNID id) {
     (void)c; (void)id;
     __atomic_add_fetch(&c_connects, 1, __ATOMIC_SEQ_CST);
+    if (c_refuse == 2) errno = ENETDOWN;
     return c_refuse ? HR_ERROR : HR_OK;
 }
 static En_HP_HandleResult __HP_CALL c_on_close(HP_Client c, HP_CONNID id, En_HP_SocketOperation op, int e) {
@@ -34,6 +36,7 @@ static En_HP_HandleResult __HP_CALL c_on_close(HP_Client c, HP_CONNID id, En_HP_
 static En_HP_HandleResult __HP_CALL a_on_connect(HP_Agent a, HP_CONNID id) {
     (void)a; (void)id;
     __atomic_add_fetch(&c_connects, 1, __ATOMIC_SEQ_CST);
+    if (c_refuse == 2) errno = ENETDOWN;
     return c_refuse ? HR_ERROR : HR_OK;
 }
 
@@ -95,6 +98,12 @@ static void test_server(void) {
     CHECK_EQ(SYS_GetLastError(), ECANCELED);
     CHECK_EQ(s_prepare, 2);
     CHECK_EQ(s_shutdown, 3);
+    s_refuse_prepare = 2;
+    CHECK(!HP_Server_Start(b, "127.0.0.1", 0));
+    s_refuse_prepare = 0;
+    CHECK_EQ(HP_Server_GetLastError(b), SE_SOCKET_PREPARE);
+    CHECK_EQ(SYS_GetLastError(), EACCES);
+    CHECK_EQ(s_shutdown, 4);
     Destroy_HP_TcpServer(b);
 
     /* Unknown connection ids: errno EBADSLT (ERROR_OBJECT_NOT_FOUND); GetLastError untouched. */
@@ -113,10 +122,10 @@ static void test_server(void) {
     CHECK_EQ(HP_Server_GetLastError(a), SE_ILLEGAL_STATE);
     CHECK_EQ(SYS_GetLastError(), EPERM);
     CHECK(HP_Server_Stop(a));
-    CHECK_EQ(s_shutdown, 4);
+    CHECK_EQ(s_shutdown, 5);
     CHECK(!HP_Server_Stop(a));
     CHECK_EQ(SYS_GetLastError(), EPERM);
-    CHECK_EQ(s_shutdown, 4);
+    CHECK_EQ(s_shutdown, 5);
     Destroy_HP_TcpServer(a);
     Destroy_HP_TcpServerListener(l);
 }
@@ -180,6 +189,12 @@ static void test_sync_connect(void) {
     CHECK(!HP_Client_Start(c, "127.0.0.1", port, FALSE));
     CHECK_EQ(SYS_GetLastError(), ECANCELED);
     CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 2);
+    /* The errno OnConnect left is the call's error, as upstream's ENSURE_ERROR_CANCELLED. */
+    c_refuse = 2;
+    CHECK(!HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK_EQ(SYS_GetLastError(), ENETDOWN);
+    c_refuse = 1;
+    __atomic_sub_fetch(&c_connects, 1, __ATOMIC_SEQ_CST);
     HP_TcpAgentListener al = Create_HP_TcpAgentListener();
     HP_Set_FN_Agent_OnConnect(al, a_on_connect);
     HP_TcpAgent a = Create_HP_TcpAgent(al);
@@ -188,6 +203,11 @@ static void test_sync_connect(void) {
     CHECK(!HP_Agent_Connect(a, "127.0.0.1", port, &id));
     CHECK_EQ(SYS_GetLastError(), ECANCELED);
     CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 3);
+    c_refuse = 2;
+    CHECK(!HP_Agent_Connect(a, "127.0.0.1", port, &id));
+    CHECK_EQ(SYS_GetLastError(), ENETDOWN);
+    c_refuse = 1;
+    __atomic_sub_fetch(&c_connects, 1, __ATOMIC_SEQ_CST);
     c_refuse = 0;
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
     CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 4);

@@ -22,10 +22,15 @@ static En_HP_HandleResult __HP_CALL s_accept(HP_Server s, HP_CONNID id, UINT_PTR
     __atomic_add_fetch(&s_accepts, 1, __ATOMIC_SEQ_CST);
     return s_refuse_accept ? HR_ERROR : HR_OK;
 }
+static volatile long s_entry_errno_bad; /* callbacks that started with errno != 0 */
 static En_HP_HandleResult __HP_CALL s_receive(HP_Server s, HP_CONNID id, const BYTE *p, int n) {
     (void)s; (void)id;
+    if (errno != 0) __atomic_add_fetch(&s_entry_errno_bad, 1, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&s_bytes, n, __ATOMIC_SEQ_CST);
     if (n >= 3 && memcmp(p, "bye", 3) == 0) return HR_ERROR;
+    /* As upstream: the close code is the errno the callback left (ECANCELED when none). */
+    if (n >= 3 && memcmp(p, "err", 3) == 0) { errno = EPROTO; return HR_ERROR; }
+    errno = EAGAIN; /* left behind on success: must not leak into a later callback or close */
     return HR_OK;
 }
 static En_HP_HandleResult __HP_CALL s_send(HP_Server s, HP_CONNID id, const BYTE *p, int n) {
@@ -113,6 +118,16 @@ static void test_close_codes(void) {
     CHECK(HP_Client_Wait(c, 5000));
     CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
 
+    /* HR_ERROR with errno set by the callback: that errno is the close code */
+    cc = snapshot(&c_closes);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(HP_Client_Send(c, (const BYTE *)"err", 3));
+    CHECK(wait_for(&s_closes, 3, 5000));
+    CHECK_EQ(s_last_op, SO_RECEIVE); CHECK_EQ(s_last_err, EPROTO);
+    CHECK(wait_for(&c_closes, cc + 1, 5000));
+    CHECK(HP_Client_Wait(c, 5000));
+    CHECK_EQ(s_entry_errno_bad, 0); /* every callback started with errno 0, as upstream's */
+
     /* HR_ERROR from OnAccept: refused without OnClose on the server */
     s_refuse_accept = 1;
     long acc = snapshot(&s_accepts);
@@ -121,7 +136,7 @@ static void test_close_codes(void) {
     CHECK(wait_for(&s_accepts, acc + 1, 5000));
     CHECK(wait_for(&c_closes, cc + 1, 5000));
     sleep_ms(100);
-    CHECK_EQ(s_closes, 2);
+    CHECK_EQ(s_closes, 3);
     CHECK_EQ(HP_Server_GetConnectionCount(s), 0);
     s_refuse_accept = 0;
     HP_Client_Wait(c, 5000);
@@ -131,7 +146,7 @@ static void test_close_codes(void) {
     CHECK(wait_for(&s_accepts, acc + 2, 5000));
     cc = snapshot(&c_closes);
     CHECK(HP_Server_Disconnect(s, s_last_id, TRUE));
-    CHECK(wait_for(&s_closes, 3, 5000));
+    CHECK(wait_for(&s_closes, 4, 5000));
     CHECK_EQ(s_last_op, SO_CLOSE); CHECK_EQ(s_last_err, 0);
     CHECK(wait_for(&c_closes, cc + 1, 5000));
     CHECK_EQ(c_last_op, SO_CLOSE); CHECK_EQ(c_last_err, 0);

@@ -165,8 +165,16 @@ impl HttpLayer {
         // SAFETY: `reason_ptr` points into the CString just stored in `parse_error`, which is
         // replaced only by a later parse error on this same connection's task (this thread).
         let reason = unsafe { CStr::from_ptr(reason_ptr) };
+        // As upstream, where errno is cleared once before the parser runs: the close code is the
+        // errno the callbacks left (the failing one's, unless OnParseError sets its own).
+        let before = crate::engine::take_callback_errno();
         ev.on_parse_error(up.id, code, reason);
-        CloseReason { op: Op::Receive, code: libc::ECANCELED }
+        let code = match crate::engine::take_callback_errno() {
+            0 if before != 0 => before,
+            0 => libc::ECANCELED,
+            e => e,
+        };
+        CloseReason { op: Op::Receive, code }
     }
 }
 
@@ -179,6 +187,8 @@ impl Layer for HttpLayer {
         let Some(ev) = up.events.http() else {
             return Ok(Switch::Stay);
         };
+        // Only this read's callbacks count for a close code (see `fail`).
+        crate::engine::take_callback_errno();
         let mut bridge = Bridge { id: up.id, ev, st: &self.st };
         match self.parser.feed(data, &mut bridge) {
             Ok(Progress::All) => Ok(Switch::Stay),
@@ -187,7 +197,7 @@ impl Layer for HttpLayer {
                 // As upstream: anything but HPR_OK refuses the upgrade and closes the
                 // connection (no OnParseError: the parser did not fail).
                 if ev.on_upgrade(up.id, kind) != ParseResult::Ok {
-                    return Err(CloseReason { op: Op::Receive, code: libc::ECANCELED });
+                    return Err(CloseReason { op: Op::Receive, code: crate::engine::cancelled() });
                 }
                 let next = match kind {
                     UpgradeType::WebSocket => {
@@ -364,6 +374,8 @@ impl Layer for WsLayer {
         let Some(ev) = up.events.http() else {
             return Ok(Switch::Stay);
         };
+        // Only this read's callbacks count for a close code (see `fail`).
+        crate::engine::take_callback_errno();
         let mut bridge = WsBridge { id: up.id, ev, st: &self.st };
         match self.dec.feed(data, &mut bridge) {
             Ok(()) => Ok(Switch::Stay),

@@ -50,7 +50,7 @@ impl WsError {
     pub fn errno(self) -> i32 {
         match self {
             WsError::MaskViolation => libc::EBADMSG,
-            WsError::Cancelled => libc::ECANCELED,
+            WsError::Cancelled => crate::engine::cancelled(),
         }
     }
 }
