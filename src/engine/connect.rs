@@ -35,12 +35,14 @@ impl Component {
             Transport::Tcp => {}
         }
         self.run_client_start(async_connect, |opts, id| {
-            self.connect_with_id(id, &to, opts, async_connect, None)
+            let (sock, remote) = self.open_socket(&to, opts, None)?;
+            self.connect_socket(id, sock, remote, &to, opts, async_connect)
         })
     }
 
-    /// Opens a connection from an agent. Returns its id (also when the connect fails, as
-    /// upstream fills the id before connecting).
+    /// Opens a connection from an agent. Returns its id, or 0 when the connect failed before it
+    /// had one: as upstream, the id is taken once the socket is made and bound, before
+    /// OnPrepareConnect, and is returned also when the connect fails after that.
     pub fn connect(&self, to: ConnectArgs<'_>) -> (ConnId, Result<()>) {
         if self.state() != State::Started {
             return (0, Err(fail(SocketError::IllegalState, libc::EPERM)));
@@ -50,11 +52,16 @@ impl Component {
             None => return (0, Err(fail(SocketError::IllegalState, libc::EPERM))),
         };
         let opts = self.options();
+        let (sock, remote) = match self.open_socket(&to, &opts, bind_addr) {
+            Ok(s) => s,
+            Err(e) => return (0, Err(e)),
+        };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        (id, self.connect_with_id(id, &to, &opts, async_connect, bind_addr))
+        (id, self.connect_socket(id, sock, remote, &to, &opts, async_connect))
     }
 
-    fn connect_with_id(&self, id: ConnId, to: &ConnectArgs<'_>, opts: &Options, async_connect: bool, bind_addr: Option<IpAddr>) -> Result<()> {
+    /// Resolves the remote host and makes the socket, bound as asked.
+    fn open_socket(&self, to: &ConnectArgs<'_>, opts: &Options, bind_addr: Option<IpAddr>) -> Result<(Socket, SocketAddr)> {
         // Upstream's codes: an unknown host is SE_SOCKET_CREATE with ERROR_HOSTUNREACH; the
         // connection limit (checked after resolving) ERROR_CONNECTION_COUNT_LIMIT (ENOSR).
         let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EHOSTUNREACH))?;
@@ -71,6 +78,11 @@ impl Component {
             let ip = local_ip.unwrap_or(unspecified(&remote));
             sock.bind(&SockAddr::from(SocketAddr::new(ip, to.local_port))).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
         }
+        Ok((sock, remote))
+    }
+
+    /// OnPrepareConnect, then the connect of `sock` to `remote` as connection `id`.
+    fn connect_socket(&self, id: ConnId, sock: Socket, remote: SocketAddr, to: &ConnectArgs<'_>, opts: &Options, async_connect: bool) -> Result<()> {
         if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_connect(id, sock.as_raw_fd())) == Handled::Error {
             return Err(fail(SocketError::SocketPrepare, super::cancelled()));
         }

@@ -333,8 +333,8 @@ pub unsafe extern "C" fn SYS_GetIPAddress(lpszHost: LPCTSTR, lpszIP: *mut TCHAR,
             unsafe { *penType = ip_type(&ip) };
         }
         // SAFETY: `piIPLenth` is NULL or writable and `lpszIP` is NULL or has `*piIPLenth` writable
-        // bytes (upstream's contract); write_host checks for NULL and the size.
-        unsafe { super::tcp::write_host(&addr_text(&ip), 0, lpszIP, piIPLenth, std::ptr::null_mut()) }
+        // bytes (upstream's contract); write_addr checks for NULL and the size.
+        unsafe { super::tcp::write_addr(&ip, 0, lpszIP, piIPLenth, std::ptr::null_mut()) }
     })
 }
 

@@ -676,16 +676,34 @@ pub fn get_opt<T: Default>(p: PVOID, role: Role, f: impl FnOnce(&Options) -> T) 
 }
 
 /// Writes an address into the caller's buffer as upstream does: `*len` is the buffer size on
-/// entry and the string length plus NUL on return; a buffer too small fails with ENOSPC and
-/// reports the length needed.
+/// entry and the string length plus NUL on return; the port is written in any case. A buffer
+/// too small fails with ENOSPC and sets `*len` to the size any address of the family needs
+/// (`INET_ADDRSTRLEN` 16 or `INET6_ADDRSTRLEN` 46), as upstream's `sockaddr_IN_2_A`.
 ///
 /// # Safety
 /// As for [`write_host`]: `len` is NULL or valid for reading and writing a `c_int`, `buf` is NULL
 /// or valid for writes of `*len` bytes, and `port_out` is NULL or valid for writing a `USHORT`.
 pub unsafe fn write_addr(addr: &std::net::IpAddr, port: u16, buf: *mut TCHAR, len: *mut c_int, port_out: *mut USHORT) -> BOOL {
+    if len.is_null() {
+        set_errno(libc::EINVAL);
+        return 0;
+    }
+    let text = addr_text(addr);
+    if !port_out.is_null() {
+        // SAFETY: `port_out` is non-NULL (checked), so the caller guarantees it is writable.
+        unsafe { *port_out = port };
+    }
+    // SAFETY: `len` is non-NULL (checked above), so the caller guarantees it is readable.
+    if buf.is_null() || (unsafe { *len } as i64) < text.len() as i64 + 1 {
+        let family_len = if text.contains(':') { 46 } else { 16 };
+        // SAFETY: `len` is non-NULL (checked above), so the caller guarantees it is writable.
+        unsafe { *len = family_len };
+        set_errno(libc::ENOSPC);
+        return 0;
+    }
     // SAFETY: the caller's guarantees for `buf`, `len` and `port_out` are the ones write_host
     // needs, passed on unchanged.
-    unsafe { write_host(&addr_text(addr), port, buf, len, port_out) }
+    unsafe { write_host(&text, port, buf, len, port_out) }
 }
 
 pub fn addr_text(addr: &std::net::IpAddr) -> String {
@@ -870,7 +888,8 @@ pub unsafe fn connect(c: &Component, host: LPCTSTR, port: USHORT, pid: *mut HP_C
     // all opt_str needs; the strs are borrowed only by the `connect` call.
     let (Ok(Some(host)), Ok(local_addr)) = (unsafe { opt_str(host) }, unsafe { opt_str(local_addr) }) else { return bad_arg() };
     let (id, r) = c.connect(ConnectArgs { host, port, extra: extra as usize, local_addr, local_port });
-    if !pid.is_null() && id != 0 {
+    if !pid.is_null() {
+        // As upstream: the new id, or 0 when the connect failed before it had one.
         // SAFETY: `pid` is non-NULL (checked above), so the caller guarantees it is writable.
         unsafe { *pid = id as HP_CONNID };
     }

@@ -211,6 +211,21 @@ static void test_sync_connect(void) {
     c_refuse = 0;
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
     CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 4);
+    /* A connect that fails before its socket is bound has no id: *pdwConnID is 0 and the next
+     * connection gets the next id, as upstream (which takes the id in PrepareConnect). */
+    HP_CONNID first = id, none = 777;
+    CHECK(!HP_Agent_ConnectWithLocalAddress(a, "127.0.0.1", port, &none, "192.0.2.1"));
+    CHECK_EQ(SYS_GetLastError(), EADDRNOTAVAIL);
+    CHECK_EQ(none, 0);
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
+    CHECK_EQ(id, first + 1);
+    /* A stopped agent: 0 as well. */
+    HP_TcpAgent idle = Create_HP_TcpAgent(al);
+    none = 777;
+    CHECK(!HP_Agent_Connect(idle, "127.0.0.1", port, &none));
+    CHECK_EQ(SYS_GetLastError(), EPERM);
+    CHECK_EQ(none, 0);
+    Destroy_HP_TcpAgent(idle);
     CHECK(HP_Agent_Stop(a));
     /* A UdpClient's Start, too, returns after its OnConnect (upstream raises it inside Start). */
     HP_UdpServerListener ul = Create_HP_UdpServerListener();
@@ -222,7 +237,7 @@ static void test_sync_connect(void) {
     HP_Set_FN_Client_OnConnect(ucl, c_on_connect);
     HP_UdpClient uc = Create_HP_UdpClient(ucl);
     CHECK(HP_Client_Start(uc, "127.0.0.1", uport, FALSE));
-    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 5);
+    CHECK_EQ(__atomic_load_n(&c_connects, __ATOMIC_SEQ_CST), 6);
     CHECK(HP_Client_Stop(uc));
     c_refuse = 1;
     CHECK(!HP_Client_Start(uc, "127.0.0.1", uport, FALSE));

@@ -93,7 +93,7 @@ int main(void) {
     /* Address getters and the buffer-size protocol */
     alen = 4;
     CHECK(!HP_Agent_GetRemoteAddress(agent, ids[0], addr, &alen, &port));
-    CHECK_EQ(alen, 10);
+    CHECK_EQ(alen, 16); /* INET_ADDRSTRLEN, as upstream */
     alen = sizeof(addr);
     CHECK(HP_Agent_GetRemoteHost(agent, ids[0], addr, &alen, &port));
     CHECK(strcmp(addr, "127.0.0.1") == 0);

@@ -277,6 +277,11 @@ static void test_ipv6_dual_stack(void) {
     len = sizeof(addr);
     CHECK(HP_Server_GetRemoteAddress(s, s_last_id, addr, &len, &p2));
     CHECK(strcmp(addr, "::1") == 0);
+    /* A buffer too small: FALSE, ENOSPC, and the length any IPv6 address needs (46), with the
+     * port written, as upstream's sockaddr_IN_2_A. */
+    USHORT p3 = 0; len = 3;
+    CHECK(!HP_Server_GetRemoteAddress(s, s_last_id, addr, &len, &p3));
+    CHECK_EQ(errno, ENOSPC); CHECK_EQ(len, 46); CHECK_EQ(p3, p2);
     HP_Client_Stop(c);
     CHECK(HP_Server_Stop(s));
     Destroy_HP_TcpServer(s);
