@@ -140,7 +140,7 @@ impl Shared {
     pub fn report_close(&self, id: ConnId, op: Op, code: i32) -> Handled {
         if self.role == Role::Client {
             let _g = self.state_mx.lock().unwrap();
-            if self.state() == State::Started {
+            if matches!(self.state(), State::Started | State::Starting) {
                 self.state.store(State::Stopping as u8, Ordering::Release);
                 self.client_closing.store(true, Ordering::Release);
             }
@@ -154,6 +154,17 @@ impl Shared {
     }
     pub fn state(&self) -> State {
         State::from_u8(self.state.load(Ordering::Acquire))
+    }
+    /// A client's connection is made: the client is Started from now on (it was Starting, as
+    /// upstream's, whose `SetConnected` does this just before OnConnect). A Stop under way wins.
+    pub fn client_connected(&self) {
+        if self.role == Role::Client {
+            let _g = self.state_mx.lock().unwrap();
+            if self.state() == State::Starting {
+                self.state.store(State::Started as u8, Ordering::Release);
+                self.state_cv.notify_all();
+            }
+        }
     }
     fn set_state(&self, s: State) {
         let _g = self.state_mx.lock().unwrap();
@@ -452,7 +463,7 @@ impl Component {
         let r = (|| {
             let workers = self.start_workers(1)?;
             *self.run.lock().unwrap() = Some(Running { workers, listen_addr: None, bind_addr: None, async_connect });
-            self.shared.set_state(State::Started);
+            // Starting until the connection is made (`Shared::client_connected`), as upstream.
             let id = self.next_id.fetch_add(1, Ordering::Relaxed);
             self.client_conn.store(id, Ordering::Relaxed);
             body(&opts, id)

@@ -468,6 +468,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             }
         }
         Greeting::Connect => {
+            shared.client_connected();
             let accepted = ev.on_connect(id) != Handled::Error;
             if let Some(tx) = connected {
                 // 0, or the code a synchronous connect fails with.

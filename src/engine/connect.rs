@@ -110,8 +110,9 @@ impl Component {
             self.shared.conns.insert(id, conn.clone());
             let std_stream: std::net::TcpStream = sock.into();
             // As upstream, OnConnect has run when a synchronous connect returns, and its HR_ERROR
-            // fails the call (the errno OnConnect left, else ECANCELED; no OnClose). It runs on the connection's worker; from
-            // one of the component's own workers (a callback) the call does not wait for it.
+            // fails the call (the errno OnConnect left, else ECANCELED; no OnClose). It runs on
+            // the connection's worker; from one of the component's own workers (a callback) the
+            // call does not wait for it.
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let wait = !super::workers::on_worker_of(self.shared.owner());
             conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
@@ -130,6 +131,9 @@ impl Component {
             return Ok(());
         }
         configure_stream(&sock, opts);
+        // tokio's connect on a blocking socket would block the worker until the kernel gives
+        // up (over two minutes for a peer that never answers), and Stop with it.
+        sock.set_nonblocking(true).map_err(|e| fail(SocketError::ConnectServer, os(&e)))?;
         let conn = Arc::new(Conn::new(id, sock.as_raw_fd(), SocketAddr::new(unspecified(&remote), 0), remote, host, false, shared_pull(&self.shared)));
         conn.extra.store(to.extra, Ordering::Relaxed);
         self.shared.conns.insert(id, conn.clone());

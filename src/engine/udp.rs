@@ -342,7 +342,10 @@ async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<
     }
     let greeted = match reader {
         Reader::Server => ev.on_accept(conn.id, p.sockaddr.as_ptr() as usize),
-        _ => ev.on_connect(conn.id),
+        _ => {
+            shared.client_connected();
+            ev.on_connect(conn.id)
+        }
     };
     if let Some(tx) = connected {
         let _ = tx.try_send(if greeted == Handled::Error { super::cancelled() } else { 0 });

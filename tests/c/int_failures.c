@@ -4,6 +4,9 @@
 #include "../../include/HPSocket4C.h"
 #include "testutil.h"
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 static volatile long s_prepare, s_shutdown;
 static volatile int s_refuse_prepare;
@@ -344,10 +347,114 @@ static void test_udp_node(void) {
     Destroy_HP_UdpNodeListener(l);
 }
 
+/* A client is SS_STARTING until its connection is made, SS_STARTED from OnConnect on, as
+ * upstream's (SetConnected sets SS_STARTED just before OnConnect). */
+static volatile long st_prepare = -1, st_connect = -1, st_connects, st_closes;
+static En_HP_HandleResult __HP_CALL st_on_prepare(HP_Client c, HP_CONNID id, UINT_PTR so) {
+    (void)id; (void)so;
+    st_prepare = HP_Client_GetState(c);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL st_on_connect(HP_Client c, HP_CONNID id) {
+    (void)id;
+    st_connect = HP_Client_GetState(c);
+    __atomic_add_fetch(&st_connects, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL st_on_close(HP_Client c, HP_CONNID id, En_HP_SocketOperation op, int e) {
+    (void)c; (void)id; (void)op; (void)e;
+    __atomic_add_fetch(&st_closes, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static volatile long ag_connects;
+static En_HP_HandleResult __HP_CALL st_on_connect_agent(HP_Agent a, HP_CONNID id) {
+    (void)a; (void)id;
+    __atomic_add_fetch(&ag_connects, 1, __ATOMIC_SEQ_CST);
+    return HR_OK;
+}
+static void test_client_starting(void) {
+    HP_TcpServerListener sl = Create_HP_TcpServerListener();
+    HP_TcpServer s = Create_HP_TcpServer(sl);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    TCHAR addr[64]; int len = 64; USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+    HP_TcpClientListener cl = Create_HP_TcpClientListener();
+    HP_Set_FN_Client_OnPrepareConnect(cl, st_on_prepare);
+    HP_Set_FN_Client_OnConnect(cl, st_on_connect);
+    HP_Set_FN_Client_OnClose(cl, st_on_close);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    for (int async = 0; async <= 1; async++) {
+        long n = st_connects;
+        st_prepare = st_connect = -1;
+        CHECK(HP_Client_Start(c, "127.0.0.1", port, async));
+        CHECK(wait_for(&st_connects, n + 1, 5000));
+        CHECK_EQ(st_prepare, SS_STARTING);
+        CHECK_EQ(st_connect, SS_STARTED);
+        CHECK_EQ(HP_Client_GetState(c), SS_STARTED);
+        CHECK(HP_Client_Stop(c));
+    }
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+
+    /* A connect left pending (a listener whose accept queue is full drops the SYN): the
+     * client stays SS_STARTING, HasStarted is TRUE, Send fails, Stop ends it. */
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    CHECK(bind(ls, (struct sockaddr *)&a, sizeof a) == 0 && listen(ls, 0) == 0);
+    CHECK(getsockname(ls, (struct sockaddr *)&a, &al) == 0);
+    int filler = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(filler, (struct sockaddr *)&a, sizeof a) == 0); /* fills the queue of 1 */
+    long n = st_connects;
+    CHECK(HP_Client_Start(c, "127.0.0.1", ntohs(a.sin_port), TRUE));
+    sleep_ms(200);
+    CHECK_EQ(HP_Client_GetState(c), SS_STARTING);
+    CHECK(HP_Client_HasStarted(c));
+    CHECK(!HP_Client_Send(c, (const BYTE *)"x", 1));
+    CHECK_EQ(st_connects, n);
+    CHECK(HP_Client_Stop(c));
+    CHECK_EQ(HP_Client_GetState(c), SS_STOPPED);
+    CHECK_EQ(st_connects, n);
+
+    /* The same pending connect from a one-worker agent holds up neither that worker (a second
+     * connection, to a live server, connects and is served) nor Stop. */
+    s = Create_HP_TcpServer(sl);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    len = 64;
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+    HP_TcpAgentListener agl = Create_HP_TcpAgentListener();
+    HP_Set_FN_Agent_OnConnect(agl, st_on_connect_agent);
+    HP_TcpAgent ag = Create_HP_TcpAgent(agl);
+    HP_Agent_SetWorkerThreadCount(ag, 1);
+    CHECK(HP_Agent_Start(ag, NULL, TRUE));
+    HP_CONNID pending = 0, live = 0;
+    long an = ag_connects;
+    CHECK(HP_Agent_Connect(ag, "127.0.0.1", ntohs(a.sin_port), &pending));
+    CHECK(HP_Agent_Connect(ag, "127.0.0.1", port, &live));
+    CHECK(wait_for(&ag_connects, an + 1, 5000));
+    CHECK(HP_Agent_Send(ag, live, (const BYTE *)"x", 1));
+    CHECK(!HP_Agent_Send(ag, pending, (const BYTE *)"x", 1));
+    CHECK(HP_Agent_Stop(ag));
+    CHECK_EQ(ag_connects, an + 1);
+    Destroy_HP_TcpAgent(ag);
+    Destroy_HP_TcpAgentListener(agl);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+    Destroy_HP_TcpServerListener(sl);
+    close(filler);
+    close(ls);
+    Destroy_HP_TcpClient(c);
+    Destroy_HP_TcpClientListener(cl);
+}
+
 int main(void) {
     test_server();
     test_client_agent();
     test_sync_connect();
+    test_client_starting();
     test_handshake_refused();
     test_udp_handshake_refused(0);
     test_udp_handshake_refused(1);
