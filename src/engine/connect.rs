@@ -62,9 +62,11 @@ impl Component {
 
     /// Resolves the remote host and makes the socket, bound as asked.
     fn open_socket(&self, to: &ConnectArgs<'_>, opts: &Options, bind_addr: Option<IpAddr>) -> Result<(Socket, SocketAddr)> {
-        // Upstream's codes: an unknown host is SE_SOCKET_CREATE with ERROR_HOSTUNREACH; the
-        // connection limit (checked after resolving) ERROR_CONNECTION_COUNT_LIMIT (ENOSR).
-        let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, libc::EHOSTUNREACH))?;
+        // Upstream's codes: an unknown host is SE_SOCKET_CREATE with ERROR_HOSTUNREACH (an
+        // agent's: ERROR_ADDRNOTAVAIL); the connection limit ERROR_CONNECTION_COUNT_LIMIT (ENOSR).
+        // An agent's unknown host is ERROR_ADDRNOTAVAIL in upstream's CTcpAgent::CreateClientSocket.
+        let unknown = if self.role == Role::Agent { libc::EADDRNOTAVAIL } else { libc::EHOSTUNREACH };
+        let remote = resolve(to.host, to.port).ok_or(fail(SocketError::SocketCreate, unknown))?;
         if self.shared.conns.len() >= opts.max_connections as usize && self.role == Role::Agent {
             return Err(fail(SocketError::IllegalState, libc::ENOSR));
         }

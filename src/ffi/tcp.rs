@@ -1122,9 +1122,17 @@ pub unsafe fn remote_addr(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut 
 pub unsafe fn remote_host(c: &Component, id: ConnId, buf: *mut TCHAR, len: *mut c_int, port: *mut USHORT) -> BOOL {
     match c.conn(id) {
         Some(conn) => match &conn.remote_host {
-            // SAFETY: the caller's guarantees for `buf`, `len` and `port` are the ones write_addr
-            // and write_host need, passed on unchanged.
-            Some(h) => unsafe { write_host(h, conn.remote.port(), buf, len, port) },
+            Some(h) => {
+                // As upstream's GetRemoteHost: a buffer too small reports the length needed and
+                // leaves errno alone.
+                let saved = super::guard::errno();
+                // SAFETY: as above, the caller's guarantees passed on unchanged.
+                let r = unsafe { write_host(h, conn.remote.port(), buf, len, port) };
+                if r == 0 && super::guard::errno() == libc::ENOSPC {
+                    set_errno(saved);
+                }
+                r
+            }
             // SAFETY: the caller's guarantees for `buf`, `len` and `port` are the ones write_addr
             // and write_host need, passed on unchanged.
             None => unsafe { write_addr(&conn.remote.ip(), conn.remote.port(), buf, len, port) },

@@ -98,7 +98,9 @@ struct Obj {
     int ev_connect, ev_close, ev_shutdown, ev_accept;
     CONNID last_id;
     /* what the callbacks return */
-    int r_prepare, r_accept, r_receive;
+    int r_prepare, r_accept, r_receive, r_connect;
+    int e_cb;      /* the errno a callback returning HR_ERROR leaves (0: none) */
+    int rec_state; /* OnPrepareConnect / OnConnect record the client's state */
     int echo; /* a server sends back what it receives */
 };
 static struct Obj objs[MAXOBJ];
@@ -164,11 +166,18 @@ static struct Obj *of(H h)
     }
     return o;
 }
+/* A callback's result, leaving the object's errno when it is HR_ERROR. */
+static int result(struct Obj *o, int r)
+{
+    if (r == HR_ERROR && o->e_cb) errno = o->e_cb;
+    return r;
+}
+static int client_state(H c) { return FN(int, "HP_Client_GetState", H)(c); }
 static int on_prepare_listen(H s, uintptr_t so)
 {
     (void)so;
     record(s, "OnPrepareListen");
-    return of(s)->r_prepare;
+    return result(of(s), of(s)->r_prepare);
 }
 static int on_accept(H s, CONNID id, uintptr_t so)
 {
@@ -182,16 +191,19 @@ static int on_accept(H s, CONNID id, uintptr_t so)
 static int on_prepare_connect(H c, CONNID id, uintptr_t so)
 {
     (void)id, (void)so;
-    record(c, "OnPrepareConnect");
-    return of(c)->r_prepare;
+    struct Obj *o = of(c);
+    if (o->rec_state) record(c, "OnPrepareConnect state=%d", client_state(c));
+    else record(c, "OnPrepareConnect");
+    return result(o, o->r_prepare);
 }
 static int on_connect(H c, CONNID id)
 {
     struct Obj *o = of(c);
-    record(c, "OnConnect");
+    if (o->rec_state) record(c, "OnConnect state=%d", client_state(c));
+    else record(c, "OnConnect");
     o->last_id = id;
     addi(&o->ev_connect);
-    return HR_OK;
+    return result(o, o->r_connect);
 }
 static int on_send(H h, CONNID id, const unsigned char *p, int n)
 {
@@ -206,7 +218,7 @@ static int on_receive(H h, CONNID id, const unsigned char *p, int n)
     record(h, "OnReceive");
     if (o->echo) server_send(h, id, p, n);
     addl(&o->received, n);
-    return o->r_receive;
+    return result(o, o->r_receive);
 }
 static int on_pull(H h, CONNID id, int total)
 {
@@ -1035,6 +1047,151 @@ static void udp_cast_bad_address(void)
     finish();
 }
 
+/* ================================================================ failure codes (6.x's TRIGGER /
+ * ENSURE_ERROR_CANCELLED), connection ids, address lengths, client states */
+/* HR_ERROR from OnReceive with errno set by the callback: that errno is the close code. */
+static void tcp_server_receive_error_errno(void)
+{
+    unsigned short port = free_port(SOCK_STREAM);
+    struct Obj *s = create(SERVER, "Tcp", "S");
+    struct Obj *c = create(CLIENT, "Tcp", "C");
+    s->r_receive = HR_ERROR;
+    s->e_cb = EPROTO;
+    s_start(s, port);
+    c_start(c, LOCALHOST, port, 0);
+    wait_i(s, "OnAccept", &s->ev_accept, 1);
+    send_to(c, "Send(5 bytes)", 0, HELLO, 5);
+    wait_i(s, "OnClose", &s->ev_close, 1);
+    wait_i(c, "OnClose", &c->ev_close, 1);
+    conn_count_becomes(s, 0);
+    stop(c);
+    stop(s);
+    finish();
+}
+
+static void tcp_server_prepare_listen_error_errno(void)
+{
+    struct Obj *s = create(SERVER, "Tcp", "S");
+    s->r_prepare = HR_ERROR;
+    s->e_cb = EACCES;
+    s_start(s, free_port(SOCK_STREAM));
+    state(s);
+    finish();
+}
+
+static void tcp_agent_prepare_connect_error_errno(void)
+{
+    unsigned short port;
+    int lfd = raw_listener(&port);
+    struct Obj *a = create(AGENT, "Tcp", "A");
+    a->r_prepare = HR_ERROR;
+    a->e_cb = ENETDOWN;
+    a_start(a, 1);
+    if (a_connect(a, LOCALHOST, port)) wait_i(a, "OnClose", &a->ev_close, 1);
+    conn_count_becomes(a, 0);
+    stop(a);
+    close(lfd);
+    finish();
+}
+
+static void tcp_client_prepare_connect_error_errno(void)
+{
+    unsigned short port;
+    int lfd = raw_listener(&port);
+    struct Obj *c = create(CLIENT, "Tcp", "C");
+    c->r_prepare = HR_ERROR;
+    c->e_cb = ENETDOWN;
+    c_start(c, LOCALHOST, port, 0);
+    state(c);
+    close(lfd);
+    finish();
+}
+
+/* The id Connect writes: 0 when it fails before the connection has one. */
+static void tcp_agent_connect_ids(void)
+{
+    unsigned short port;
+    int lfd = raw_listener(&port);
+    struct Obj *a = create(AGENT, "Tcp", "A");
+    PBOOL (*connect)(H, const char *, unsigned short, CONNID *) = (PBOOL(*)(H, const char *, unsigned short, CONNID *))sym("HP_Agent_Connect");
+    CONNID id = 777;
+    show(a, "Connect(stopped)", CAP(connect(a->h, LOCALHOST, port, &id)));
+    printf("  id %s\n", id == 0 ? "0" : id == 777 ? "untouched" : "new");
+    a_start(a, 0);
+    id = 777;
+    show(a, "Connect(bad host)", CAP(connect(a->h, "no.such.host.invalid", port, &id)));
+    printf("  id %s\n", id == 0 ? "0" : id == 777 ? "untouched" : "new");
+    id = 777;
+    show(a, "Connect(refused)", CAP(connect(a->h, LOCALHOST, free_port(SOCK_STREAM), &id)));
+    printf("  id %s\n", id == 0 ? "0" : id == 777 ? "untouched" : "new");
+    id = 777;
+    if (show(a, "Connect", CAP(connect(a->h, LOCALHOST, port, &id)))) wait_i(a, "OnConnect", &a->ev_connect, 1);
+    printf("  id %s\n", id == 0 ? "0" : id == 777 ? "untouched" : "new");
+    stop(a);
+    close(lfd);
+    finish();
+}
+
+/* Address getters with a buffer too small: FALSE, errno, and the length they report. */
+static void tcp_address_short_buffer(void)
+{
+    unsigned short port = free_port(SOCK_STREAM), p = 0;
+    struct Obj *s = create(SERVER, "Tcp", "S");
+    struct Obj *c = create(CLIENT, "Tcp", "C");
+    char addr[64];
+    int len = 3;
+    s_start(s, port);
+    show(s, "GetListenAddress(3 bytes)", CAP(FN(PBOOL, "HP_Server_GetListenAddress", H, char *, int *, unsigned short *)(s->h, addr, &len, &p)));
+    printf("  len=%d\n", len);
+    c_start(c, LOCALHOST, port, 0);
+    wait_i(s, "OnAccept", &s->ev_accept, 1);
+    len = 3;
+    show(c, "GetLocalAddress(3 bytes)", CAP(FN(PBOOL, "HP_Client_GetLocalAddress", H, char *, int *, unsigned short *)(c->h, addr, &len, &p)));
+    printf("  len=%d\n", len);
+    len = 3;
+    show(s, "GetRemoteAddress(3 bytes)", CAP(FN(PBOOL, "HP_Server_GetRemoteAddress", H, CONNID, char *, int *, unsigned short *)(s->h, s->last_id, addr, &len, &p)));
+    printf("  len=%d\n", len);
+    len = 3;
+    show(c, "GetRemoteHost(3 bytes)", CAP(FN(PBOOL, "HP_Client_GetRemoteHost", H, char *, int *, unsigned short *)(c->h, addr, &len, &p)));
+    printf("  len=%d\n", len);
+    stop(c);
+    stop(s);
+    finish();
+}
+
+/* A client's state in OnPrepareConnect and OnConnect, synchronous and asynchronous. */
+static void client_states(PBOOL async)
+{
+    unsigned short port = free_port(SOCK_STREAM);
+    struct Obj *s = create(SERVER, "Tcp", "S");
+    struct Obj *c = create(CLIENT, "Tcp", "C");
+    c->rec_state = 1;
+    s_start(s, port);
+    c_start(c, LOCALHOST, port, async);
+    wait_i(c, "OnConnect", &c->ev_connect, 1);
+    wait_i(s, "OnAccept", &s->ev_accept, 1);
+    state(c);
+    stop(c);
+    stop(s);
+    finish();
+}
+static void tcp_client_states_sync(void) { client_states(0); }
+static void tcp_client_states_async(void) { client_states(1); }
+
+/* HR_ERROR from a synchronous client's OnConnect with errno set: Start's error. */
+static void tcp_client_connect_error_errno(void)
+{
+    unsigned short port;
+    int lfd = raw_listener(&port);
+    struct Obj *c = create(CLIENT, "Tcp", "C");
+    c->r_connect = HR_ERROR;
+    c->e_cb = ENETDOWN;
+    c_start(c, LOCALHOST, port, 0);
+    state(c);
+    close(lfd);
+    finish();
+}
+
 /* ================================================================ */
 static const struct {
     const char *name;
@@ -1064,6 +1221,15 @@ static const struct {
     S(tcp_client_bad_address),
     S(tcp_client_send_not_connected),
     S(tcp_client_stop_twice),
+    S(tcp_server_receive_error_errno),
+    S(tcp_server_prepare_listen_error_errno),
+    S(tcp_agent_prepare_connect_error_errno),
+    S(tcp_client_prepare_connect_error_errno),
+    S(tcp_agent_connect_ids),
+    S(tcp_address_short_buffer),
+    S(tcp_client_states_sync),
+    S(tcp_client_states_async),
+    S(tcp_client_connect_error_errno),
     S(pull_server_fetch),
     S(pull_client_fetch),
     S(pull_agent_fetch),
