@@ -34,7 +34,7 @@ pub enum Transport {
 /// State shared between a component and its connection tasks.
 pub struct Shared {
     pub events: Arc<dyn Events>,
-    pub(crate) conns: DashMap<ConnId, Arc<Conn>>,
+    pub(crate) conns: DashMap<ConnId, Arc<Conn>, IdHash>,
     /// UDP servers: the connection of each peer address.
     pub(crate) addrs: DashMap<SocketAddr, Arc<Conn>>,
     pub transport: Transport,
@@ -176,6 +176,37 @@ impl Shared {
     }
 }
 
+/// Hashes connection ids (sequential integers) for the connection map with one multiply
+/// instead of SipHash (2 % of a small send went to hashing the id). The multiply by a 64-bit odd
+/// constant spreads consecutive ids over the high bits, which choose the map's shard.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used for u64 keys; kept correct for any other.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// What a started component holds.
 pub(crate) struct Running {
     pub(crate) workers: Workers,
@@ -253,7 +284,7 @@ impl Component {
             role,
             shared: Arc::new(Shared {
                 events,
-                conns: DashMap::new(),
+                conns: DashMap::with_hasher(IdHash),
                 addrs: DashMap::new(),
                 transport,
                 arq,

@@ -436,7 +436,9 @@ impl SendPath {
         if q.writing || q.queued() == 0 {
             return Sent::Done;
         }
-        if self.needs_flush.swap(true, Ordering::AcqRel) {
+        // Read first: in a stream of sends the flag is already set, and a plain read leaves the
+        // cache line shared with the worker instead of taking it over on every send.
+        if self.needs_flush.load(Ordering::Acquire) || self.needs_flush.swap(true, Ordering::AcqRel) {
             Sent::Done
         } else {
             Sent::WakeWorker
