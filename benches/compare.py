@@ -24,6 +24,9 @@ CONFIGS = [
     ("small sends 6 thr x 5,000 x 4,096 B", "sends", ["-t", "6", "-n", "5000", "-s", "4096"], "push"),
 ]
 
+# The libuv echo server (benches/uv_echo.c) is built by compare.sh when libuv1-dev is installed.
+HAVE_UV = os.path.exists(f"{bindir}/uv_echo")
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -35,6 +38,9 @@ def run(target, mode, args, model):
     port = free_port()
     if target == "epoll":
         srv = [f"{bindir}/epoll_echo", str(port), "-w", "2"]
+        lib = ours
+    elif target == "libuv":
+        srv = [f"{bindir}/uv_echo", str(port), "-w", "2"]
         lib = ours
     else:
         lib = ours if target == "ours" else upstream
@@ -75,7 +81,8 @@ def ratio(a, b):
 
 rows = []
 for name, mode, args, model in CONFIGS:
-    targets = ["ours", "upstream"] + (["epoll"] if model == "push" and "-k" not in args else [])
+    plain = model == "push" and "-k" not in args
+    targets = ["ours", "upstream"] + (["epoll"] if plain else []) + (["libuv"] if plain and HAVE_UV else [])
     res = {t: [] for t in targets}
     for _ in range(reps):
         for t in targets:
@@ -87,7 +94,8 @@ for name, mode, args, model in CONFIGS:
         rows.append((name, f"{fmt(vals['ours'])} B/conn, connect {fmt(conn['ours'], 2)} s",
                      f"{fmt(vals['upstream'])} B/conn, connect {fmt(conn['upstream'], 2)} s",
                      f"{fmt(vals.get('epoll'))} B/conn" if "epoll" in vals else "-",
-                     ratio(vals["ours"], vals["upstream"]) + " (memory, lower is better)", "-"))
+                     f"{fmt(vals.get('libuv'))} B/conn" if "libuv" in vals else "-",
+                     ratio(vals["ours"], vals["upstream"]) + " (memory, lower is better)", "-", "-"))
         continue
     mps = {t: med([float(r["msgs_per_s"]) for r in res[t] if r]) for t in targets}
     extra = ""
@@ -97,12 +105,12 @@ for name, mode, args, model in CONFIGS:
     elif mode == "sends":
         cpu = {t: med([float(r["server_cpu_s"]) for r in res[t] if r and "server_cpu_s" in r]) for t in targets}
         extra = " (server CPU s: " + ", ".join(f"{t} {fmt(cpu[t], 2)}" for t in targets) + ")"
-    rows.append((name + extra, fmt(mps["ours"]), fmt(mps["upstream"]), fmt(mps.get("epoll")),
-                 ratio(mps["ours"], mps["upstream"]), ratio(mps["ours"], mps.get("epoll"))))
+    rows.append((name + extra, fmt(mps["ours"]), fmt(mps["upstream"]), fmt(mps.get("epoll")), fmt(mps.get("libuv")),
+                 ratio(mps["ours"], mps["upstream"]), ratio(mps["ours"], mps.get("epoll")), ratio(mps["ours"], mps.get("libuv"))))
 
 print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}; "
       f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; medians of {reps} runs, A B C alternating.\n")
-print("| config | ours msg/s | upstream 5.1.1 msg/s | plain epoll msg/s | ours / upstream | ours / epoll |")
-print("| --- | --- | --- | --- | --- | --- |")
+print("| config | ours msg/s | upstream 5.1.1 msg/s | plain epoll msg/s | libuv msg/s | ours / upstream | ours / epoll | ours / libuv |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
     print("| " + " | ".join(r) + " |")
