@@ -2,11 +2,13 @@
  * library given on the command line; one TcpAgent holds all connections (or -k client: one
  * TcpClient per connection).
  *
- *   bench_client <lib.so> <port> <pingpong|flood|scale> [-c conns] [-r rounds] [-s size]
+ *   bench_client <lib.so> <port> <pingpong|flood|scale|bcast> [-c conns] [-r rounds] [-s size]
  *                [-w workers] [-m push|pack] [-k agent|client] [-p server_pid]
  *
  * pingpong: each connection sends one message and the next only after its whole echo is back.
  * flood:    each connection sends all rounds at once, then waits for every echo.
+ * bcast:    asks a `bench_server -m bcast` to send -r messages of -s bytes to each connection from
+ *           one thread, and waits for all of them.
  * scale:    opens -c connections (async), reports the time to connect them all and the server's
  *           resident memory per idle connection (needs -p).
  * Prints one "RESULT k=v ..." line. */
@@ -167,6 +169,11 @@ int main(int argc, char **argv)
             conns[i].t0 = now_s();
             if (!send_msg(&conns[i])) { fprintf(stderr, "send failed\n"); return 1; }
         }
+    } else if (!strcmp(mode, "bcast")) {
+        char cmd[64];
+        int k = snprintf(cmd, sizeof cmd, "B %d %d", rounds, size);
+        B ok = use_clients ? ClientSend(conns[0].owner, (unsigned char *)cmd, k) : AgentSend(conns[0].owner, conns[0].id, (unsigned char *)cmd, k);
+        if (!ok) { fprintf(stderr, "send failed\n"); return 1; }
     } else {
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < n_conns; i++)

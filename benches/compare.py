@@ -17,6 +17,8 @@ CONFIGS = [
     ("flood 64 KB x 100", "flood", ["-c", "100", "-r", "50", "-s", "65536"], "push"),
     ("PACK ping-pong 64 B x 10", "pingpong", ["-c", "10", "-r", "20000", "-s", "64", "-m", "pack"], "pack"),
     ("ping-pong 64 B x 10, TcpClient each", "pingpong", ["-c", "10", "-r", "20000", "-s", "64", "-k", "client"], "push"),
+    ("ping-pong 64 B x 1,000 connections", "pingpong", ["-c", "1000", "-r", "200", "-s", "64"], "push"),
+    ("broadcast 64 B from one thread to 1,000 connections x 100", "bcast", ["-c", "1000", "-r", "100", "-s", "64"], "bcast"),
     ("10,000 idle connections", "scale", ["-c", "10000"], "push"),
     # mode "sends": bench_sends (20 connections, default SP_PACK send policy) instead of bench_client
     ("small sends 6 thr x 50,000 x 100 B", "sends", ["-t", "6", "-n", "50000", "-s", "100"], "push"),

@@ -126,6 +126,11 @@ const STREAM_GAP_US: u64 = 500;
 /// The time of the last send is kept to this precision (microseconds).
 const STREAM_STEP_US: u64 = 50;
 
+thread_local! {
+    /// When this application thread last sent on any connection (coarse microseconds).
+    static THREAD_LAST_SEND_US: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// A cheap monotonic clock in microseconds (`CLOCK_MONOTONIC_COARSE`: no TSC read; its
 /// resolution is the kernel tick, 1 to 4 ms, so a stream gap reads as 0 or a whole tick). It is
 /// read on every Send from an application thread, where the precise clock cost 6 % of a small
@@ -263,7 +268,9 @@ impl Conn {
             return Err(libc::ENOTCONN);
         }
         // Gathering: a reply from a callback, or the first send after a pause, goes out at once;
-        // a thread sending in a stream gathers for the worker.
+        // a thread sending in a stream gathers for the worker: a stream on this connection, or
+        // this thread's stream over many connections (a broadcast, whose system calls are then
+        // the workers' instead of all the one sending thread's).
         // (The clock is read only for sends from other threads.)
         let write_now = if on_worker {
             WriteNow::OwnWorker
@@ -276,7 +283,8 @@ impl Conn {
             if gap >= STREAM_STEP_US {
                 self.last_send_us.store(now, Ordering::Relaxed);
             }
-            if gap >= STREAM_GAP_US {
+            let thread_gap = now.saturating_sub(THREAD_LAST_SEND_US.with(|t| t.replace(now)));
+            if gap >= STREAM_GAP_US && thread_gap >= STREAM_GAP_US {
                 WriteNow::Yes
             } else {
                 WriteNow::No

@@ -5,7 +5,8 @@
 //!   writing) that the caller may write now is written straight from the caller's buffers, with
 //!   the lock released during the system call. The connection decides who may write now: its
 //!   own worker (a reply sent from a callback), or any thread when the connection has not sent
-//!   for a while (an idle connection's first send). Any other send appends its bytes to the
+//!   for a while and the sending thread has not sent for a while (an idle connection's first
+//!   send; see `Conn::send`). Any other send appends its bytes to the
 //!   queue and leaves; whoever is writing (or the worker, woken once) takes everything gathered
 //!   in one vectored write. So a stream of small sends from many threads becomes few large
 //!   writes, while a ping-pong reply still goes out at once.
