@@ -20,11 +20,19 @@ CONFIGS = [
     ("ping-pong 64 B x 1,000 connections", "pingpong", ["-c", "1000", "-r", "200", "-s", "64"], "push"),
     ("broadcast 64 B from one thread to 1,000 connections x 100", "bcast", ["-c", "1000", "-r", "100", "-s", "64"], "bcast"),
     ("10,000 idle connections", "scale", ["-c", "10000"], "push"),
+    # mode "udp": udp_server (UdpServer echo; the plain column: a recvmmsg/sendmmsg loop) under
+    # udp_client (20 sockets, 8 datagrams in flight each)
+    ("UDP echo 64 B (plain column: recvmmsg loop)", "udp", ["-c", "20", "-q", "8", "-s", "64", "-n", "300000"], "udp"),
+    ("UDP echo 1,400 B (plain column: recvmmsg loop)", "udp", ["-c", "20", "-q", "8", "-s", "1400", "-n", "200000"], "udp"),
     # mode "sends": bench_sends (20 connections, default SP_PACK send policy) instead of bench_client
     ("small sends 6 thr x 50,000 x 100 B", "sends", ["-t", "6", "-n", "50000", "-s", "100"], "push"),
     ("small sends 1 thr x 200,000 x 100 B", "sends", ["-t", "1", "-n", "200000", "-s", "100"], "push"),
     ("small sends 6 thr x 5,000 x 4,096 B", "sends", ["-t", "6", "-n", "5000", "-s", "4096"], "push"),
 ]
+
+# ONLY=<text> runs just the configs whose name contains it.
+if os.environ.get("ONLY"):
+    CONFIGS = [c for c in CONFIGS if os.environ["ONLY"] in c[0]]
 
 # The libuv echo server (benches/uv_echo.c) is built by compare.sh when libuv1-dev is installed.
 HAVE_UV = os.path.exists(f"{bindir}/uv_echo")
@@ -38,6 +46,8 @@ def free_port():
 
 def run(target, mode, args, model):
     port = free_port()
+    if mode == "udp":
+        return run_udp(target, args)
     if target == "epoll":
         srv = [f"{bindir}/epoll_echo", str(port), "-w", "2"]
         lib = ours
@@ -71,6 +81,37 @@ def run(target, mode, args, model):
             p.kill()
         time.sleep(0.3)
 
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+def run_udp(target, args):
+    """UDP echo: udp_server over the library (or, for "epoll", the plain recvmmsg/sendmmsg loop),
+    driven by udp_client (plain sockets, the same for every server)."""
+    port = free_udp_port()
+    what = {"ours": ours, "upstream": upstream}.get(target, "mmsg")
+    p = subprocess.Popen([f"{bindir}/udp_server", what, str(port), "-w", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(p.stdout.readline().split()[1])
+        try:
+            r = subprocess.run([f"{bindir}/udp_client", str(port)] + args + ["-p", str(pid)], capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            return None
+        m = re.search(r"RESULT (.*)", r.stdout)
+        if r.returncode != 0 or not m:
+            return None
+        return dict(kv.split("=", 1) for kv in m.group(1).split())
+    finally:
+        p.stdin.close()
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        time.sleep(0.3)
+
 def med(vals):
     vals = [v for v in vals if v is not None]
     return statistics.median(vals) if vals else None
@@ -84,7 +125,7 @@ def ratio(a, b):
 rows = []
 for name, mode, args, model in CONFIGS:
     plain = model == "push" and "-k" not in args
-    targets = ["ours", "upstream"] + (["epoll"] if plain else []) + (["libuv"] if plain and HAVE_UV else [])
+    targets = ["ours", "upstream"] + (["epoll"] if plain or mode == "udp" else []) + (["libuv"] if plain and HAVE_UV else [])
     res = {t: [] for t in targets}
     for _ in range(reps):
         for t in targets:
@@ -104,7 +145,7 @@ for name, mode, args, model in CONFIGS:
     if mode == "pingpong":
         p = {t: (med([float(r["p50_us"]) for r in res[t] if r]), med([float(r["p99_us"]) for r in res[t] if r])) for t in ("ours", "upstream")}
         extra = f" (p50/p99 µs: ours {fmt(p['ours'][0], 0)}/{fmt(p['ours'][1], 0)}, upstream {fmt(p['upstream'][0], 0)}/{fmt(p['upstream'][1], 0)})"
-    elif mode == "sends":
+    elif mode in ("sends", "udp"):
         cpu = {t: med([float(r["server_cpu_s"]) for r in res[t] if r and "server_cpu_s" in r]) for t in targets}
         extra = " (server CPU s: " + ", ".join(f"{t} {fmt(cpu[t], 2)}" for t in targets) + ")"
     rows.append((name + extra, fmt(mps["ours"]), fmt(mps["upstream"]), fmt(mps.get("epoll")), fmt(mps.get("libuv")),

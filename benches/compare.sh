@@ -8,7 +8,7 @@ cargo build --release --quiet
 bash tests/fetch-upstream.sh target/upstream-5.1.1 >/dev/null
 out=target/bench
 mkdir -p "$out"
-for p in bench_server bench_client bench_sends epoll_echo; do
+for p in bench_server bench_client bench_sends epoll_echo udp_server udp_client; do
   cc -O2 -g -std=gnu99 -Wall -Wextra -Werror "benches/$p.c" -o "$out/$p" -ldl -lpthread
 done
 # The libuv peer, when libuv1-dev is installed (apt-get install libuv1-dev); its rows say "-" otherwise.
