@@ -1192,6 +1192,8 @@ static void tcp_client_connect_error_errno(void)
     finish();
 }
 
+#include "http_scenarios.inc"
+
 /* ================================================================ */
 static const struct {
     const char *name;
@@ -1245,6 +1247,7 @@ static const struct {
     S(udp_server_stop_twice),
     S(udp_client_send_not_connected),
     S(udp_cast_bad_address),
+    HTTP_SCENARIOS
 #undef S
 };
 
