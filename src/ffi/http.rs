@@ -3,7 +3,7 @@
 //! server (a connection id) and the agent and client (their one connection).
 #![deny(unsafe_op_in_unsafe_fn)]
 
-use super::guard::set_errno;
+use super::guard::{set_errno, to_bool};
 use super::listener::Slot;
 use super::tcp::{self, CEvents, ComponentObj, FALSE, TRUE};
 use super::types::*;
@@ -552,12 +552,8 @@ pub fn release(p: PVOID, role: Role, id: Option<HP_CONNID>) -> BOOL {
     let delay = std::time::Duration::from_millis(s.release_delay.load(Ordering::Relaxed) as u64);
     let id = conn_id(c, id);
     let _ = state_of(c, s, id);
-    if c.release_http(id, delay) {
-        TRUE
-    } else {
-        set_errno(if c.conn(id).is_some() { libc::EPERM } else { libc::EBADSLT });
-        FALSE
-    }
+    // As upstream, a refused Release (unknown id, released already) sets no errno.
+    to_bool(c.release_http(id, delay))
 }
 
 /// `StartHttp`: only with HttpAutoStart off and HTTP not yet running on the connection.

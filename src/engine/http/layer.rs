@@ -112,7 +112,8 @@ impl HttpConn {
     pub fn parse_error(&self) -> (u16, *const c_char) {
         match &*self.parse_error.lock().unwrap() {
             Some((code, text)) => (*code, text.as_ptr()),
-            None => (0, std::ptr::null()),
+            // As upstream 6.x: with no error the description is llhttp's name for HPE_OK.
+            None => (0, c"HPE_OK".as_ptr()),
         }
     }
 
@@ -181,8 +182,9 @@ impl HttpLayer {
 impl Layer for HttpLayer {
     fn feed(&mut self, data: &[u8], up: &mut Up<'_>) -> Result<Switch, CloseReason> {
         if self.st.released.load(Ordering::Acquire) {
-            // As upstream: data after Release closes the connection at once.
-            return Err(CloseReason { op: Op::Close, code: 0 });
+            // As upstream (its receive returns HR_ERROR): data after Release closes the connection
+            // at once, with OnClose(SO_RECEIVE, ECANCELED).
+            return Err(CloseReason { op: Op::Receive, code: libc::ECANCELED });
         }
         let Some(ev) = up.events.http() else {
             return Ok(Switch::Stay);

@@ -393,9 +393,10 @@ impl Message {
 
     // ---- read by C ----
 
-    /// The first value of a header, looked up ignoring ASCII case.
+    /// A header's value, looked up ignoring ASCII case; of several, the last to arrive, as
+    /// upstream's (its multimap puts a new duplicate first).
     pub fn header(&self, name: &[u8]) -> Option<&CStr> {
-        self.find_header(name).map(|e| self.arena.c_str(e.value))
+        self.headers.iter().rev().find(|e| self.arena.bytes(e.name).eq_ignore_ascii_case(name)).map(|e| self.arena.c_str(e.value))
     }
 
     /// The first value's bytes, for the library's own checks.
@@ -417,11 +418,12 @@ impl Message {
         self.headers.iter().map(|e| (self.arena.bytes(e.name), self.arena.bytes(e.value)))
     }
 
-    /// `GetHeaders`: every value of `name`. With no array (or an empty one): FALSE and the count.
-    /// Otherwise the array is filled as far as it goes; TRUE only when there was at least one
-    /// value and all fitted. The count returned is the number of values.
+    /// `GetHeaders`: every value of `name`, the last to arrive first (as upstream's multimap).
+    /// With no array (or an empty one): FALSE and the count. Otherwise the array is filled as
+    /// far as it goes; TRUE only when there was at least one value and all fitted. The count
+    /// returned is the number of values.
     pub fn header_values(&self, name: &[u8], out: Option<&mut [*const c_char]>) -> (bool, u32) {
-        let values = self.headers.iter().filter(|e| self.arena.bytes(e.name).eq_ignore_ascii_case(name));
+        let values = self.headers.iter().rev().filter(|e| self.arena.bytes(e.name).eq_ignore_ascii_case(name));
         let Some(out) = out.filter(|o| !o.is_empty()) else { return (false, count(values.count())) };
         let capacity = out.len();
         let mut found = 0;
@@ -618,13 +620,13 @@ mod tests {
     }
 
     #[test]
-    fn lookup_ignores_case_and_returns_the_first() {
+    fn lookup_ignores_case_and_returns_the_last() {
         let mut m = Message::new(Kind::Request);
         m.add_header(b"Accept", b"text/html");
         m.add_header(b"ACCEPT", b"*/*");
         m.add_header(b"Content-Type", b"text/plain");
         m.add_header(b"host", b"example.com:8080");
-        assert_eq!(s(m.header(b"accept")), Some("text/html"));
+        assert_eq!(s(m.header(b"accept")), Some("*/*"), "the last to arrive, as upstream");
         assert_eq!(s(m.content_type()), Some("text/plain"));
         assert_eq!(s(m.host()), Some("example.com:8080"));
         assert_eq!(m.header(b"Accept-Language"), None);
@@ -646,10 +648,10 @@ mod tests {
         assert_eq!(m.header_values(b"via", Some(&mut none)), (false, 3));
         let mut small = [ptr::null(); 2];
         assert_eq!(m.header_values(b"VIA", Some(&mut small)), (false, 3));
-        assert_eq!((text(small[0]), text(small[1])), ("a".into(), "b".into()), "filled as far as it goes");
+        assert_eq!((text(small[0]), text(small[1])), ("c".into(), "b".into()), "filled as far as it goes, last first");
         let mut room = [ptr::null(); 5];
         assert_eq!(m.header_values(b"Via", Some(&mut room)), (true, 3));
-        assert_eq!(text(room[2]), "c");
+        assert_eq!(text(room[2]), "a");
         assert!(room[3].is_null());
         assert_eq!(m.header_values(b"Missing", Some(&mut room)), (false, 0));
     }
