@@ -377,6 +377,9 @@ thread_local! {
 
 /// Reads at most this many times in a row from one connection before letting others run.
 const READS_PER_TURN: usize = 16;
+/// A plain PUSH connection reads up to this much per `recv` (at least SocketBufferSize) and hands
+/// it to OnReceive in SocketBufferSize pieces: one system call where 16 would do otherwise.
+const PUSH_READ_MAX: usize = 64 * 1024;
 
 /// The connection's life on its worker: greet (OnAccept / OnConnect, OnHandShake), then read,
 /// flush and close, then OnClose exactly once.
@@ -512,7 +515,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size() };
+    let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size(), held: Vec::new() };
     if secure {
         stack.plain = Some(Vec::new());
     }
@@ -523,7 +526,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let mark = shared.mark_silence();
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     let reason = 'run: loop {
-        match next_event(conn, stream, timer.as_mut()).await {
+        match next_event(conn, stream, timer.as_mut(), !stack.held.is_empty()).await {
             Event::Closed(r) => break 'run r,
             Event::Writable => {
                 // Not kept across waits: the task's future stays small.
@@ -578,8 +581,12 @@ struct ConnStack {
     plain: Option<Vec<u8>>,
     handshaken: bool,
     pack: (u32, u16),
-    /// Secure PUSH connections: the most plaintext one OnReceive carries (SocketBufferSize).
+    /// PUSH connections: the most one OnReceive carries (SocketBufferSize).
     chunk: usize,
+    /// Bytes read on a plain PUSH connection and not yet handed on, because a callback paused
+    /// receiving, asked for a close or switched the framing between two pieces of one read. They
+    /// go first once reading resumes; empty (and unallocated) otherwise.
+    held: Vec<u8>,
 }
 
 impl ConnStack {
@@ -598,6 +605,47 @@ impl ConnStack {
         self.handshake_if_done(conn, ev)
     }
 
+    /// Whether reads may be larger than SocketBufferSize (a plain PUSH connection).
+    fn reads_wide(&self, conn: &Conn) -> bool {
+        self.plain.is_none() && matches!(self.framing, Framing::Push) && conn.tls.load(Ordering::Acquire) != TLS_ON
+    }
+
+    /// A plain PUSH read to OnReceive in SocketBufferSize pieces. Between pieces, a callback that
+    /// paused receiving, asked for a close or switched the framing leaves the rest in `held`.
+    fn push_input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
+        let mut rest = data;
+        loop {
+            let (piece, tail) = rest.split_at(rest.len().min(self.chunk.max(1)));
+            if let Some(r) = self.framing.deliver(conn, ev, piece, self.pack) {
+                return Some(r);
+            }
+            rest = tail;
+            if rest.is_empty() {
+                return None;
+            }
+            if conn.read_held() || conn.close_requested().is_some() || conn.framing_switch.is_requested() {
+                self.held.extend_from_slice(rest);
+                return None;
+            }
+        }
+    }
+
+    /// Hands on what `push_input` held back, once reading may go on. Returns whether it is all
+    /// out (reading may go on) or the reason to close.
+    fn release_held(&mut self, conn: &Conn, ev: &dyn crate::engine::Events) -> Result<bool, CloseReason> {
+        if self.held.is_empty() {
+            return Ok(true);
+        }
+        if conn.read_held() || conn.close_requested().is_some() {
+            return Ok(false);
+        }
+        let held = std::mem::take(&mut self.held);
+        if let Some(r) = self.input(conn, ev, &held) {
+            return Err(r);
+        }
+        Ok(self.held.is_empty())
+    }
+
     /// One read's bytes: through the security layer, then the framing.
     #[inline]
     fn input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
@@ -605,6 +653,9 @@ impl ConnStack {
             // One load for plain connections; a secure one whose StartSSLHandShake came from
             // another thread turns secure here.
             if conn.tls.load(Ordering::Acquire) != TLS_ON {
+                if data.len() > self.chunk && matches!(self.framing, Framing::Push) {
+                    return self.push_input(conn, ev, data);
+                }
                 return self.framing.deliver(conn, ev, data, self.pack);
             }
             self.plain = Some(Vec::new());
@@ -651,7 +702,7 @@ enum Event {
 /// Waits for the next thing to do: a close request first, then flushing queued bytes, then
 /// reading (unless held back). A plain poll function keeps the task small: no select of
 /// readiness futures is stored in it.
-fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a mut Pin<Box<tokio::time::Sleep>>>) -> impl std::future::Future<Output = Event> + 'a {
+fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a mut Pin<Box<tokio::time::Sleep>>>, held: bool) -> impl std::future::Future<Output = Event> + 'a {
     std::future::poll_fn(move |cx| {
         // Register for wake-ups before looking at the flags they announce.
         let _ = conn.wake.poll_woken(cx);
@@ -669,6 +720,10 @@ fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a m
             }
         }
         if !conn.read_held() {
+            // Bytes held back from an earlier read go on first, whatever the socket says.
+            if held {
+                return Poll::Ready(Event::Readable);
+            }
             match stream.poll_read_ready(cx) {
                 Poll::Ready(Ok(())) => return Poll::Ready(Event::Readable),
                 Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Receive, code: libc::EIO })),
@@ -686,12 +741,18 @@ fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a m
 
 /// Reads what is there (a few times at most) and raises OnReceive for each read.
 fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool, stack: &mut ConnStack) -> Option<CloseReason> {
+    match stack.release_held(conn, ev) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(r) => return Some(r),
+    }
+    let read_len = if stack.reads_wide(conn) { buf_size.max(PUSH_READ_MAX) } else { buf_size };
     RECV_BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
-        if buf.len() < buf_size {
-            buf.resize(buf_size, 0);
+        if buf.len() < read_len {
+            buf.resize(read_len, 0);
         }
-        let buf = &mut buf[..buf_size];
+        let buf = &mut buf[..read_len];
         for _ in 0..READS_PER_TURN {
             if conn.read_held() || conn.close_requested().is_some() {
                 return None;
@@ -737,6 +798,9 @@ fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, bu
             }
             if let Some(r) = stack.input(conn, ev, &buf[..got]) {
                 return Some(r);
+            }
+            if !stack.held.is_empty() {
+                return None;
             }
             if got < buf.len() {
                 return None;

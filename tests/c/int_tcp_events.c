@@ -2,7 +2,10 @@
  * HR_ERROR handling, close codes, PauseReceive, OnSend and pending bytes, IPv6 and dual stack,
  * async and sync connect failures, SendSmallFile, Disconnect{Long,Silence}Connections and the
  * periods, ConnectWith* / StartWith* variants, connection ids and remote host. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -420,6 +423,62 @@ static void test_agent_connects(void) {
     Destroy_HP_TcpServer(s);
 }
 
+/* PauseReceive from inside OnReceive stops delivery at once, also in the middle of one large read
+ * (the library reads up to 64 KiB and hands it on in SocketBufferSize pieces): what was read and
+ * not yet delivered waits until the resume, then arrives first, in order, in pieces of at most
+ * SocketBufferSize. */
+static volatile long p_bytes, p_calls, p_big, p_bad_order, p_pause_now;
+static HP_CONNID p_id;
+static En_HP_HandleResult __HP_CALL p_receive(HP_Server s, HP_CONNID id, const BYTE *p, int n) {
+    if (n > 1024) __atomic_add_fetch(&p_big, 1, __ATOMIC_SEQ_CST);
+    long at = __atomic_load_n(&p_bytes, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < n; i++)
+        if (p[i] != (BYTE)((at + i) % 251)) { __atomic_add_fetch(&p_bad_order, 1, __ATOMIC_SEQ_CST); break; }
+    __atomic_add_fetch(&p_bytes, n, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&p_calls, 1, __ATOMIC_SEQ_CST);
+    p_id = id;
+    if (__atomic_exchange_n(&p_pause_now, 0, __ATOMIC_SEQ_CST)) HP_Server_PauseReceive(s, id, TRUE);
+    return HR_OK;
+}
+static void test_pause_inside_receive(void) {
+    HP_TcpServerListener l = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnReceive(l, p_receive);
+    HP_TcpServer s = Create_HP_TcpServer(l);
+    HP_TcpServer_SetSocketBufferSize(s, 1024);
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    TCHAR addr[64]; int len = sizeof(addr); USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+    /* A plain socket sends 48 KiB before the server reads any of it. */
+    enum { TOTAL = 48 * 1024 };
+    static BYTE data[TOTAL];
+    for (int i = 0; i < TOTAL; i++) data[i] = (BYTE)(i % 251);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    p_pause_now = 1;
+    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    CHECK(send(fd, data, TOTAL, 0) == TOTAL);
+    CHECK(wait_for(&p_calls, 1, 5000));
+    sleep_ms(300);
+    /* Paused inside the first OnReceive: nothing more arrived. */
+    CHECK_EQ(p_calls, 1);
+    CHECK(p_bytes <= 1024);
+    BOOL paused = FALSE;
+    CHECK(HP_Server_IsPauseReceive(s, p_id, &paused)); CHECK(paused);
+    CHECK(HP_Server_PauseReceive(s, p_id, FALSE));
+    CHECK(wait_for(&p_bytes, TOTAL, 5000));
+    CHECK_EQ(p_bytes, TOTAL);
+    CHECK_EQ(p_big, 0);
+    CHECK_EQ(p_bad_order, 0);
+    close(fd);
+    CHECK(HP_Server_Stop(s));
+    Destroy_HP_TcpServer(s);
+    Destroy_HP_TcpServerListener(l);
+}
+
 int main(void) {
     sl = Create_HP_TcpServerListener();
     HP_Set_FN_Server_OnAccept(sl, s_accept);
@@ -436,6 +495,7 @@ int main(void) {
 
     test_close_codes();
     test_pause_onsend_pending();
+    test_pause_inside_receive();
     test_small_file();
     test_ipv6_dual_stack();
     test_agent_connects();
