@@ -37,80 +37,54 @@ if os.environ.get("ONLY"):
 # The libuv echo server (benches/uv_echo.c) is built by compare.sh when libuv1-dev is installed.
 HAVE_UV = os.path.exists(f"{bindir}/uv_echo")
 
-def free_port():
-    s = socket.socket()
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.1", 0))
     p = s.getsockname()[1]
     s.close()
     return p
 
+def serve(srv, client):
+    """Starts the server command `srv` (it prints "READY <pid>" and runs until stdin closes), runs
+    the client command `client(pid)` against it, and returns the client's RESULT fields (None
+    when it failed or took too long)."""
+    p = subprocess.Popen(srv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(p.stdout.readline().split()[1])
+        try:
+            r = subprocess.run(client(pid), capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            return None
+        m = re.search(r"RESULT (.*)", r.stdout)
+        if r.returncode != 0 or not m:
+            return None
+        return dict(kv.split("=", 1) for kv in m.group(1).split())
+    finally:
+        p.stdin.close()
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        time.sleep(0.3)
+
 def run(target, mode, args, model):
-    port = free_port()
     if mode == "udp":
-        return run_udp(target, args)
-    if target == "epoll":
-        srv = [f"{bindir}/epoll_echo", str(port), "-w", "2"]
-        lib = ours
-    elif target == "libuv":
-        srv = [f"{bindir}/uv_echo", str(port), "-w", "2"]
+        # UDP echo: udp_server over the library (or, for "epoll", the plain recvmmsg/sendmmsg
+        # loop), driven by udp_client (plain sockets, the same for every server).
+        port = free_port(socket.SOCK_DGRAM)
+        what = {"ours": ours, "upstream": upstream}.get(target, "mmsg")
+        return serve([f"{bindir}/udp_server", what, str(port), "-w", "2"],
+                     lambda pid: [f"{bindir}/udp_client", str(port)] + args + ["-p", str(pid)])
+    port = free_port()
+    if target in ("epoll", "libuv"):
+        srv = [f"{bindir}/{'epoll_echo' if target == 'epoll' else 'uv_echo'}", str(port), "-w", "2"]
         lib = ours
     else:
         lib = ours if target == "ours" else upstream
         srv = [f"{bindir}/bench_server", lib, str(port), "-m", model]
-    p = subprocess.Popen(srv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        line = p.stdout.readline()
-        pid = int(line.split()[1])
-        if mode == "sends":
-            cli = [f"{bindir}/bench_sends", lib, str(port)] + args + ["-p", str(pid)]
-        else:
-            cli = [f"{bindir}/bench_client", lib, str(port), mode] + args + ["-p", str(pid)]
-        try:
-            r = subprocess.run(cli, capture_output=True, text=True, timeout=300)
-        except subprocess.TimeoutExpired:
-            return None
-        m = re.search(r"RESULT (.*)", r.stdout)
-        if r.returncode != 0 or not m:
-            return None
-        return dict(kv.split("=", 1) for kv in m.group(1).split())
-    finally:
-        p.stdin.close()
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-        time.sleep(0.3)
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-def run_udp(target, args):
-    """UDP echo: udp_server over the library (or, for "epoll", the plain recvmmsg/sendmmsg loop),
-    driven by udp_client (plain sockets, the same for every server)."""
-    port = free_udp_port()
-    what = {"ours": ours, "upstream": upstream}.get(target, "mmsg")
-    p = subprocess.Popen([f"{bindir}/udp_server", what, str(port), "-w", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        pid = int(p.stdout.readline().split()[1])
-        try:
-            r = subprocess.run([f"{bindir}/udp_client", str(port)] + args + ["-p", str(pid)], capture_output=True, text=True, timeout=120)
-        except subprocess.TimeoutExpired:
-            return None
-        m = re.search(r"RESULT (.*)", r.stdout)
-        if r.returncode != 0 or not m:
-            return None
-        return dict(kv.split("=", 1) for kv in m.group(1).split())
-    finally:
-        p.stdin.close()
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-        time.sleep(0.3)
+    if mode == "sends":
+        return serve(srv, lambda pid: [f"{bindir}/bench_sends", lib, str(port)] + args + ["-p", str(pid)])
+    return serve(srv, lambda pid: [f"{bindir}/bench_client", lib, str(port), mode] + args + ["-p", str(pid)])
 
 def med(vals):
     vals = [v for v in vals if v is not None]

@@ -601,12 +601,14 @@ static void tcp_server_accept_error(void)
     finish();
 }
 
-static void tcp_server_receive_error(void)
+/* HR_ERROR from OnReceive, the callback leaving errno `e` (0: none). */
+static void server_receive_error(int e)
 {
     unsigned short port = free_port(SOCK_STREAM);
     struct Obj *s = create(SERVER, "Tcp", "S");
     struct Obj *c = create(CLIENT, "Tcp", "C");
     s->r_receive = HR_ERROR;
+    s->e_cb = e;
     s_start(s, port);
     c_start(c, LOCALHOST, port, 0);
     wait_i(s, "OnAccept", &s->ev_accept, 1);
@@ -619,15 +621,19 @@ static void tcp_server_receive_error(void)
     finish();
 }
 
-static void tcp_server_prepare_listen_error(void)
+static void tcp_server_receive_error(void) { server_receive_error(0); }
+
+static void server_prepare_listen_error(int e)
 {
     struct Obj *s = create(SERVER, "Tcp", "S");
     s->r_prepare = HR_ERROR;
+    s->e_cb = e;
     s_start(s, free_port(SOCK_STREAM));
     state(s);
     stop(s);
     finish();
 }
+static void tcp_server_prepare_listen_error(void) { server_prepare_listen_error(0); }
 
 static void tcp_server_max_connections(void)
 {
@@ -666,12 +672,13 @@ static void agent_connect_refused(PBOOL async)
 static void tcp_agent_connect_refused_async(void) { agent_connect_refused(1); }
 static void tcp_agent_connect_refused_sync(void) { agent_connect_refused(0); }
 
-static void tcp_agent_prepare_connect_error(void)
+static void agent_prepare_connect_error(int e)
 {
     unsigned short port;
     int lfd = raw_listener(&port);
     struct Obj *a = create(AGENT, "Tcp", "A");
     a->r_prepare = HR_ERROR;
+    a->e_cb = e;
     a_start(a, 1);
     if (a_connect(a, LOCALHOST, port)) wait_i(a, "OnClose", &a->ev_close, 1);
     conn_count_becomes(a, 0);
@@ -679,6 +686,7 @@ static void tcp_agent_prepare_connect_error(void)
     close(lfd);
     finish();
 }
+static void tcp_agent_prepare_connect_error(void) { agent_prepare_connect_error(0); }
 
 static void tcp_agent_unknown_id(void)
 {
@@ -1049,63 +1057,29 @@ static void udp_cast_bad_address(void)
 
 /* ================================================================ failure codes (6.x's TRIGGER /
  * ENSURE_ERROR_CANCELLED), connection ids, address lengths, client states */
-/* HR_ERROR from OnReceive with errno set by the callback: that errno is the close code. */
-static void tcp_server_receive_error_errno(void)
-{
-    unsigned short port = free_port(SOCK_STREAM);
-    struct Obj *s = create(SERVER, "Tcp", "S");
-    struct Obj *c = create(CLIENT, "Tcp", "C");
-    s->r_receive = HR_ERROR;
-    s->e_cb = EPROTO;
-    s_start(s, port);
-    c_start(c, LOCALHOST, port, 0);
-    wait_i(s, "OnAccept", &s->ev_accept, 1);
-    send_to(c, "Send(5 bytes)", 0, HELLO, 5);
-    wait_i(s, "OnClose", &s->ev_close, 1);
-    wait_i(c, "OnClose", &c->ev_close, 1);
-    conn_count_becomes(s, 0);
-    stop(c);
-    stop(s);
-    finish();
-}
+/* The same failures with errno left by the callback: that errno is the close code or the error. */
+static void tcp_server_receive_error_errno(void) { server_receive_error(EPROTO); }
 
-static void tcp_server_prepare_listen_error_errno(void)
-{
-    struct Obj *s = create(SERVER, "Tcp", "S");
-    s->r_prepare = HR_ERROR;
-    s->e_cb = EACCES;
-    s_start(s, free_port(SOCK_STREAM));
-    state(s);
-    finish();
-}
+static void tcp_server_prepare_listen_error_errno(void) { server_prepare_listen_error(EACCES); }
 
-static void tcp_agent_prepare_connect_error_errno(void)
-{
-    unsigned short port;
-    int lfd = raw_listener(&port);
-    struct Obj *a = create(AGENT, "Tcp", "A");
-    a->r_prepare = HR_ERROR;
-    a->e_cb = ENETDOWN;
-    a_start(a, 1);
-    if (a_connect(a, LOCALHOST, port)) wait_i(a, "OnClose", &a->ev_close, 1);
-    conn_count_becomes(a, 0);
-    stop(a);
-    close(lfd);
-    finish();
-}
+static void tcp_agent_prepare_connect_error_errno(void) { agent_prepare_connect_error(ENETDOWN); }
 
-static void tcp_client_prepare_connect_error_errno(void)
+/* A synchronous client's OnPrepareConnect (`connect` 0) or OnConnect (1) returning HR_ERROR with
+ * errno ENETDOWN left: Start's error. */
+static void client_callback_error_errno(int connect)
 {
     unsigned short port;
     int lfd = raw_listener(&port);
     struct Obj *c = create(CLIENT, "Tcp", "C");
-    c->r_prepare = HR_ERROR;
+    if (connect) c->r_connect = HR_ERROR;
+    else c->r_prepare = HR_ERROR;
     c->e_cb = ENETDOWN;
     c_start(c, LOCALHOST, port, 0);
     state(c);
     close(lfd);
     finish();
 }
+static void tcp_client_prepare_connect_error_errno(void) { client_callback_error_errno(0); }
 
 /* The id Connect writes: 0 when it fails before the connection has one. */
 static void tcp_agent_connect_ids(void)
@@ -1178,19 +1152,7 @@ static void client_states(PBOOL async)
 static void tcp_client_states_sync(void) { client_states(0); }
 static void tcp_client_states_async(void) { client_states(1); }
 
-/* HR_ERROR from a synchronous client's OnConnect with errno set: Start's error. */
-static void tcp_client_connect_error_errno(void)
-{
-    unsigned short port;
-    int lfd = raw_listener(&port);
-    struct Obj *c = create(CLIENT, "Tcp", "C");
-    c->r_connect = HR_ERROR;
-    c->e_cb = ENETDOWN;
-    c_start(c, LOCALHOST, port, 0);
-    state(c);
-    close(lfd);
-    finish();
-}
+static void tcp_client_connect_error_errno(void) { client_callback_error_errno(1); }
 
 #include "http_scenarios.inc"
 
