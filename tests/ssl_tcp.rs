@@ -899,6 +899,13 @@ fn ssl_pack_and_pull_between_ours() {
     run_program("tls_pullpack");
 }
 
+/// tls_reads.c: a pause inside one wide read holds the rest (and the close_notify behind it)
+/// until the resume; replies Sent during one read leave in a few records, not one per Send.
+#[test]
+fn wide_reads_pause_and_sealed_replies() {
+    run_program("tls_reads");
+}
+
 #[test]
 fn session_info_through_libssl() {
     run_program("tls_info");

@@ -373,12 +373,15 @@ thread_local! {
     /// One receive buffer per worker thread: a connection's bytes are handed to OnReceive
     /// straight from it, so idle connections hold no receive buffer at all.
     static RECV_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// One plaintext buffer per worker thread for secure connections' reads, lent out per read.
+    static PLAIN_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Reads at most this many times in a row from one connection before letting others run.
 const READS_PER_TURN: usize = 16;
-/// A plain PUSH connection reads up to this much per `recv` (at least SocketBufferSize) and hands
-/// it to OnReceive in SocketBufferSize pieces: one system call where 16 would do otherwise.
+/// A PUSH connection (plain or secure) reads up to this much per `recv` (at least
+/// SocketBufferSize) and hands it to OnReceive in SocketBufferSize pieces: one system call where
+/// 16 would do otherwise.
 const PUSH_READ_MAX: usize = 64 * 1024;
 
 /// The connection's life on its worker: greet (OnAccept / OnConnect, OnHandShake), then read,
@@ -515,10 +518,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     if let Some(r) = conn.close_requested() {
         return Some(r);
     }
-    let mut stack = ConnStack { framing: shared.first_framing(conn), plain: None, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size(), held: Vec::new() };
-    if secure {
-        stack.plain = Some(Vec::new());
-    }
+    let mut stack = ConnStack { framing: shared.first_framing(conn), secure, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size(), held: Vec::new(), held_end: false };
     if let Some(r) = stack.handshake_if_done(conn, ev) {
         return (r != CloseReason::DROP).then_some(r);
     }
@@ -577,16 +577,18 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
 /// What the connection's task keeps of its protocol stack (`stack.rs`).
 struct ConnStack {
     framing: Framing,
-    /// Secure connections: the plaintext of the current read.
-    plain: Option<Vec<u8>>,
+    /// The connection has a security layer: reads go through it.
+    secure: bool,
     handshaken: bool,
     pack: (u32, u16),
     /// PUSH connections: the most one OnReceive carries (SocketBufferSize).
     chunk: usize,
-    /// Bytes read on a plain PUSH connection and not yet handed on, because a callback paused
-    /// receiving, asked for a close or switched the framing between two pieces of one read. They
-    /// go first once reading resumes; empty (and unallocated) otherwise.
+    /// Bytes read (plaintext) on a PUSH connection and not yet handed on, because a callback
+    /// paused receiving, asked for a close or switched the framing between two pieces of one
+    /// read. They go first once reading resumes; empty (and unallocated) otherwise.
     held: Vec<u8>,
+    /// The peer ended the secure session after the bytes in `held`: close once they are out.
+    held_end: bool,
 }
 
 impl ConnStack {
@@ -605,9 +607,10 @@ impl ConnStack {
         self.handshake_if_done(conn, ev)
     }
 
-    /// Whether reads may be larger than SocketBufferSize (a plain PUSH connection).
-    fn reads_wide(&self, conn: &Conn) -> bool {
-        self.plain.is_none() && matches!(self.framing, Framing::Push) && conn.tls.load(Ordering::Acquire) != TLS_ON
+    /// Whether reads may be larger than SocketBufferSize (a PUSH connection: its plaintext goes
+    /// to OnReceive in pieces, see `push_input`).
+    fn reads_wide(&self) -> bool {
+        matches!(self.framing, Framing::Push)
     }
 
     /// A plain PUSH read to OnReceive in SocketBufferSize pieces. Between pieces, a callback that
@@ -640,30 +643,44 @@ impl ConnStack {
             return Ok(false);
         }
         let held = std::mem::take(&mut self.held);
-        if let Some(r) = self.input(conn, ev, &held) {
+        if let Some(r) = self.deliver(conn, ev, &held) {
             return Err(r);
         }
-        Ok(self.held.is_empty())
+        if !self.held.is_empty() {
+            return Ok(false);
+        }
+        if std::mem::take(&mut self.held_end) {
+            return Err(CloseReason { op: Op::Close, code: 0 });
+        }
+        Ok(true)
+    }
+
+    /// Plaintext to the framing: a PUSH connection's in SocketBufferSize pieces.
+    #[inline]
+    fn deliver(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
+        if data.len() > self.chunk && matches!(self.framing, Framing::Push) {
+            return self.push_input(conn, ev, data);
+        }
+        self.framing.deliver(conn, ev, data, self.pack)
     }
 
     /// One read's bytes: through the security layer, then the framing.
     #[inline]
     fn input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
-        if self.plain.is_none() {
+        if !self.secure {
             // One load for plain connections; a secure one whose StartSSLHandShake came from
             // another thread turns secure here.
             if conn.tls.load(Ordering::Acquire) != TLS_ON {
-                if data.len() > self.chunk && matches!(self.framing, Framing::Push) {
-                    return self.push_input(conn, ev, data);
-                }
-                return self.framing.deliver(conn, ev, data, self.pack);
+                return self.deliver(conn, ev, data);
             }
-            self.plain = Some(Vec::new());
+            self.secure = true;
         }
-        let mut plain = self.plain.take().unwrap_or_default();
+        let mut plain = PLAIN_BUF.with(|c| c.take());
         plain.clear();
         let r = self.secure_input(conn, ev, data, &mut plain);
-        self.plain = Some(plain);
+        if plain.capacity() <= 4 * PUSH_READ_MAX {
+            PLAIN_BUF.with(|c| c.set(plain));
+        }
         r
     }
 
@@ -677,11 +694,14 @@ impl ConnStack {
             return Some(r);
         }
         // As upstream, each OnReceive carries at most SocketBufferSize bytes.
-        let step = if matches!(self.framing, Framing::Push) { self.chunk.max(1) } else { usize::MAX };
-        for piece in plain.chunks(step) {
-            if let Some(r) = self.framing.deliver(conn, ev, piece, self.pack) {
+        if !plain.is_empty() {
+            if let Some(r) = self.deliver(conn, ev, plain) {
                 return Some(r);
             }
+        }
+        if ended && !self.held.is_empty() {
+            self.held_end = true;
+            return None;
         }
         // The peer's close_notify: closed as by the peer's FIN.
         ended.then_some(CloseReason { op: Op::Close, code: 0 })
@@ -746,7 +766,7 @@ fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, bu
         Ok(false) => return None,
         Err(r) => return Some(r),
     }
-    let read_len = if stack.reads_wide(conn) { buf_size.max(PUSH_READ_MAX) } else { buf_size };
+    let read_len = if stack.reads_wide() { buf_size.max(PUSH_READ_MAX) } else { buf_size };
     RECV_BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
         if buf.len() < read_len {

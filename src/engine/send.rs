@@ -90,6 +90,10 @@ struct Extra {
     calls: VecDeque<(u64, Vec<u8>)>,
     /// The connection's security layer (TLS), if any.
     security: Option<Box<dyn Security>>,
+    /// Plaintext of Sends not yet protected: Sends that are not written at once gather here and
+    /// are sealed together (records of up to 16 KiB instead of one per Send) just before the
+    /// next write or read of the security layer, which keeps them in call order.
+    plain: Vec<u8>,
 }
 
 impl Queue {
@@ -136,7 +140,38 @@ impl Queue {
     }
 
     fn queued(&self) -> usize {
-        self.head.len() - self.head_done + self.tail.len()
+        self.head.len() - self.head_done + self.tail.len() + self.extra.as_ref().map_or(0, |e| e.plain.len())
+    }
+
+    /// Gathers a call's plaintext for the security layer, to be sealed by `seal`.
+    fn push_plain(&mut self, bufs: &[&[u8]]) -> Result<(), i32> {
+        let Some(e) = self.extra.as_mut() else { return Err(libc::EPERM) };
+        if !e.security.as_ref().is_some_and(|s| s.handshake_done()) {
+            // upstream's ERROR_INVALID_STATE
+            return Err(libc::EPERM);
+        }
+        for b in bufs {
+            e.plain.extend_from_slice(b);
+        }
+        Ok(())
+    }
+
+    /// Protects the gathered plaintext into `tail`, after everything queued before it.
+    fn seal(&mut self) -> Result<(), i32> {
+        let Some(e) = self.extra.as_mut() else { return Ok(()) };
+        if e.plain.is_empty() {
+            return Ok(());
+        }
+        let Some(sec) = e.security.as_mut() else { return Ok(()) };
+        let before = self.tail.len();
+        let r = sec.write(&[&e.plain], &mut self.tail);
+        if e.plain.capacity() > SPARE_KEEP {
+            e.plain = Vec::new();
+        } else {
+            e.plain.clear();
+        }
+        e.accepted += (self.tail.len() - before) as u64;
+        r
     }
 
     fn append(&mut self, bufs: &[&[u8]], skip: usize) {
@@ -311,11 +346,15 @@ impl SendPath {
         }
         let idle = !q.writing && q.queued() == 0;
         if q.security().is_some() && mode != SendMode::Worker {
-            q.push(bufs)?;
-            if idle && (write_now != WriteNow::No || mode == SendMode::Direct) {
+            // An idle connection's first Send from an application thread (or any, in Direct
+            // mode) is protected and written at once; the rest, replies from callbacks included,
+            // gather as plaintext for the worker, which seals them together and writes once.
+            if idle && (write_now == WriteNow::Yes || mode == SendMode::Direct) {
+                q.push(bufs)?;
                 drop(q);
                 return self.write_gathered(fd, write, CALLER_ROUNDS);
             }
+            q.push_plain(bufs)?;
             return Ok(self.ask_flush(&q));
         }
         match mode {
@@ -401,6 +440,8 @@ impl SendPath {
     pub fn read_secure(&self, cipher: &[u8], plain: &mut Vec<u8>) -> Result<Option<(Sent, bool)>, i32> {
         let mut q = self.lock();
         let q = &mut *q;
+        // What was sent before this read goes first, as it would have unsealed.
+        q.seal()?;
         let Some(e) = q.extra.as_mut() else { return Ok(None) };
         let Some(sec) = e.security.as_mut() else { return Ok(None) };
         let before = q.tail.len();
@@ -489,6 +530,7 @@ impl SendPath {
             }
             return Ok(Batched::Nothing);
         }
+        q.seal()?;
         let mut b = q.take();
         drop(q);
         let r = b.write(fd, write);
