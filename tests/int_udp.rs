@@ -24,3 +24,9 @@ fn udp_arq() {
     let out = common::run_c("udp_arq", &[]);
     assert!(out.contains("udp_arq:") && out.contains(" 0 failed"), "{out}");
 }
+
+#[test]
+fn udp_server_order_under_load() {
+    let out = common::run_c("udp_order", &[]);
+    assert!(out.contains("udp_order:") && out.contains(" 0 failed"), "{out}");
+}

@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -41,6 +41,14 @@ enum Inbound {
 /// The UDP side of a connection.
 pub struct UdpPart {
     inbox: Mutex<VecDeque<Inbound>>,
+    /// Items in `inbox`, readable without its lock.
+    queued: AtomicUsize,
+    /// A server connection's task is greeted and running: the receive loop may raise OnReceive
+    /// itself (see `route`). Cleared, under the `busy` handshake, before the connection ends.
+    ready: AtomicBool,
+    /// Somebody (the receive loop or the connection's task) is raising this connection's
+    /// callbacks: one at a time, so that they stay in order.
+    busy: AtomicBool,
     /// Detect ticks since the peer was last heard from.
     fails: AtomicU32,
     /// The peer closed with its notification: nothing is sent back.
@@ -62,13 +70,33 @@ impl UdpPart {
         (!self.connected).then_some(&self.sockaddr)
     }
     fn push(&self, item: Inbound) {
-        self.inbox.lock().unwrap().push_back(item);
+        let mut q = self.inbox.lock().unwrap();
+        q.push_back(item);
+        self.queued.store(q.len(), Ordering::SeqCst);
     }
     fn pop(&self) -> Option<Inbound> {
-        self.inbox.lock().unwrap().pop_front()
+        let mut q = self.inbox.lock().unwrap();
+        let item = q.pop_front();
+        self.queued.store(q.len(), Ordering::SeqCst);
+        item
     }
     fn has_inbound(&self) -> bool {
-        !self.inbox.lock().unwrap().is_empty()
+        self.queued.load(Ordering::SeqCst) > 0
+    }
+    /// Takes the right to raise this connection's callbacks; false when another has it.
+    fn enter(&self) -> bool {
+        !self.busy.swap(true, Ordering::SeqCst)
+    }
+    fn leave(&self) {
+        self.busy.store(false, Ordering::SeqCst);
+    }
+    /// The connection's task is about to end: from here on the receive loop only queues, and
+    /// a callback it is raising right now finishes first (so none comes after OnClose).
+    fn close_gate(&self) {
+        self.ready.store(false, Ordering::SeqCst);
+        while self.busy.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
     }
 }
 
@@ -97,6 +125,9 @@ pub fn new_conn(id: ConnId, fd: RawFd, local: SocketAddr, remote: SocketAddr, ho
     let mut c = Conn::new(id, fd, local, remote, host, true, false);
     c.udp = Some(Box::new(UdpPart {
         inbox: Mutex::new(VecDeque::new()),
+        queued: AtomicUsize::new(0),
+        ready: AtomicBool::new(false),
+        busy: AtomicBool::new(false),
         fails: AtomicU32::new(0),
         peer_closed: AtomicBool::new(false),
         sockaddr: SockAddr::from(remote),
@@ -225,7 +256,7 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
     let fd = sock.as_raw_fd();
     let max = opts.max_datagram_size as usize;
     let local = local.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-    let mut buf = vec![0u8; max.max(CLOSE_NOTIFY.len())];
+    let mut batch = Batch::new(max.max(CLOSE_NOTIFY.len()));
     let detect = detect_of(&opts);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut next = 0usize;
@@ -240,27 +271,107 @@ pub(crate) async fn server_loop(shared: Arc<Shared>, sock: std::net::UdpSocket, 
         if ready.is_err() {
             return;
         }
-        loop {
-            let (n, addr) = match recv_from(&sock, &mut buf[..max]) {
-                Ok(x) => x,
+        for _ in 0..READS_PER_TURN {
+            let got = match batch.recv(&sock) {
+                Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                // Interrupted, or an ICMP error for an earlier send: on to the next datagram.
+                // Interrupted, or an ICMP error for an earlier send: on to the next datagrams.
                 Err(_) => continue,
             };
-            let Some(peer) = addr.as_socket() else { continue };
-            let data = &buf[..n.min(max)];
-            let Some((conn, is_new)) = find_or_accept(&shared, fd, peer, data, n > max, &opts, &ids, local) else { continue };
-            // A closing connection takes nothing more.
-            if conn.is_closed() || conn.close_requested().is_some() {
-                continue;
-            }
-            route(&shared, fd, &conn, data, n > max, is_new);
-            if is_new {
-                let worker = &workers[next % workers.len()];
-                next = next.wrapping_add(1);
-                crate::engine::conn::spawn_conn_task(worker, shared.clone(), conn.clone(), server_conn(shared.clone(), conn, sock.clone(), detect, max));
+            for i in 0..got {
+                let (n, truncated, addr) = batch.get(i);
+                let Some(peer) = addr.as_socket() else { continue };
+                let truncated = truncated || n > max;
+                let data = &batch.data(i)[..n.min(max)];
+                let Some((conn, is_new)) = find_or_accept(&shared, fd, peer, data, truncated, &opts, &ids, local) else { continue };
+                // A closing connection takes nothing more.
+                if conn.is_closed() || conn.close_requested().is_some() {
+                    continue;
+                }
+                route(&shared, fd, &conn, data, truncated, is_new);
+                if is_new {
+                    let worker = &workers[next % workers.len()];
+                    next = next.wrapping_add(1);
+                    crate::engine::conn::spawn_conn_task(worker, shared.clone(), conn.clone(), server_conn(shared.clone(), conn, sock.clone(), detect, max));
+                }
             }
         }
+        // The connections' tasks on this worker get their turn.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Datagrams received per system call by a server's receive loop.
+const BATCH: usize = 16;
+
+/// The receive loop's `recvmmsg` buffers: BATCH datagrams of up to `size` bytes with their
+/// senders.
+struct Batch {
+    size: usize,
+    bufs: Vec<u8>,
+    addrs: Vec<libc::sockaddr_storage>,
+    msgs: Vec<libc::mmsghdr>,
+    iovs: Vec<libc::iovec>,
+}
+
+// SAFETY: the raw pointers inside `msgs` and `iovs` point into the Batch's own vectors (set
+// again before every call); nothing is shared with another thread.
+unsafe impl Send for Batch {}
+
+impl Batch {
+    fn new(size: usize) -> Batch {
+        // SAFETY: sockaddr_storage, mmsghdr and iovec are plain C data; all-zero is valid.
+        let zero_addr: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let zero_msg: libc::mmsghdr = unsafe { std::mem::zeroed() };
+        Batch {
+            size,
+            bufs: vec![0u8; size * BATCH],
+            addrs: vec![zero_addr; BATCH],
+            msgs: vec![zero_msg; BATCH],
+            iovs: vec![libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; BATCH],
+        }
+    }
+
+    /// Receives up to BATCH datagrams; the number received.
+    fn recv(&mut self, sock: &UdpSocket) -> io::Result<usize> {
+        let fd = sock.as_raw_fd();
+        for i in 0..BATCH {
+            self.iovs[i] = libc::iovec { iov_base: self.bufs[i * self.size..].as_mut_ptr() as *mut _, iov_len: self.size };
+            let m = &mut self.msgs[i];
+            m.msg_hdr.msg_name = &mut self.addrs[i] as *mut _ as *mut libc::c_void;
+            m.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            m.msg_hdr.msg_iov = &mut self.iovs[i];
+            m.msg_hdr.msg_iovlen = 1;
+            m.msg_hdr.msg_control = std::ptr::null_mut();
+            m.msg_hdr.msg_controllen = 0;
+            m.msg_hdr.msg_flags = 0;
+            m.msg_len = 0;
+        }
+        let msgs = self.msgs.as_mut_ptr();
+        sock.try_io(Interest::READABLE, || {
+            // SAFETY: `msgs` holds BATCH headers, each naming a writable sockaddr_storage and one
+            // iovec over its own `size`-byte slice of `bufs`; recvmmsg writes within them.
+            let n = unsafe { libc::recvmmsg(fd, msgs, BATCH as libc::c_uint, libc::MSG_DONTWAIT, std::ptr::null_mut()) };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(n as usize)
+        })
+    }
+
+    /// Datagram `i` of the last `recv`: its length (at most `size`), whether it was truncated,
+    /// and its sender.
+    fn get(&self, i: usize) -> (usize, bool, SockAddr) {
+        let m = &self.msgs[i];
+        let truncated = m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0;
+        // SAFETY: recvmmsg filled `msg_namelen` bytes of this storage with a socket address.
+        let addr = unsafe { SockAddr::new(self.addrs[i], m.msg_hdr.msg_namelen) };
+        ((m.msg_len as usize).min(self.size), truncated, addr)
+    }
+
+    fn data(&self, i: usize) -> &[u8] {
+        &self.bufs[i * self.size..(i + 1) * self.size]
     }
 }
 
@@ -306,6 +417,9 @@ fn route(shared: &Shared, fd: RawFd, conn: &Conn, data: &[u8], truncated: bool, 
         if shared.mark_silence() {
             conn.mark_active();
         }
+        if !is_new && deliver_here(shared, conn, p, data) {
+            return;
+        }
         p.push(Inbound::Data(data.to_vec()));
         if !is_new {
             conn.wake();
@@ -313,11 +427,35 @@ fn route(shared: &Shared, fd: RawFd, conn: &Conn, data: &[u8], truncated: bool, 
     }
 }
 
+/// Raises OnReceive for a datagram on the receive loop itself, when the connection's task is
+/// running, has nothing queued and is not raising a callback: no copy, no hand-over, no
+/// wake-up. Returns false when the datagram must be queued instead.
+fn deliver_here(shared: &Shared, conn: &Conn, p: &UdpPart, data: &[u8]) -> bool {
+    if p.arq.is_some() || p.has_inbound() || conn.paused.load(Ordering::Acquire) || !p.enter() {
+        return false;
+    }
+    if !p.ready.load(Ordering::SeqCst) || p.has_inbound() {
+        p.leave();
+        return false;
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| receive_datagram(shared, conn, data))).unwrap_or(Some(CloseReason { op: Op::Close, code: libc::ENOTRECOVERABLE }));
+    p.leave();
+    if let Some(r) = r {
+        conn.request_close(r.op, r.code);
+        conn.wake();
+    } else if p.has_inbound() {
+        // Something (an OnSend) was queued while this ran: the task raises it.
+        conn.wake();
+    }
+    true
+}
+
 /// One server connection: OnAccept, OnHandShake, then its datagrams, detect ticks and close.
 /// `sock` keeps the server's socket open (its sends use its descriptor) until the close
 /// notification has gone out.
 async fn server_conn(shared: Arc<Shared>, conn: Arc<Conn>, sock: Arc<UdpSocket>, detect: Option<(u32, Duration)>, max: usize) {
     let reason = drive(&shared, &conn, Reader::Server, detect, max, None).await;
+    part(&conn).close_gate();
     finish(&shared, &conn, reason, Notify::Peer);
     drop(sock);
 }
@@ -372,12 +510,17 @@ async fn drive(shared: &Shared, conn: &Conn, reader: Reader<'_>, detect: Option<
     let mut tick = detect.map(|(_, iv)| tokio::time::interval_at(tokio::time::Instant::now() + iv, iv));
     let mut arq_tick = arq_ticker(shared);
     let mut buf = if sock.is_some() { vec![0u8; max.max(CLOSE_NOTIFY.len())] } else { Vec::new() };
+    if matches!(reader, Reader::Server) {
+        p.ready.store(true, Ordering::SeqCst);
+    }
     loop {
         if let Some(r) = deliver(shared, conn) {
             return Some(r);
         }
         let paused = conn.paused.load(Ordering::Acquire);
-        if conn.close_requested().is_some() || p.has_inbound() {
+        // Queued items the receive loop is not raising itself are raised at once (else the
+        // loop wakes this task once it is done).
+        if conn.close_requested().is_some() || (p.has_inbound() && !p.busy.load(Ordering::SeqCst)) {
             continue;
         }
         tokio::select! {
@@ -467,15 +610,21 @@ fn deliver(shared: &Shared, conn: &Conn) -> Option<CloseReason> {
         if let Some(r) = conn.close_requested() {
             return Some(r);
         }
-        match p.pop()? {
-            Inbound::Data(d) => {
-                if let Some(r) = receive_datagram(shared, conn, &d) {
-                    return Some(r);
-                }
-            }
-            Inbound::Sent(d) => {
+        if !p.has_inbound() || !p.enter() {
+            // Nothing queued, or the receive loop is raising a callback (it wakes us after).
+            return None;
+        }
+        let r = match p.pop() {
+            None => None,
+            Some(Inbound::Data(d)) => receive_datagram(shared, conn, &d),
+            Some(Inbound::Sent(d)) => {
                 shared.events.on_send(conn.id, &d);
+                None
             }
+        };
+        p.leave();
+        if r.is_some() {
+            return r;
         }
     }
 }
