@@ -96,6 +96,15 @@ def fmt(v, nd=0):
 def ratio(a, b):
     return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
 
+# When RATIOS names a file, lines `config<TAB>ours/peer<TAB>goal` are appended to it (benches/chart.py
+# draws them): against upstream and libuv the goal is to be faster (1.0); plain epoll is the ceiling,
+# with no goal. For the memory row the ratio is upstream / ours, so that higher is better there too.
+GOALS = {"upstream": "1.0", "epoll": "-", "libuv": "1.0"}
+def note_ratio(name, peer, r):
+    if os.environ.get("RATIOS") and r != "-":
+        with open(os.environ["RATIOS"], "a") as f:
+            f.write(f"{name}: ours / {peer}\t{r}\t{GOALS[peer]}\n")
+
 rows = []
 for name, mode, args, model in CONFIGS:
     plain = model == "push" and "-k" not in args
@@ -113,6 +122,10 @@ for name, mode, args, model in CONFIGS:
                      f"{fmt(vals.get('epoll'))} B/conn" if "epoll" in vals else "-",
                      f"{fmt(vals.get('libuv'))} B/conn" if "libuv" in vals else "-",
                      ratio(vals["ours"], vals["upstream"]) + " (memory, lower is better)", "-", "-"))
+        r = ratio(vals["upstream"], vals["ours"])
+        if os.environ.get("RATIOS") and r != "-":
+            with open(os.environ["RATIOS"], "a") as f:
+                f.write(f"{name}: upstream / ours memory\t{r}\t1.0\n")
         continue
     mps = {t: med([float(r["msgs_per_s"]) for r in res[t] if r]) for t in targets}
     extra = ""
@@ -122,6 +135,9 @@ for name, mode, args, model in CONFIGS:
     elif mode in ("sends", "udp"):
         cpu = {t: med([float(r["server_cpu_s"]) for r in res[t] if r and "server_cpu_s" in r]) for t in targets}
         extra = " (server CPU s: " + ", ".join(f"{t} {fmt(cpu[t], 2)}" for t in targets) + ")"
+    for peer in ("upstream", "epoll", "libuv"):
+        if peer in mps:
+            note_ratio(name, peer, ratio(mps["ours"], mps[peer]))
     rows.append((name + extra, fmt(mps["ours"]), fmt(mps["upstream"]), fmt(mps.get("epoll")), fmt(mps.get("libuv")),
                  ratio(mps["ours"], mps["upstream"]), ratio(mps["ours"], mps.get("epoll")), ratio(mps["ours"], mps.get("libuv"))))
 

@@ -1,30 +1,144 @@
 #!/usr/bin/env bash
-# HTTP hello world (benches/http_hello.c, one program loaded over each library) under wrk:
-# our library and upstream 5.1.1's, alternating, REPS times (default 3).
-#   benches/compare_http.sh                      keep-alive, 64 connections
-#   C=256 benches/compare_http.sh                256 connections
-#   CLOSE=1 benches/compare_http.sh              `Connection: close` on every request
-# Needs wrk (Debian package wrk).
+# The HTTP rows: a hello-world HttpServer (benches/http_hello.c, one program loaded by dlopen over
+# each library) over our library and upstream 5.1.1's, and nginx, under wrk; alternating
+# ours upstream nginx per repetition, REPS times (default 3); prints a Markdown table of medians.
+#   benches/compare_http.sh                 every row
+#   ONLY=close benches/compare_http.sh      only the rows whose id contains the text (ka64, ka256, close)
+# Rows: wrk -t2 -c64 and -c256 with keep-alive, and -c64 with `Connection: close` on every request
+# (one request per connection): requests/s, p99, and the server's CPU seconds (user + system from
+# /proc/PID/stat; nginx: master plus workers). nginx: worker_processes W, `return 200` with the same
+# body as http_hello ("hello, world\n"), access_log off, keepalive_requests high (benches/bench_lib.sh).
+# Knobs: W workers / nginx worker_processes (2), D seconds per run (5). When RATIOS names a file,
+# lines `config<TAB>ours/peer<TAB>goal` are appended to it (for benches/chart.py).
+# Needs wrk (Debian: apt-get install wrk); without nginx its column says "-".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
+. benches/bench_lib.sh
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-bash tests/fetch-upstream.sh target/upstream-5.1.1 >/dev/null
-mkdir -p target/bench
-cc -O2 -g -std=gnu99 -Wall -Wextra -Werror benches/http_hello.c -o target/bench/http_hello -ldl
-ours=$PWD/target/release/libhpsocket4c.so
-up=$PWD/target/upstream-5.1.1/HPSocket/libhpsocket4c_amd64_64.so
-conns=${C:-64}; secs=${D:-5}; workers=${W:-2}
-hdr=(); [ -n "${CLOSE:-}" ] && hdr=(-H "Connection: close")
-for rep in $(seq "${REPS:-3}"); do
-  for name in ours upstream; do
-    lib=$ours; [ "$name" = upstream ] && lib=$up
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    exec 3> >(target/bench/http_hello "$lib" "$port" "$workers" > target/bench/http_hello.out 2>&1)
-    for _ in $(seq 50); do grep -q READY target/bench/http_hello.out 2>/dev/null && break; sleep 0.1; done
-    r=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "${hdr[@]}" "http://127.0.0.1:$port/" 2>&1)
-    exec 3>&-
-    sleep 0.5
-    echo "$name rep$rep requests/s $(awk '/Requests\/sec/{print $2}' <<<"$r") p99 $(awk '/ 99%/{print $2}' <<<"$r")"
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx" ] || nginx=
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
+[ -n "${NO_BUILD:-}" ] || bash tests/fetch-upstream.sh target/upstream-5.1.1 >/dev/null
+out=$root/target/bench
+mkdir -p "$out"
+cc -O2 -g -std=gnu99 -Wall -Wextra -Werror benches/http_hello.c -o "$out/http_hello" -ldl
+ours=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
+up=$root/target/upstream-5.1.1/HPSocket/libhpsocket4c_amd64_64.so
+reps=${REPS:-3} secs=${D:-5} workers=${W:-2}
+hz=$(getconf CLK_TCK)
+results=$out/http_results.tsv
+: > "$results"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+srv= client=
+cleanup() {
+  [ -n "$client" ] && kill -TERM "$client" 2>/dev/null
+  exec 3>&- 2>/dev/null || true
+  [ -n "$srv" ] && { kill -TERM "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; } || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"; }
+
+# run <row> <target>: one wrk run against a fresh server
+run() {
+  local row=$1 target=$2 port c0 c1 r v log=$out/http_server.out
+  local conns=64 hdr=()
+  [ "$row" = ka256 ] && conns=256
+  [ "$row" = close ] && hdr=(-H "Connection: close")
+  port=$(free_port)
+  if [ "$target" = nginx ]; then
+    NGINX_BODY='hello, world\n' nginx_conf "$out/nginx-http" "$port" "$workers"
+    nginx_start "$nginx" "$out/nginx-http" "$log" "$workers"
+  else
+    local lib=$ours; [ "$target" = upstream ] && lib=$up
+    rm -f "$out/http_hello.fifo"; mkfifo "$out/http_hello.fifo"
+    # the server's pid is $! (its stdin is the fifo; closing fd 3 stops it)
+    "$out/http_hello" "$lib" "$port" "$workers" < "$out/http_hello.fifo" > "$log" 2>&1 & srv=$!
+    exec 3> "$out/http_hello.fifo"
+    for _ in $(seq 100); do grep -q READY "$log" 2>/dev/null && break; sleep 0.05; done
+  fi
+  wait_port "$port" "$srv" || { echo "$target did not start:" >&2; cat "$log" >&2; return 1; }
+  sleep 0.2
+  c0=$(cpu_ticks "$srv")
+  wrk -t2 -c"$conns" -d"${secs}s" --latency "${hdr[@]}" "http://127.0.0.1:$port/" > "$out/http_client.out" 2>&1 & client=$!
+  wait "$client" || true
+  client=
+  r=$(cat "$out/http_client.out")
+  c1=$(cpu_ticks "$srv")
+  v=$(awk '/Requests\/sec/ { print $2 }' <<<"$r")
+  [ -n "$v" ] && record "$row" "$target" ops "$v"
+  v=$(awk '/Non-2xx|Socket errors/' <<<"$r")
+  [ -n "$v" ] && echo "http $row $target: $v" >&2
+  record "$row" "$target" p99_ms "$(wrk_p99_ms <<<"$r")"
+  record "$row" "$target" count "$(awk '/requests in/ { print $1 }' <<<"$r")"
+  record "$row" "$target" cpu_s "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"
+  if [ "$target" = nginx ]; then kill -TERM "$srv" 2>/dev/null || true; else exec 3>&-; fi
+  wait "$srv" 2>/dev/null || true
+  srv=
+  sleep 0.5
+}
+
+targets="ours upstream"; [ -n "$nginx" ] && targets="$targets nginx"
+for row in ka64 ka256 close; do
+  case $row in *"${ONLY:-}"*) ;; *) continue ;; esac
+  for rep in $(seq "$reps"); do
+    for t in $targets; do run "$row" "$t"; done
+    echo "http $row rep $rep done" >&2
   done
 done
+
+exec python3 - "$results" "$reps" "$secs" "$workers" "$("${nginx:-false}" -v 2>&1 | sed -n 's|.*nginx/||p')" <<'EOF'
+import os, platform, statistics, sys, time
+path, reps, secs, workers, nginx_version = sys.argv[1:]
+ratios = os.environ.get("RATIOS")
+res = {}
+for line in open(path):
+    row, target, key, value = line.rstrip("\n").split("\t")
+    res.setdefault((row, target, key), []).append(value)
+
+def med(row, target, key):
+    vals = [float(v) for v in res.get((row, target, key), []) if v not in ("", "-")]
+    return statistics.median(vals) if vals else None
+
+def fmt(v, nd=0):
+    return "-" if v is None else f"{v:,.{nd}f}"
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+def per_req(row, t):
+    vals = [float(c) / float(n) * 1e6 for c, n in zip(res.get((row, t, "cpu_s"), []), res.get((row, t, "count"), []))
+            if n and float(n) > 0]
+    return statistics.median(vals) if vals else None
+
+ROWS = [("ka64", f"HTTP keep-alive, wrk -t2 -c64 {secs} s"), ("ka256", f"HTTP keep-alive, wrk -t2 -c256 {secs} s"),
+        ("close", f"HTTP `Connection: close` (one request per connection), wrk -t2 -c64 {secs} s")]
+GOALS = {"upstream": 1.5, "nginx": 0.8}
+print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}; "
+      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; medians of {reps} runs, ours upstream nginx alternating; "
+      f"servers with {workers} workers (nginx {nginx_version or 'missing'}: worker_processes {workers}).\n")
+print("| config | ours req/s | upstream 5.1.1 req/s | nginx req/s | ours / upstream (goal ≥ 1.5) | ours / nginx (goal ≥ 0.8) "
+      "| p99 ms (ours / upstream / nginx) | server CPU s (ours / upstream / nginx) | server CPU µs/req (ours / upstream / nginx) |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for rid, label in ROWS:
+    if not any(k[0] == rid for k in res):
+        continue
+    o = med(rid, "ours", "ops")
+    cells = []
+    for peer in ("upstream", "nginx"):
+        r = ratio(o, med(rid, peer, "ops"))
+        if r is None:
+            cells.append("-")
+            continue
+        cells.append(f"{r:.2f} ({'met' if r >= GOALS[peer] else 'not met'})")
+        if ratios:
+            with open(ratios, "a") as f:
+                f.write(f"HTTP {rid}: ours / {peer}\t{r:.2f}\t{GOALS[peer]}\n")
+    T = ("ours", "upstream", "nginx")
+    print(f"| {label} | {fmt(o)} | {fmt(med(rid, 'upstream', 'ops'))} | {fmt(med(rid, 'nginx', 'ops'))} | {cells[0]} | {cells[1]} "
+          f"| {' / '.join(fmt(med(rid, t, 'p99_ms'), 2) for t in T)} | {' / '.join(fmt(med(rid, t, 'cpu_s'), 2) for t in T)} "
+          f"| {' / '.join(fmt(per_req(rid, t), 1) for t in T)} |")
+EOF

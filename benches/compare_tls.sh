@@ -35,7 +35,7 @@ root=$PWD
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -x "$nginx" ] || { echo "nginx is missing: apt-get install nginx" >&2; exit 1; }
-cargo build --release --quiet
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
 lib=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
 out=$root/target/bench
 certs=$out/certs
@@ -65,54 +65,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# user + system clock ticks of a process and its children (nginx: the master and its workers)
-cpu_ticks() {
-  local t=0 p v
-  for p in "$1" $(pgrep -P "$1" 2>/dev/null || true); do
-    v=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
-    t=$((t + ${v:-0}))
-  done
-  echo "$t"
-}
-
-wait_port() { # port pid: until the port accepts connections (the probe closes at once)
-  for _ in $(seq 100); do
-    kill -0 "$2" 2>/dev/null || return 1
-    (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
-nginx_conf() { # dir port
-  mkdir -p "$1/tmp"
-  cat > "$1/nginx.conf" <<EOF
-daemon off;
-worker_processes $workers;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type text/plain;
-    keepalive_requests 100000000;
-    client_body_temp_path $1/tmp/body;
-    proxy_temp_path $1/tmp/proxy;
-    fastcgi_temp_path $1/tmp/fastcgi;
-    uwsgi_temp_path $1/tmp/uwsgi;
-    scgi_temp_path $1/tmp/scgi;
-    server {
-        listen 127.0.0.1:$2 ssl;
-        ssl_certificate $cert;
-        ssl_certificate_key $key;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        location / { return 200 "hello"; }
-    }
-}
-EOF
-}
+. "$root/benches/bench_lib.sh"
 
 # start <server> <port>: sets $srv to the server's pid once it listens
 start() {
@@ -123,18 +76,15 @@ start() {
     tls_echo_server16k)
       "$out/tls_echo_server" "$lib" "$port" "$workers" "$cert" "$key" 16384 > "$log" 2>&1 & srv=$! ;;
     nginx)
-      nginx_conf "$out/nginx" "$port"
-      "$nginx" -p "$out/nginx/" -c "$out/nginx/nginx.conf" -e "$out/nginx/error.log" > "$log" 2>&1 & srv=$! ;;
+      nginx_conf "$out/nginx" "$port" "$workers" "$cert" "$key"
+      nginx_start "$nginx" "$out/nginx" "$log" "$workers" ;;
     openssl_echo)
       "$out/openssl_echo" "$port" "$cert" "$key" -w "$workers" > "$log" 2>&1 & srv=$! ;;
     openssl_echo_ktls)
       "$out/openssl_echo" "$port" "$cert" "$key" -w "$workers" -k > "$log" 2>&1 & srv=$! ;;
   esac
   servers+=("$srv")
-  if [ "$name" = nginx ]; then
-    # the workers exist and the port answers
-    for _ in $(seq 100); do [ "$(pgrep -P "$srv" | wc -l)" -ge "$workers" ] && break; sleep 0.05; done
-  else
+  if [ "$name" != nginx ]; then
     for _ in $(seq 100); do grep -q READY "$log" 2>/dev/null && break; sleep 0.05; done
   fi
   wait_port "$port" "$srv" || { echo "$name did not start:" >&2; cat "$log" >&2; return 1; }
@@ -173,8 +123,7 @@ run() {
       [ -n "$v" ] && record "$row" "$target" ops "$v"
       v=$(awk '/Non-2xx|Socket errors/' <<<"$r")
       [ -n "$v" ] && echo "$row $target: $v" >&2
-      record "$row" "$target" p99_ms "$(awk '$1 == "99%" { v = $2; u = v; sub(/[a-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
-        print (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v) }' <<<"$r")"
+      record "$row" "$target" p99_ms "$(wrk_p99_ms <<<"$r")"
       record "$row" "$target" count "$(awk '/requests in/ { print $1 }' <<<"$r")" ;;
     hs13|hs12|hs13echo)
       local ver=1.3; [ "$row" = hs12 ] && ver=1.2
@@ -221,6 +170,7 @@ done
 exec python3 - "$results" "$reps" "$secs" "$workers" "$conns" "$hs_threads" "$flood_conns" "$flood_msgs" "$ktls" "$out/ktls.txt" <<'EOF'
 import os, platform, statistics, sys, time
 path, reps, secs, workers, conns, hs_threads, fconns, fmsgs, ktls, ktls_txt = sys.argv[1:]
+ratios = os.environ.get("RATIOS")
 res = {}
 for line in open(path):
     row, target, key, value = line.rstrip("\n").split("\t")
@@ -271,6 +221,9 @@ for rid, label, peer, unit, (scale, per), goal in ROWS:
                 vals.append(float(c) / float(n) * scale)
         return statistics.median(vals) if vals else None
     r = ratio(o, p)
+    if ratios and r != "-":
+        with open(ratios, "a") as f:
+            f.write(f"TLS {rid}: ours / {peer}\t{r}\t{'-' if goal is None else goal}\n")
     g = "-" if goal is None else (f"≥ {goal}: " + ("met" if r != "-" and float(r) >= goal else "not met"))
     print(f"| {label}{extra} | {fmt(o)} {unit} | {fmt(p)} {unit} | {r} | {fmt(co, 2)} / {fmt(cp, 2)} "
           f"| {fmt(per_op('ours'), 2)} / {fmt(per_op('peer'), 2)} {per} | {g} |")
