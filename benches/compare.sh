@@ -6,7 +6,9 @@
 #   - benches/compare_http.sh: HttpServer hello world under wrk (keep-alive 64 and 256
 #     connections, `Connection: close`), ours vs upstream vs nginx;
 #   - benches/compare_tls.sh: HTTPS vs nginx, TLS handshakes, TLS flood vs an OpenSSL echo;
-#   - benches/compare_arq.sh, when that file exists.
+#   - benches/compare_arq.sh, when that file exists;
+#   - with SOAK=1 only, benches/soak.sh (about 2.5 minutes: churn while messages flow, wrk 60 s
+#     against HTTP and HTTPS with the server's RSS; DURATION is honoured).
 # Writes one Markdown document to target/bench/results.md, the ours / peer ratios to
 # target/bench/ratios.tsv (`config<TAB>ratio<TAB>goal`) and their chart to target/bench/ratios.png
 # (benches/chart.py, matplotlib in a venv under target/bench-venv, installed with pip on first use).
@@ -80,6 +82,9 @@ section() {
     env ONLY="${TLS_ONLY:-}" bash benches/compare_tls.sh
   if [ -f benches/compare_arq.sh ]; then
     section "ARQ (benches/compare_arq.sh)" SKIP_ARQ "" env ONLY= bash benches/compare_arq.sh
+  fi
+  if [ -n "${SOAK:-}" ]; then
+    section "Soak (benches/soak.sh)" SKIP_SOAK "" bash benches/soak.sh
   fi
   echo "Whole run: $(( $(date +%s) - start_all )) s."
   echo
