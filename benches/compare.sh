@@ -7,7 +7,7 @@
 #     connections, `Connection: close`), ours vs upstream vs nginx;
 #   - benches/compare_tls.sh: HTTPS vs nginx, TLS handshakes, TLS flood vs an OpenSSL echo;
 #   - benches/compare_arq.sh, when that file exists;
-#   - with SOAK=1 only, benches/soak.sh (about 2.5 minutes: churn while messages flow, wrk 60 s
+#   - with SOAK=1 only, benches/soak.sh (about 2 minutes: churn while messages flow, wrk 60 s
 #     against HTTP and HTTPS with the server's RSS; DURATION is honoured).
 # Writes one Markdown document to target/bench/results.md, the ours / peer ratios to
 # target/bench/ratios.tsv (`config<TAB>ratio<TAB>goal`) and their chart to target/bench/ratios.png

@@ -19,7 +19,7 @@
 #      the series with first / last / max. Verdict "flat" when the last sample is within 10 % of
 #      the reference sample, the first one taken at or after min(10 s, DURATION / 2) (the
 #      warm-up: TLS session caches, buffer pools and allocator arenas fill in the first seconds).
-#   benches/soak.sh                                  everything, about 2.5 minutes
+#   benches/soak.sh                                  everything, about 2 minutes
 #   DURATION=5 MESSAGES=100000 CHURN=1000 benches/soak.sh    a quick run
 #   SKIP_WRK=1 / SKIP_CHURN=1                        one part only
 # Exit status 1 when a verdict is FAIL / not flat. Needs wrk (apt-get install wrk) for part 2 and
