@@ -129,6 +129,24 @@ const STREAM_STEP_US: u64 = 50;
 thread_local! {
     /// When this application thread last sent on any connection (coarse microseconds).
     static THREAD_LAST_SEND_US: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The connection (its address) whose read this worker is handing to OnReceive in several
+    /// pieces: replies its callbacks Send gather and leave in one write after the read.
+    static GATHERING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks the calling worker as delivering a read of `conn` in pieces until dropped.
+struct GatherMark(usize);
+
+impl GatherMark {
+    fn set(conn: &Conn) -> GatherMark {
+        GatherMark(GATHERING.with(|g| g.replace(conn as *const Conn as usize)))
+    }
+}
+
+impl Drop for GatherMark {
+    fn drop(&mut self) {
+        GATHERING.with(|g| g.set(self.0));
+    }
 }
 
 /// A cheap monotonic clock in microseconds (`CLOCK_MONOTONIC_COARSE`: no TSC read; its
@@ -267,13 +285,18 @@ impl Conn {
         if !self.connected.load(Ordering::Acquire) {
             return Err(libc::ENOTCONN);
         }
-        // Gathering: a reply from a callback, or the first send after a pause, goes out at once;
+        // Gathering: a reply from a callback, or the first send after a pause, goes out at once
+        // (but replies to the pieces of one wide read gather and leave together after it);
         // a thread sending in a stream gathers for the worker: a stream on this connection, or
         // this thread's stream over many connections (a broadcast, whose system calls are then
         // the workers' instead of all the one sending thread's).
         // (The clock is read only for sends from other threads.)
         let write_now = if on_worker {
-            WriteNow::OwnWorker
+            if GATHERING.with(|g| g.get()) == self as *const Conn as usize {
+                WriteNow::No
+            } else {
+                WriteNow::OwnWorker
+            }
         } else {
             let now = coarse_now_us();
             let last = self.last_send_us.load(Ordering::Relaxed);
@@ -383,6 +406,8 @@ const READS_PER_TURN: usize = 16;
 /// SocketBufferSize) and hands it to OnReceive in SocketBufferSize pieces: one system call where
 /// 16 would do otherwise.
 const PUSH_READ_MAX: usize = 64 * 1024;
+/// Replies gathered while one wide read is delivered are written every this many bytes read.
+const GATHER_WRITE: usize = 16 * 1024;
 
 /// The connection's life on its worker: greet (OnAccept / OnConnect, OnHandShake), then read,
 /// flush and close, then OnClose exactly once.
@@ -616,7 +641,10 @@ impl ConnStack {
     /// A plain PUSH read to OnReceive in SocketBufferSize pieces. Between pieces, a callback that
     /// paused receiving, asked for a close or switched the framing leaves the rest in `held`.
     fn push_input(&mut self, conn: &Conn, ev: &dyn crate::engine::Events, data: &[u8]) -> Option<CloseReason> {
+        // A read that fits one piece has its replies written as they are sent.
+        let _gather = (data.len() > self.chunk).then(|| GatherMark::set(conn));
         let mut rest = data;
+        let mut since_write = 0usize;
         loop {
             let (piece, tail) = rest.split_at(rest.len().min(self.chunk.max(1)));
             if let Some(r) = self.framing.deliver(conn, ev, piece, self.pack) {
@@ -625,6 +653,15 @@ impl ConnStack {
             rest = tail;
             if rest.is_empty() {
                 return None;
+            }
+            since_write += piece.len();
+            if since_write >= GATHER_WRITE {
+                // Replies leave every GATHER_WRITE bytes read, so the peer gets them while the
+                // rest of the read is delivered.
+                since_write = 0;
+                if let Err(e) = conn.send.write_gathered_now(conn.fd, &mut |fd, b| write_vectored(fd, b, 0)) {
+                    return Some(CloseReason { op: Op::Send, code: e });
+                }
             }
             if conn.read_held() || conn.close_requested().is_some() || conn.framing_switch.is_requested() {
                 self.held.extend_from_slice(rest);

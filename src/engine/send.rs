@@ -487,6 +487,12 @@ impl SendPath {
         }
     }
 
+    /// Writes what is gathered, from the connection's worker in the middle of a read (see
+    /// `conn.rs`, GatherMark); what the socket does not take is left to the worker's flush.
+    pub fn write_gathered_now(&self, fd: RawFd, write: &mut WriteFn<'_>) -> Result<Sent, i32> {
+        self.write_gathered(fd, write, 1)
+    }
+
     /// A sending thread that wrote its own bytes takes what others gathered meanwhile, for at
     /// most `rounds` writes, then leaves the rest to the worker.
     fn write_gathered(&self, fd: RawFd, write: &mut WriteFn<'_>, rounds: usize) -> Result<Sent, i32> {
