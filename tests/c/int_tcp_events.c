@@ -479,6 +479,41 @@ static void test_pause_inside_receive(void) {
     Destroy_HP_TcpServerListener(l);
 }
 
+/* Sends from one application thread, on a connection that then closes, and on the same id of a
+ * new server made after the first is destroyed (the library caches a thread's connections). */
+static void test_send_after_close_and_reuse(void) {
+    USHORT port;
+    HP_TcpServer s = new_server("127.0.0.1", &port);
+    HP_TcpClient c = Create_HP_TcpClient(cl);
+    long acc = snapshot(&s_accepts), cls = snapshot(&s_closes);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    HP_CONNID id = s_last_id;
+    long got0 = snapshot(&c_bytes);
+    for (int i = 0; i < 3; i++) CHECK(HP_Server_Send(s, id, (const BYTE *)"abc", 3));
+    CHECK(wait_for(&c_bytes, got0 + 9, 5000));
+    CHECK(HP_Client_Stop(c));
+    CHECK(wait_for(&s_closes, cls + 1, 5000));
+    errno = 0;
+    CHECK(!HP_Server_Send(s, id, (const BYTE *)"abc", 3));
+    CHECK_EQ(SYS_GetLastError(), EBADSLT);
+    Destroy_HP_TcpServer(s);
+
+    /* a fresh server numbers its connections from 1 again */
+    s = new_server("127.0.0.1", &port);
+    acc = snapshot(&s_accepts);
+    CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+    CHECK(wait_for(&s_accepts, acc + 1, 5000));
+    CHECK_EQ(s_last_id, 1);
+    got0 = snapshot(&c_bytes);
+    CHECK(HP_Server_Send(s, s_last_id, (const BYTE *)"xyz", 3));
+    CHECK(wait_for(&c_bytes, got0 + 3, 5000));
+    CHECK(memcmp(c_data + got0, "xyz", 3) == 0);
+    HP_Client_Stop(c);
+    Destroy_HP_TcpClient(c);
+    Destroy_HP_TcpServer(s);
+}
+
 int main(void) {
     sl = Create_HP_TcpServerListener();
     HP_Set_FN_Server_OnAccept(sl, s_accept);
@@ -494,6 +529,7 @@ int main(void) {
     HP_Set_FN_Agent_OnClose(al, a_close);
 
     test_close_codes();
+    test_send_after_close_and_reuse();
     test_pause_onsend_pending();
     test_pause_inside_receive();
     test_small_file();
