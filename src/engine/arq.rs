@@ -106,6 +106,12 @@ pub struct Session {
     max_message: usize,
 }
 
+thread_local! {
+    /// Where `receive` takes messages out of KCP: the thread's, not a connection's, and not
+    /// made (and zeroed) anew for every datagram.
+    static RECV_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Why a session ends (an errno for OnClose).
 pub type Fail = i32;
 
@@ -175,14 +181,19 @@ impl Session {
             }
             self.kcp.set_current(now);
             self.kcp.input(data).map_err(|_| libc::EBADMSG)?;
-            let mut buf = vec![0u8; self.max_message];
-            loop {
-                match self.kcp.recv(&mut buf) {
-                    Ok(n) => events.push(Event::Message(buf[..n].to_vec())),
-                    Err(RecvError::TooBig(_)) => return Err(libc::EMSGSIZE),
-                    Err(RecvError::Empty) => break,
+            RECV_BUF.with(|b| {
+                let mut buf = b.borrow_mut();
+                if buf.len() < self.max_message {
+                    buf.resize(self.max_message, 0);
                 }
-            }
+                loop {
+                    match self.kcp.recv(&mut buf[..self.max_message]) {
+                        Ok(n) => events.push(Event::Message(buf[..n].to_vec())),
+                        Err(RecvError::TooBig(_)) => return Err(libc::EMSGSIZE),
+                        Err(RecvError::Empty) => return Ok(()),
+                    }
+                }
+            })?;
             self.kcp.flush(out);
             Ok(())
         } else if data.len() == HANDSHAKE_LEN {

@@ -461,11 +461,15 @@ impl Kcp {
         let mut change = false;
         let mut lost = false;
         let mut seg = Segment { conv: self.conv, cmd: CMD_ACK, wnd: self.wnd_unused(), una: self.rcv_nxt, ..Default::default() };
-        for (sn, ts) in std::mem::take(&mut self.acklist) {
+        // The list is put back emptied, keeping its allocation.
+        let mut acks = std::mem::take(&mut self.acklist);
+        for &(sn, ts) in &acks {
             seg.sn = sn;
             seg.ts = ts;
             self.emit(&seg, out);
         }
+        acks.clear();
+        self.acklist = acks;
         seg.sn = 0;
         seg.ts = 0;
         // Probe a peer whose window is closed.

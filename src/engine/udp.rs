@@ -223,7 +223,18 @@ fn with_session<R>(conn: &Conn, f: impl FnOnce(&mut Session, &mut dyn FnMut(&[u8
 /// One non-blocking `sendmsg` of one datagram gathered from `bufs`: Err(EAGAIN) when the socket
 /// buffer is full (callers decide whether to wait, never while holding a lock).
 fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32> {
-    let mut iov: Vec<libc::iovec> = bufs.iter().map(|b| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() }).collect();
+    let iovec = |b: &&[u8]| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() };
+    let mut few = [libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; 4];
+    let mut many = Vec::new();
+    let iov: &mut [libc::iovec] = if bufs.len() <= few.len() {
+        for (v, b) in few.iter_mut().zip(bufs) {
+            *v = iovec(b);
+        }
+        &mut few[..bufs.len()]
+    } else {
+        many.extend(bufs.iter().map(iovec));
+        &mut many
+    };
     // SAFETY: msghdr is plain data; all-zero is a valid empty header.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     if let Some(a) = to {
