@@ -11,7 +11,7 @@
 
 use super::component::{shared_pull, IdSource, Shared};
 use super::connect::finish_failed;
-use super::net::{configure_stream_ref, os};
+use super::net::{configure_stream_ref, os, stream_opts, StreamOpts};
 use super::conn::{self, Conn, Greeting};
 use super::options::Options;
 use super::Op;
@@ -58,7 +58,9 @@ fn shed(fd: RawFd, spare: &mut Option<OwnedFd>) -> bool {
     shed
 }
 
-pub(crate) async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpListener, workers: Vec<tokio::runtime::Handle>, opts: Options, ids: IdSource) {
+/// `ours`: the listener's TCP options as `configure_stream_ref` left them; when the first
+/// connection has exactly these, every connection inherits them and none is set again.
+pub(crate) async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpListener, workers: Vec<tokio::runtime::Handle>, opts: Options, ids: IdSource, ours: Option<StreamOpts>) {
     // The listener is watched for readiness only; accept4 makes each connection non-blocking at
     // once, so it is registered just once, on the worker that will own it.
     // SAFETY: the AsyncFd owns the listener, whose descriptor stays open and the same for as
@@ -70,6 +72,7 @@ pub(crate) async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpList
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next = 0usize;
     let mut backing_off = false;
+    let mut inherited: Option<bool> = None;
     loop {
         if shared.is_stopping() {
             return;
@@ -112,7 +115,10 @@ pub(crate) async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpList
                 continue;
             }
             let sock = socket2::SockRef::from(&std_stream);
-            configure_stream_ref(&sock, &opts);
+            let inherits = *inherited.get_or_insert_with(|| ours.is_some() && stream_opts(&sock) == ours);
+            if !inherits {
+                configure_stream_ref(&sock, &opts);
+            }
             let local = std_stream.local_addr().unwrap_or(remote);
             let id = ids.next();
             let conn = Arc::new(Conn::new(id, std_stream.as_raw_fd(), local, remote, None, true, shared_pull(&shared)));

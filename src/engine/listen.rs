@@ -2,7 +2,7 @@
 //! after a successful bind), its workers, and the accept loop (`accept.rs`) on the first.
 
 use super::component::{fail, Component, IdSource, Result, Running, Transport};
-use super::net::{os, parse_bind, apply_reuse};
+use super::net::{apply_reuse, configure_stream_ref, os, parse_bind, stream_opts};
 use super::options::Options;
 use super::{Handled, SocketError};
 use socket2::{Protocol, SockAddr, Socket, Type, Domain};
@@ -41,6 +41,12 @@ impl Component {
         self.run_start(|opts| {
             let (addr, sock) = Self::server_socket(bind, port, opts, Type::STREAM, Protocol::TCP, SocketError::SocketCreate)?;
             sock.bind(&SockAddr::from(addr)).map_err(|e| fail(SocketError::SocketBind, os(&e)))?;
+            // Linux gives accepted sockets their listener's TCP options: set on the listener
+            // (before OnPrepareListen, which may change them), the accept loop need not set
+            // them on every connection (see `accept_loop`).
+            let sref = socket2::SockRef::from(&sock);
+            configure_stream_ref(&sref, opts);
+            let ours = stream_opts(&sref);
             if super::workers::in_callback_of(self.shared.owner(), || self.shared.events.on_prepare_listen(sock.as_raw_fd())) == Handled::Error {
                 return Err(fail(SocketError::SocketPrepare, super::cancelled()));
             }
@@ -48,7 +54,7 @@ impl Component {
             let listen_addr = sock.local_addr().ok().and_then(|a| a.as_socket());
             let std_listener: std::net::TcpListener = sock.into();
             let (shared, o) = (self.shared.clone(), opts.clone());
-            self.start_serving(opts, listen_addr, |handles, ids| super::accept::accept_loop(shared, std_listener, handles, o, ids))
+            self.start_serving(opts, listen_addr, |handles, ids| super::accept::accept_loop(shared, std_listener, handles, o, ids, ours))
         })
     }
 }

@@ -15,6 +15,15 @@ pub(crate) fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) 
     }
 }
 
+/// The options `configure_stream_ref` sets, as a socket has them (None if one cannot be read).
+pub(crate) type StreamOpts = (bool, bool, Duration, Duration);
+
+pub(crate) fn stream_opts(sock: &socket2::SockRef<'_>) -> Option<StreamOpts> {
+    let ka = sock.keepalive().ok()?;
+    let (time, interval) = if ka { (sock.keepalive_time().ok()?, sock.keepalive_interval().ok()?) } else { (Duration::ZERO, Duration::ZERO) };
+    Some((sock.nodelay().ok()?, ka, time, interval))
+}
+
 pub(crate) fn apply_reuse(sock: &Socket, p: ReusePolicy) {
     match p {
         ReusePolicy::None => {}

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,15 @@ static volatile long s_last_op = -1, s_last_err = -1;
 static volatile HP_CONNID s_last_id, s_first_id;
 static volatile int s_refuse_accept;   /* OnAccept returns HR_ERROR */
 
+/* the TCP options of the last accepted socket, as OnAccept sees them */
+static volatile int s_nodelay = -1, s_keepalive = -1, s_keepidle = -1, s_keepintvl = -1;
 static En_HP_HandleResult __HP_CALL s_accept(HP_Server s, HP_CONNID id, UINT_PTR so) {
-    (void)s; (void)so;
+    (void)s;
+    int v; socklen_t vl = sizeof v;
+    s_nodelay = getsockopt((int)so, IPPROTO_TCP, TCP_NODELAY, &v, &vl) == 0 ? v : -2;
+    vl = sizeof v; s_keepalive = getsockopt((int)so, SOL_SOCKET, SO_KEEPALIVE, &v, &vl) == 0 ? v : -2;
+    vl = sizeof v; s_keepidle = getsockopt((int)so, IPPROTO_TCP, TCP_KEEPIDLE, &v, &vl) == 0 ? v : -2;
+    vl = sizeof v; s_keepintvl = getsockopt((int)so, IPPROTO_TCP, TCP_KEEPINTVL, &v, &vl) == 0 ? v : -2;
     if (s_first_id == 0) s_first_id = id;
     s_last_id = id;
     __atomic_add_fetch(&s_accepts, 1, __ATOMIC_SEQ_CST);
@@ -514,6 +522,37 @@ static void test_send_after_close_and_reuse(void) {
     Destroy_HP_TcpServer(s);
 }
 
+/* Every accepted connection has the server's NoDelay and keep-alive options (the library sets
+ * them on the listener, which Linux's accepted sockets inherit): defaults, then others. */
+static void test_accepted_socket_options(void) {
+    for (int round = 0; round < 2; round++) {
+        HP_TcpServer s = Create_HP_TcpServer(sl);
+        HP_Server_SetWorkerThreadCount(s, 2);
+        if (round == 1) {
+            HP_TcpServer_SetNoDelay(s, TRUE);
+            HP_TcpServer_SetKeepAliveTime(s, 30000);
+            HP_TcpServer_SetKeepAliveInterval(s, 7000);
+        }
+        CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+        TCHAR addr[64]; int len = sizeof(addr); USHORT port;
+        CHECK(HP_Server_GetListenAddress(s, addr, &len, &port));
+        HP_TcpClient c = Create_HP_TcpClient(cl);
+        for (int k = 0; k < 3; k++) {
+            long acc = snapshot(&s_accepts);
+            s_nodelay = s_keepalive = s_keepidle = s_keepintvl = -1;
+            CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
+            CHECK(wait_for(&s_accepts, acc + 1, 5000));
+            CHECK_EQ(s_nodelay, round == 1 ? 1 : 0);
+            CHECK_EQ(s_keepalive, 1);
+            CHECK_EQ(s_keepidle, round == 1 ? 30 : 60);      /* upstream's default: 60 s */
+            CHECK_EQ(s_keepintvl, round == 1 ? 7 : 20);      /* upstream's default: 20 s */
+            CHECK(HP_Client_Stop(c));
+        }
+        Destroy_HP_TcpClient(c);
+        Destroy_HP_TcpServer(s);
+    }
+}
+
 int main(void) {
     sl = Create_HP_TcpServerListener();
     HP_Set_FN_Server_OnAccept(sl, s_accept);
@@ -530,6 +569,7 @@ int main(void) {
 
     test_close_codes();
     test_send_after_close_and_reuse();
+    test_accepted_socket_options();
     test_pause_onsend_pending();
     test_pause_inside_receive();
     test_small_file();
