@@ -16,3 +16,11 @@ fn http_server_valgrind() {
     let out = common::run_c_valgrind("http_server");
     assert!(out.contains(" 0 failed"), "{out}");
 }
+
+/// Released connections end when their client closes them, and take their memory with them
+/// (they were kept until the release time). See tests/c/http_release_mem.c.
+#[test]
+fn http_release_memory() {
+    let out = common::run_c("http_release_mem", &[]);
+    assert!(out.contains("http_release_mem:") && out.contains(" 0 failed"), "{out}");
+}

@@ -828,11 +828,7 @@ impl Component {
         if h.released.swap(true, Ordering::AcqRel) {
             return false;
         }
-        let Ok(worker) = self.first_worker() else { return false };
-        worker.spawn(async move {
-            tokio::time::sleep(delay).await;
-            c.request_close(Op::Close, 0);
-        });
+        c.close_after(delay);
         true
     }
 

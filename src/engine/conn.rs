@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use std::task::{Context, Poll, Waker};
 use tokio::io::Interest;
 use tokio::net::TcpStream;
@@ -92,6 +92,9 @@ pub struct Conn {
     pub connected: AtomicBool,
     /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
     close_req: AtomicU64,
+    /// HTTP Release: when (milliseconds since `created`) the connection closes, NO_CLOSE if
+    /// not released; the connection's own task keeps the time (see `close_after`).
+    close_at_ms: AtomicU64,
     pub(crate) wake: Wake,
     /// PULL components: the received bytes Fetch / Peek read.
     pub pull: Option<Box<PullBuf>>,
@@ -188,6 +191,7 @@ impl Conn {
             hold_handshake: AtomicBool::new(false),
             tls: AtomicU8::new(TLS_NONE),
             close_req: AtomicU64::new(NO_CLOSE),
+            close_at_ms: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
             pull: pull.then(Box::default),
             udp: None,
@@ -256,6 +260,14 @@ impl Conn {
         if self.close_req.compare_exchange(NO_CLOSE, v, Ordering::AcqRel, Ordering::Acquire).is_ok() {
             self.wake.notify_one();
         }
+    }
+
+    /// Closes the connection (as `request_close(Op::Close, 0)`) `delay` from now, unless it
+    /// closes earlier: its task's timer, so nothing outlives the connection.
+    pub fn close_after(&self, delay: Duration) {
+        let at = self.connect_period_ms().saturating_add(delay.as_millis().min(u64::MAX as u128 / 2) as u64);
+        self.close_at_ms.fetch_min(at, Ordering::AcqRel);
+        self.wake.notify_one();
     }
 
     pub(crate) fn close_requested(&self) -> Option<CloseReason> {
@@ -550,8 +562,10 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
+    // The Release time the timer was last set for.
+    let mut armed = NO_CLOSE;
     let reason = 'run: loop {
-        match next_event(conn, stream, timer.as_mut(), !stack.held.is_empty()).await {
+        match next_event(conn, stream, timer.as_mut(), !stack.held.is_empty(), armed).await {
             Event::Closed(r) => break 'run r,
             Event::Writable => {
                 // Not kept across waits: the task's future stays small.
@@ -579,13 +593,23 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 }
             }
             Event::Timer => {
+                let at = conn.close_at_ms.load(Ordering::Acquire);
+                if at != NO_CLOSE && conn.connect_period_ms() >= at {
+                    break 'run CloseReason { op: Op::Close, code: 0 };
+                }
                 if let Some(reason) = stack.framing.on_timer(conn, ev) {
                     break 'run reason;
                 }
             }
         }
-        // Only a layer that asks for a timer gets one.
-        timer = match (stack.framing.deadline(), timer.take()) {
+        // Only a released connection, or a layer that asks for a timer, gets one.
+        armed = conn.close_at_ms.load(Ordering::Acquire);
+        let release = (armed != NO_CLOSE).then(|| conn.created + Duration::from_millis(armed));
+        let due = match (stack.framing.deadline(), release) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        timer = match (due, timer.take()) {
             (None, _) => None,
             (Some(d), Some(mut t)) => {
                 t.as_mut().reset(d.into());
@@ -759,12 +783,16 @@ enum Event {
 /// Waits for the next thing to do: a close request first, then flushing queued bytes, then
 /// reading (unless held back). A plain poll function keeps the task small: no select of
 /// readiness futures is stored in it.
-fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a mut Pin<Box<tokio::time::Sleep>>>, held: bool) -> impl std::future::Future<Output = Event> + 'a {
+fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a mut Pin<Box<tokio::time::Sleep>>>, held: bool, armed: u64) -> impl std::future::Future<Output = Event> + 'a {
     std::future::poll_fn(move |cx| {
         // Register for wake-ups before looking at the flags they announce.
         let _ = conn.wake.poll_woken(cx);
         if let Some(r) = conn.close_requested() {
             return Poll::Ready(Event::Closed(r));
+        }
+        if conn.close_at_ms.load(Ordering::Acquire) != armed {
+            // Released since the timer was set: the timer event sets it again.
+            return Poll::Ready(Event::Timer);
         }
         if conn.framing_switch.is_requested() {
             return Poll::Ready(Event::Switch);
