@@ -31,27 +31,6 @@ pub enum Transport {
     Cast,
 }
 
-/// Slots of a thread's SendCache (direct-mapped by connection id).
-const SEND_CACHE_SLOTS: usize = 64;
-
-/// The connections a thread sent on lately, keyed by component (its Shared's address) and id.
-/// Looking one up in the registry takes a read lock of its shard: two atomic writes to a line
-/// every sending thread shares, the most expensive part of a small Send from application
-/// threads. A cached connection is safe to send on whatever happened to it: every connection
-/// is marked closed (under its send lock) before it leaves the registry or its socket is
-/// closed, and a closed one fails the Send, which then empties the slot and, unless the
-/// registry still holds that very connection, is made again through the registry (EBADSLT once
-/// the connection is gone; a component at a reused address finds its predecessor's
-/// connections closed the same way). Holds at most SEND_CACHE_SLOTS connections
-/// per thread (a closed one has freed its buffers).
-struct SendCache {
-    slots: [Option<(usize, ConnId, Arc<Conn>)>; SEND_CACHE_SLOTS],
-}
-
-thread_local! {
-    static SEND_CACHE: std::cell::RefCell<SendCache> = const { std::cell::RefCell::new(SendCache { slots: [const { None }; SEND_CACHE_SLOTS] }) };
-}
-
 /// State shared between a component and its connection tasks.
 pub struct Shared {
     pub events: Arc<dyn Events>,
@@ -661,48 +640,10 @@ impl Component {
             SendFraming::Raw => None,
             _ => framing.header(bufs.iter().map(|b| b.len()).sum()).map_err(|e| fail(SocketError::InvalidParam, e))?,
         };
-        let (mode, on_worker) = (self.send_mode(), on_worker_of(self.shared.owner()));
-        let send = |c: &Conn| -> Result<()> { self.send_on(c, bufs, header, mode, on_worker) };
-        // A thread sending in a stream finds its connections in its own cache (see SendCache);
-        // the registry's entry is otherwise borrowed for the call, not cloned.
-        let key = Arc::as_ptr(&self.shared) as usize;
-        let cached = SEND_CACHE.with(|cache| {
-            let mut cache = cache.try_borrow_mut().ok()?;
-            let slot = &mut cache.slots[id as usize % SEND_CACHE_SLOTS];
-            match slot {
-                Some((k, i, c)) if *k == key && *i == id => match send(c) {
-                    Ok(()) => Some(Ok(())),
-                    // A failed Send on a connection the registry no longer holds (closed, or a
-                    // predecessor's at this address) is made again through the registry.
-                    Err(e) => {
-                        let same = self.shared.conns.get(&id).is_some_and(|r| Arc::ptr_eq(&r, c));
-                        *slot = None;
-                        if same {
-                            Some(Err(e))
-                        } else {
-                            None
-                        }
-                    }
-                },
-                _ => {
-                    *slot = None;
-                    let c = self.shared.conns.get(&id)?;
-                    *slot = Some((key, id, Arc::clone(&c)));
-                    drop(c);
-                    let (_, _, c) = slot.as_ref()?;
-                    Some(send(c))
-                }
-            }
-        });
-        if let Some(r) = cached {
-            return r;
-        }
+        // The registry's entry is borrowed for the call, not cloned: no reference count touched
+        // on a line the connection's worker also uses.
         let c = self.shared.conns.get(&id).ok_or_else(|| self.unknown_conn())?;
-        send(&c)
-    }
-
-    /// Component::send on connection `c`, with its framing's `header`.
-    fn send_on(&self, c: &Conn, bufs: &[&[u8]], header: Option<[u8; 4]>, mode: SendMode, on_worker: bool) -> Result<()> {
+        let (mode, on_worker) = (self.send_mode(), on_worker_of(self.shared.owner()));
         let Some(header) = header else {
             if bufs.iter().all(|b| b.is_empty()) {
                 // Upstream sends nothing and succeeds.
