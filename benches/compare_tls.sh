@@ -171,20 +171,11 @@ exec python3 - "$results" "$reps" "$secs" "$workers" "$conns" "$hs_threads" "$fl
 import os, platform, statistics, sys, time
 path, reps, secs, workers, conns, hs_threads, fconns, fmsgs, ktls, ktls_txt = sys.argv[1:]
 ratios = os.environ.get("RATIOS")
-res = {}
-for line in open(path):
-    row, target, key, value = line.rstrip("\n").split("\t")
-    res.setdefault((row, target, key), []).append(value)
-
-def med(row, target, key):
-    vals = [float(v) for v in res.get((row, target, key), []) if v not in ("", "-")]
-    return statistics.median(vals) if vals else None
-
-def fmt(v, nd=0):
-    return "-" if v is None else f"{v:,.{nd}f}"
-
-def ratio(a, b):
-    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+sys.path.insert(0, "benches")
+from bench_results import Results, fmt, ratio_text as ratio
+results = Results(path)
+res = results.res
+med = results.med
 
 def cipher(row):
     c = sorted(set(v for t in ("ours", "peer") for v in res.get((row, t, "cipher"), []) if v))
