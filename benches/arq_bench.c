@@ -81,22 +81,6 @@ FN(HP_UdpArqClient_GetWaitingSendMessageCount);
 /* pattern[j] = j & 0xff: the body of message seq is pattern + (seq & 0xff) */
 static unsigned char pattern[MAX_SIZE + 256];
 
-static double cpu_s(int pid)
-{
-    char path[64], line[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    double r = -1;
-    if (fgets(line, sizeof line, f)) {
-        char *p = strrchr(line, ')');
-        unsigned long ut = 0, st = 0;
-        if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
-            r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-    }
-    fclose(f);
-    return r;
-}
 
 static void fill(unsigned char *m, uint64_t seq, uint32_t idx, int size)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef _Bool B;
 typedef unsigned long CONNID;
@@ -18,6 +19,25 @@ typedef int (*FnAccept)(H, CONNID, uintptr_t);
 typedef int (*FnConnect)(H, CONNID);
 typedef int (*FnReceive)(H, CONNID, const unsigned char *, int);
 typedef int (*FnClose)(H, CONNID, int, int);
+
+/* User + system CPU seconds of process `pid` so far, from /proc/PID/stat (-1 if unreadable). */
+static inline double cpu_s(int pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    double r = -1;
+    if (fgets(line, sizeof line, f)) {
+        char *p = strrchr(line, ')');
+        unsigned long ut = 0, st = 0;
+        /* fields after the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
+            r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    }
+    fclose(f);
+    return r;
+}
 
 static void *bench_lib;
 static inline void *sym(const char *name)

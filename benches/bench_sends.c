@@ -58,24 +58,6 @@ static void *sender_thread(void *arg)
     return NULL;
 }
 
-/* user+system CPU seconds of a process, from /proc/PID/stat (fields 14 and 15) */
-static double cpu_s(int pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *s = strrchr(buf, ')'); /* the command name may hold spaces */
-    if (!s) return -1;
-    unsigned long ut = 0, st = 0;
-    /* after ")": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
-    if (sscanf(s + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) return -1;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 3) {

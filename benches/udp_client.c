@@ -16,23 +16,6 @@
 #include <unistd.h>
 #include "bench_common.h"
 
-static double cpu_s(int pid)
-{
-    char path[64], line[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    double r = -1;
-    if (fgets(line, sizeof line, f)) {
-        char *p = strrchr(line, ')');
-        unsigned long ut = 0, st = 0;
-        /* fields after the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-        if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
-            r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-    }
-    fclose(f);
-    return r;
-}
 
 int main(int argc, char **argv)
 {
