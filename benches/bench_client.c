@@ -11,7 +11,8 @@
  *           one thread, and waits for all of them.
  * scale:    opens -c connections (async), reports the time to connect them all and the server's
  *           resident memory per idle connection (needs -p).
- * Prints one "RESULT k=v ..." line. */
+ * Prints one "RESULT k=v ..." line; with -p it holds the server's user + system CPU over the run
+ * (server_cpu_s, and server_cpu_us_per_msg: per message echoed or sent). */
 #include <unistd.h>
 #include "bench_common.h"
 
@@ -163,7 +164,7 @@ int main(int argc, char **argv)
         _exit(0); /* tearing down 10,000 connections is not what is measured */
     }
 
-    double t0 = now_s();
+    double t0 = now_s(), cpu0 = server_pid ? cpu_s(server_pid) : -1;
     if (pingpong) {
         for (int i = 0; i < n_conns; i++) {
             conns[i].t0 = now_s();
@@ -185,6 +186,9 @@ int main(int argc, char **argv)
     double msgs = (double)n_conns * rounds;
     printf("RESULT mode=%s kind=%s model=%s conns=%d size=%d rounds=%d secs=%.3f msgs_per_s=%.0f mb_per_s=%.1f",
            mode, use_clients ? "client" : "agent", pack ? "pack" : "push", n_conns, size, rounds, secs, msgs / secs, msgs * size / secs / 1e6);
+    double cpu1 = server_pid ? cpu_s(server_pid) : -1;
+    if (cpu0 >= 0 && cpu1 >= 0)
+        printf(" server_cpu_s=%.2f server_cpu_us_per_msg=%.2f", cpu1 - cpu0, (cpu1 - cpu0) * 1e6 / msgs);
     if (pingpong) {
         qsort(lat, (size_t)lat_n, sizeof(float), cmp_float);
         printf(" p50_us=%.1f p99_us=%.1f", lat[lat_n / 2] * 1e6, lat[(long)(lat_n * 0.99)] * 1e6);

@@ -135,6 +135,9 @@ for name, mode, args, model in CONFIGS:
     if mode == "pingpong":
         p = {t: (med([float(r["p50_us"]) for r in res[t] if r]), med([float(r["p99_us"]) for r in res[t] if r])) for t in ("ours", "upstream")}
         extra = f" (p50/p99 µs: ours {fmt(p['ours'][0], 0)}/{fmt(p['ours'][1], 0)}, upstream {fmt(p['upstream'][0], 0)}/{fmt(p['upstream'][1], 0)})"
+    if mode in ("pingpong", "flood", "bcast"):
+        cpu = {t: med([float(r["server_cpu_us_per_msg"]) for r in res[t] if r and "server_cpu_us_per_msg" in r]) for t in targets}
+        extra += " (server CPU µs/msg: " + ", ".join(f"{t} {fmt(cpu[t], 2)}" for t in targets) + ")"
     elif mode in ("sends", "udp"):
         cpu = {t: med([float(r["server_cpu_s"]) for r in res[t] if r and "server_cpu_s" in r]) for t in targets}
         extra = " (server CPU s: " + ", ".join(f"{t} {fmt(cpu[t], 2)}" for t in targets) + ")"
