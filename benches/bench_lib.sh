@@ -1,5 +1,46 @@
-# Shared by benches/compare_http.sh and benches/compare_tls.sh (sourced, not run): free ports,
-# server CPU from /proc, waiting for a port, and nginx in a temporary prefix.
+# Shared by the benchmark scripts (compare_http.sh, compare_tls.sh, compare_arq.sh, soak.sh;
+# sourced from the repository's root, not run): the library and output directory, cleanup of the
+# processes a script started, its results file, free ports, server CPU from /proc, waiting for a
+# port, wrk's figures, and nginx in a temporary prefix.
+
+# bench_prologue: builds the library (unless NO_BUILD) and sets $lib (it, resolved) and $out
+# (target/bench, made); expects $root.
+bench_prologue() {
+  [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
+  lib=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
+  out=$root/target/bench
+  mkdir -p "$out"
+}
+
+# On exit: stops the $client, $proxy and $srv a script started (any may be empty) and closes fd 3
+# (a server's stdin fifo). bench_traps installs it.
+srv= proxy= client=
+bench_cleanup() {
+  [ -n "$client" ] && kill -TERM "$client" 2>/dev/null
+  [ -n "$proxy" ] && kill -TERM "$proxy" 2>/dev/null
+  exec 3>&- 2>/dev/null || true
+  [ -n "$srv" ] && { kill -TERM "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; } || true
+}
+bench_traps() {
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# record <row> <target> <key> <value>: one line of $results
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"; }
+
+# record_wrk <row> <target> <label> <<< "$wrk_output": requests/s (ops), p99 and the request count;
+# errors wrk reports go to stderr under <label>
+record_wrk() {
+  local r v
+  r=$(cat)
+  v=$(awk '/Requests\/sec/ { print $2 }' <<<"$r")
+  [ -n "$v" ] && record "$1" "$2" ops "$v"
+  v=$(awk '/Non-2xx|Socket errors/' <<<"$r")
+  [ -n "$v" ] && echo "$3: $v" >&2
+  record "$1" "$2" p99_ms "$(wrk_p99_ms <<<"$r")"
+  record "$1" "$2" count "$(awk '/requests in/ { print $1 }' <<<"$r")"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

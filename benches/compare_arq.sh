@@ -32,10 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 . benches/bench_lib.sh
-[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
-lib=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
-out=$root/target/bench
-mkdir -p "$out"
+bench_prologue
 for p in arq_bench lossy_proxy; do
   cc -O2 -g -std=gnu99 -Wall -Wextra -Werror -Iinclude "benches/$p.c" -o "$out/$p" -ldl -lpthread
 done
@@ -43,17 +40,7 @@ reps=${REPS:-3} secs=${D:-2.5} conns=${C:-10} workers=${W:-2} mode=${ARQ_MODE:-f
 results=$out/arq_results.tsv
 : > "$results"
 
-srv= proxy= client=
-cleanup() {
-  [ -n "$client" ] && kill -TERM "$client" 2>/dev/null
-  [ -n "$proxy" ] && kill -TERM "$proxy" 2>/dev/null
-  exec 3>&- 2>/dev/null || true
-  [ -n "$srv" ] && { kill -TERM "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; } || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"; }
+bench_traps
 
 # run <row> <target>: one measurement against a fresh server (and relay)
 run() {

@@ -18,12 +18,10 @@ root=$PWD
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || nginx=
-[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
+bench_prologue
 [ -n "${NO_BUILD:-}" ] || bash tests/fetch-upstream.sh target/upstream-5.1.1 >/dev/null
-out=$root/target/bench
-mkdir -p "$out"
 cc -O2 -g -std=gnu99 -Wall -Wextra -Werror benches/http_hello.c -o "$out/http_hello" -ldl
-ours=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
+ours=$lib
 up=$root/target/upstream-5.1.1/HPSocket/libhpsocket4c_amd64_64.so
 reps=${REPS:-3} secs=${D:-5} workers=${W:-2}
 hz=$(getconf CLK_TCK)
@@ -31,16 +29,7 @@ results=$out/http_results.tsv
 : > "$results"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-srv= client=
-cleanup() {
-  [ -n "$client" ] && kill -TERM "$client" 2>/dev/null
-  exec 3>&- 2>/dev/null || true
-  [ -n "$srv" ] && { kill -TERM "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; } || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"; }
+bench_traps
 
 # run <row> <target>: one wrk run against a fresh server
 run() {
@@ -68,12 +57,7 @@ run() {
   client=
   r=$(cat "$out/http_client.out")
   c1=$(cpu_ticks "$srv")
-  v=$(awk '/Requests\/sec/ { print $2 }' <<<"$r")
-  [ -n "$v" ] && record "$row" "$target" ops "$v"
-  v=$(awk '/Non-2xx|Socket errors/' <<<"$r")
-  [ -n "$v" ] && echo "http $row $target: $v" >&2
-  record "$row" "$target" p99_ms "$(wrk_p99_ms <<<"$r")"
-  record "$row" "$target" count "$(awk '/requests in/ { print $1 }' <<<"$r")"
+  record_wrk "$row" "$target" "http $row $target" <<<"$r"
   record "$row" "$target" cpu_s "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"
   if [ "$target" = nginx ]; then kill -TERM "$srv" 2>/dev/null || true; else exec 3>&-; fi
   wait "$srv" 2>/dev/null || true

@@ -35,11 +35,9 @@ root=$PWD
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -x "$nginx" ] || { echo "nginx is missing: apt-get install nginx" >&2; exit 1; }
-[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
-lib=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
-out=$root/target/bench
+. benches/bench_lib.sh
+bench_prologue
 certs=$out/certs
-mkdir -p "$out"
 sh tests/ssl/mkcerts.sh "$certs" >/dev/null
 cert=$certs/server.pem key=$certs/server.key
 for p in https_hello tls_echo_server; do
@@ -65,7 +63,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-. "$root/benches/bench_lib.sh"
 
 # start <server> <port>: sets $srv to the server's pid once it listens
 start() {
@@ -107,7 +104,6 @@ client() {
   r=$(cat "$out/tls_client.out")
 }
 
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"; }
 
 # run <row> <target> <server>: one measurement; the row's client against a fresh server
 run() {
@@ -119,12 +115,7 @@ run() {
     https)
       client wrk -t2 -c"$conns" -d"${secs}s" --latency "https://127.0.0.1:$port/"
       c1=$(cpu_ticks "$srv")
-      v=$(awk '/Requests\/sec/ { print $2 }' <<<"$r")
-      [ -n "$v" ] && record "$row" "$target" ops "$v"
-      v=$(awk '/Non-2xx|Socket errors/' <<<"$r")
-      [ -n "$v" ] && echo "$row $target: $v" >&2
-      record "$row" "$target" p99_ms "$(wrk_p99_ms <<<"$r")"
-      record "$row" "$target" count "$(awk '/requests in/ { print $1 }' <<<"$r")" ;;
+      record_wrk "$row" "$target" "$row $target" <<<"$r" ;;
     hs13|hs12|hs13echo)
       local ver=1.3; [ "$row" = hs12 ] && ver=1.2
       client "$out/tls_handshakes" "$port" -t "$hs_threads" -d "$secs" -v "$ver"

@@ -29,10 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 . benches/bench_lib.sh
-[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -j1
-lib=$(realpath "${CARGO_TARGET_DIR:-target}/release/libhpsocket4c.so")
-out=$root/target/bench
-mkdir -p "$out"
+bench_prologue
 cc -O2 -g -std=gnu99 -Wall -Wextra -Werror -Iinclude benches/soak.c -o "$out/soak" -ldl -lpthread
 cc -O2 -g -std=gnu99 -Wall -Wextra -Werror benches/http_hello.c -o "$out/http_hello" -ldl
 cc -O2 -g -std=gnu99 -Wall -Wextra -Werror -Iinclude benches/https_hello.c -o "$out/https_hello" -ldl -lpthread
@@ -42,14 +39,7 @@ messages=${MESSAGES:-1000000} churn=${CHURN:-10000} long=${LONG:-100}
 every=${EVERY:-}; [ -n "$every" ] || { [ "$duration" -lt 20 ] && every=1 || every=5; }
 status=0
 
-srv= client=
-cleanup() {
-  [ -n "$client" ] && kill -TERM "$client" 2>/dev/null
-  exec 3>&- 2>/dev/null || true
-  [ -n "$srv" ] && { kill -TERM "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; } || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 # starts "$@" with its stdin on a fifo held open on fd 3 (closing fd 3 stops it); $srv its pid
 start_fifo() {
