@@ -683,7 +683,7 @@ impl ConnStack {
                 // Replies leave every GATHER_WRITE bytes read, so the peer gets them while the
                 // rest of the read is delivered.
                 since_write = 0;
-                if let Err(e) = conn.send.write_gathered_now(conn.fd, &mut |fd, b| write_vectored(fd, b, 0)) {
+                if let Err(e) = conn.send.write_gathered(conn.fd, &mut |fd, b| write_vectored(fd, b, 0), 1) {
                     return Some(CloseReason { op: Op::Send, code: e });
                 }
             }

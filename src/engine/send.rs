@@ -487,15 +487,10 @@ impl SendPath {
         }
     }
 
-    /// Writes what is gathered, from the connection's worker in the middle of a read (see
-    /// `conn.rs`, GatherMark); what the socket does not take is left to the worker's flush.
-    pub fn write_gathered_now(&self, fd: RawFd, write: &mut WriteFn<'_>) -> Result<Sent, i32> {
-        self.write_gathered(fd, write, 1)
-    }
-
     /// A sending thread that wrote its own bytes takes what others gathered meanwhile, for at
-    /// most `rounds` writes, then leaves the rest to the worker.
-    fn write_gathered(&self, fd: RawFd, write: &mut WriteFn<'_>, rounds: usize) -> Result<Sent, i32> {
+    /// most `rounds` writes, then leaves the rest to the worker (also the worker's own write of
+    /// replies gathered in the middle of a read, see `conn.rs`, GatherMark).
+    pub(crate) fn write_gathered(&self, fd: RawFd, write: &mut WriteFn<'_>, rounds: usize) -> Result<Sent, i32> {
         for _ in 0..rounds {
             match self.write_batch(fd, write, None)? {
                 Batched::Nothing => return Ok(Sent::Done),
