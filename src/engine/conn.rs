@@ -128,6 +128,10 @@ pub(crate) const TLS_ON: u8 = 2;
 const STREAM_GAP_US: u64 = 500;
 /// The time of the last send is kept to this precision (microseconds).
 const STREAM_STEP_US: u64 = 50;
+/// In stream mode (`send.rs`), the longest a Send waits for the worker's write when it does
+/// not fill [`crate::engine::send::STREAM_WAKE_BYTES`] (tokio's timer rounds it up to the next
+/// millisecond tick).
+const STREAM_DELAY: Duration = Duration::from_millis(1);
 
 thread_local! {
     /// When this application thread last sent on any connection (coarse microseconds).
@@ -344,8 +348,10 @@ impl Conn {
     }
 
     /// The worker's flush: writes what is queued as far as the socket takes it; chunks of
-    /// completed calls go to `done` (for OnSend). Err(errno) on a socket error.
-    fn flush(&self, stream: &TcpStream, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
+    /// completed calls go to `done` (for OnSend). Err(errno) on a socket error; Ok(true) when
+    /// the connection is in stream mode (`send.rs`): it must be flushed again within
+    /// [`STREAM_DELAY`].
+    fn flush(&self, stream: &TcpStream, done: &mut Vec<Vec<u8>>) -> Result<bool, i32> {
         self.send.flush(
             self.fd,
             &mut |fd, b| match stream.try_io(Interest::WRITABLE, || write_vectored(fd, b, 0).map_err(io::Error::from_raw_os_error)) {
@@ -564,21 +570,13 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     // The Release time the timer was last set for.
     let mut armed = NO_CLOSE;
+    // In stream mode (`send.rs`), when the worker writes what Sends gathered without waking it.
+    let mut stream_due: Option<Instant> = None;
     let reason = 'run: loop {
+        let mut flush_now = false;
         match next_event(conn, stream, timer.as_mut(), !stack.held.is_empty(), armed).await {
             Event::Closed(r) => break 'run r,
-            Event::Writable => {
-                // Not kept across waits: the task's future stays small.
-                let mut sent = Vec::new();
-                if let Err(e) = conn.flush(stream, &mut sent) {
-                    break 'run CloseReason { op: Op::Send, code: e };
-                }
-                for c in sent.drain(..) {
-                    if ev.on_send(id, &c) == Handled::Error {
-                        break 'run CloseReason { op: Op::Send, code: super::cancelled() };
-                    }
-                }
-            }
+            Event::Writable => flush_now = true,
             Event::Readable => {
                 if let Some(r) = stack.take_switch(conn, ev) {
                     break 'run r;
@@ -593,6 +591,10 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 }
             }
             Event::Timer => {
+                if stream_due.is_some_and(|d| Instant::now() >= d) {
+                    stream_due = None;
+                    flush_now = true;
+                }
                 let at = conn.close_at_ms.load(Ordering::Acquire);
                 if at != NO_CLOSE && conn.connect_period_ms() >= at {
                     break 'run CloseReason { op: Op::Close, code: 0 };
@@ -602,13 +604,25 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 }
             }
         }
-        // Only a released connection, or a layer that asks for a timer, gets one.
+        if flush_now {
+            // Not kept across waits: the task's future stays small.
+            let mut sent = Vec::new();
+            match conn.flush(stream, &mut sent) {
+                Err(e) => break 'run CloseReason { op: Op::Send, code: e },
+                Ok(true) if stream_due.is_none() => stream_due = Some(Instant::now() + STREAM_DELAY),
+                Ok(_) => {}
+            }
+            for c in sent.drain(..) {
+                if ev.on_send(id, &c) == Handled::Error {
+                    break 'run CloseReason { op: Op::Send, code: super::cancelled() };
+                }
+            }
+        }
+        // Only a released connection, a connection in stream mode, or a layer that asks for a
+        // timer, gets one.
         armed = conn.close_at_ms.load(Ordering::Acquire);
         let release = (armed != NO_CLOSE).then(|| conn.created + Duration::from_millis(armed));
-        let due = match (stack.framing.deadline(), release) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let due = [stack.framing.deadline(), release, stream_due].into_iter().flatten().min();
         timer = match (due, timer.take()) {
             (None, _) => None,
             (Some(d), Some(mut t)) => {

@@ -63,6 +63,11 @@ pub enum SendMode {
 const CALLER_ROUNDS: usize = 4;
 /// Buffers larger than this are not kept for reuse once written.
 const SPARE_KEEP: usize = 256 * 1024;
+/// A worker's flush that finds at least this many Sends from application threads gathered since
+/// the last write puts the connection in stream mode (see [`SendPath::flush`]).
+const STREAM_SENDS: u32 = 8;
+/// In stream mode, a Send wakes the worker only once this much is queued.
+pub const STREAM_WAKE_BYTES: usize = 16 * 1024;
 
 #[derive(Default)]
 struct Queue {
@@ -76,6 +81,11 @@ struct Queue {
     writing: bool,
     /// Set once the connection is closing: every later Send fails.
     closed: bool,
+    /// Sends from application threads appended (Gather mode) since a writer last took the queue.
+    gathered: u32,
+    /// Stream mode: Sends come faster than the worker wakes for each, so they do not wake it
+    /// until [`STREAM_WAKE_BYTES`] are queued; the worker's own timer writes the rest.
+    streaming: bool,
     /// OnSend accounting and the security layer, for the connections that have them.
     extra: Option<Box<Extra>>,
 }
@@ -185,6 +195,7 @@ impl Queue {
         let head = std::mem::take(&mut self.head);
         let head_done = std::mem::replace(&mut self.head_done, 0);
         let tail = std::mem::take(&mut self.tail);
+        self.gathered = 0;
         self.in_flight = head.len() - head_done + tail.len();
         self.writing = true;
         Batch { head, head_done, tail, written: 0 }
@@ -355,6 +366,9 @@ impl SendPath {
                 return self.write_gathered(fd, write, CALLER_ROUNDS);
             }
             q.push_plain(bufs)?;
+            if mode == SendMode::Gather {
+                q.gathered += 1;
+            }
             return Ok(self.ask_flush(&q));
         }
         match mode {
@@ -397,6 +411,9 @@ impl SendPath {
             }
             SendMode::Direct | SendMode::Gather => {
                 q.push(bufs)?;
+                if mode == SendMode::Gather {
+                    q.gathered += 1;
+                }
                 Ok(self.ask_flush(&q))
             }
         }
@@ -478,6 +495,10 @@ impl SendPath {
         if q.writing || q.queued() == 0 {
             return Sent::Done;
         }
+        if q.streaming && q.queued() < STREAM_WAKE_BYTES {
+            // The worker's stream timer writes it, with what follows.
+            return Sent::Done;
+        }
         // Read first: in a stream of sends the flag is already set, and a plain read leaves the
         // cache line shared with the worker instead of taking it over on every send.
         if self.needs_flush.load(Ordering::Acquire) || self.needs_flush.swap(true, Ordering::AcqRel) {
@@ -504,8 +525,26 @@ impl SendPath {
 
     /// The worker's flush: writes everything queued as far as the socket takes it. Chunks of
     /// completed calls (Worker mode) are pushed to `done` for OnSend. Err(errno) on a socket
-    /// error.
-    pub fn flush(&self, fd: RawFd, write: &mut WriteFn<'_>, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
+    /// error. Ok(true) when the connection is in stream mode: the worker must flush it again
+    /// within its stream delay, as Sends no longer wake it for every batch.
+    ///
+    /// Stream mode: a flush that finds [`STREAM_SENDS`] or more Sends from application threads
+    /// gathered since the last write (they come faster than the worker wakes for each) enters
+    /// it; a flush that finds fewer leaves it. In between, Sends append without waking the
+    /// worker until [`STREAM_WAKE_BYTES`] are queued, so a stream of small sends leaves in few
+    /// large writes instead of one per wake-up. A Send to an idle connection, a reply from a
+    /// callback and a stream slower than the worker are written as before.
+    pub fn flush(&self, fd: RawFd, write: &mut WriteFn<'_>, done: &mut Vec<Vec<u8>>) -> Result<bool, i32> {
+        let streaming = {
+            let mut q = self.lock();
+            q.streaming = q.gathered >= STREAM_SENDS;
+            q.streaming
+        };
+        self.flush_all(fd, write, done)?;
+        Ok(streaming)
+    }
+
+    fn flush_all(&self, fd: RawFd, write: &mut WriteFn<'_>, done: &mut Vec<Vec<u8>>) -> Result<(), i32> {
         loop {
             self.needs_flush.store(false, Ordering::Release);
             match self.write_batch(fd, write, Some(done))? {
@@ -716,6 +755,57 @@ mod tests {
         let mut done = Vec::new();
         p.flush(0, &mut writer(&mut s), &mut done).unwrap();
         assert_eq!((s.calls, &s.got[..]), (1, &b"abbbbbbbbb"[..]));
+    }
+
+    #[test]
+    fn a_fast_stream_stops_waking_the_worker_until_a_batch_is_worth_a_write() {
+        let p = SendPath::default();
+        let mut s = Sink { got: Vec::new(), room: 1 << 20, calls: 0 };
+        let mut done = Vec::new();
+        let mut expect = Vec::new();
+        let send = |p: &SendPath, s: &mut Sink, expect: &mut Vec<u8>, b: &[u8]| {
+            expect.extend_from_slice(b);
+            p.send(0, &[b], SendMode::Gather, WriteNow::No, &mut writer(s)).unwrap()
+        };
+        // Fewer than STREAM_SENDS gathered: a flush leaves stream mode off, and the next Send
+        // after it wakes the worker again.
+        assert_eq!(send(&p, &mut s, &mut expect, b"r1"), Sent::WakeWorker);
+        assert!(!p.flush(0, &mut writer(&mut s), &mut done).unwrap());
+        assert_eq!(send(&p, &mut s, &mut expect, b"r2"), Sent::WakeWorker);
+        for _ in 1..STREAM_SENDS {
+            assert_eq!(send(&p, &mut s, &mut expect, b"0123456789"), Sent::Done);
+        }
+        // STREAM_SENDS gathered: stream mode. Sends no longer wake the worker...
+        assert!(p.flush(0, &mut writer(&mut s), &mut done).unwrap());
+        let calls = s.calls;
+        let msg = [b'm'; 100];
+        let mut woke = 0;
+        while p.pending() + msg.len() < STREAM_WAKE_BYTES {
+            assert_eq!(send(&p, &mut s, &mut expect, &msg), Sent::Done);
+        }
+        assert!(!p.needs_flush());
+        // ...until a batch of STREAM_WAKE_BYTES is queued: one wake, then none until it is written.
+        for _ in 0..10 {
+            woke += (send(&p, &mut s, &mut expect, &msg) == Sent::WakeWorker) as usize;
+        }
+        assert_eq!((woke, s.calls), (1, calls), "one wake-up and no write for a stream's batch");
+        // The worker's flush (woken, or its stream timer) writes the whole batch in one write,
+        // and stays in stream mode while Sends keep coming.
+        assert!(p.flush(0, &mut writer(&mut s), &mut done).unwrap());
+        assert_eq!(s.calls, calls + 1);
+        // A flush with nothing (or little) gathered since ends stream mode: the next Send wakes.
+        assert!(!p.flush(0, &mut writer(&mut s), &mut done).unwrap());
+        assert_eq!(send(&p, &mut s, &mut expect, b"tail"), Sent::WakeWorker);
+        p.flush(0, &mut writer(&mut s), &mut done).unwrap();
+        assert_eq!(s.got, expect, "every byte, in order");
+        // Direct mode never enters stream mode.
+        let d = SendPath::default();
+        s.room = 0;
+        for _ in 0..2 * STREAM_SENDS {
+            let _ = d.send(0, &[b"x"], SendMode::Direct, WriteNow::No, &mut writer(&mut s));
+        }
+        s.room = 1 << 20;
+        assert!(!d.flush(0, &mut writer(&mut s), &mut done).unwrap());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +523,151 @@ static void test_send_after_close_and_reuse(void) {
     Destroy_HP_TcpServer(s);
 }
 
+/* Streams of small Sends from application threads (stream mode, see src/engine/send.rs): a
+ * TcpClient's connection to a plain socket reader; three threads each send STREAM_MSGS messages
+ * of 100 bytes (thread, sequence number) as fast as they can. Every byte arrives, each thread's
+ * messages in order, and the last batch (less than the 16 KiB that wakes the worker) arrives
+ * with no Send after it: the worker's stream timer writes it. The reader's TCP_INFO segment
+ * count is printed (not asserted: it depends on the machine's speed). */
+#define STREAM_THREADS 3
+#define STREAM_MSGS 20000
+#define STREAM_LEN 100
+static HP_TcpClient stream_client;
+static volatile long stream_failed;
+static void *stream_sender(void *arg) {
+    long t = (long)arg;
+    BYTE m[STREAM_LEN];
+    memset(m, 'x', sizeof m);
+    for (long i = 0; i < STREAM_MSGS; i++) {
+        m[0] = (BYTE)t;
+        memcpy(m + 1, &i, sizeof i);
+        if (!HP_Client_Send(stream_client, m, STREAM_LEN)) __atomic_add_fetch(&stream_failed, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+static void test_send_stream_from_threads(void) {
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al_len = sizeof a;
+    CHECK(bind(ls, (struct sockaddr *)&a, sizeof a) == 0 && listen(ls, 4) == 0);
+    CHECK(getsockname(ls, (struct sockaddr *)&a, &al_len) == 0);
+    stream_client = Create_HP_TcpClient(cl);
+    CHECK(HP_Client_Start(stream_client, "127.0.0.1", ntohs(a.sin_port), FALSE));
+    int fd = accept(ls, NULL, NULL);
+    CHECK(fd >= 0);
+    struct timeval tv = {20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    pthread_t th[STREAM_THREADS];
+    for (long t = 0; t < STREAM_THREADS; t++) pthread_create(&th[t], NULL, stream_sender, (void *)t);
+    const long total = (long)STREAM_THREADS * STREAM_MSGS * STREAM_LEN;
+    BYTE *got = (BYTE *)malloc((size_t)total);
+    long n = 0;
+    while (n < total) {
+        ssize_t r = recv(fd, got + n, (size_t)(total - n), 0);
+        if (r <= 0) break;
+        n += r;
+    }
+    for (int t = 0; t < STREAM_THREADS; t++) pthread_join(th[t], NULL);
+    CHECK_EQ(stream_failed, 0);
+    CHECK_EQ(n, total);
+    long next[STREAM_THREADS] = {0}, bad = 0;
+    for (long off = 0; off + STREAM_LEN <= n; off += STREAM_LEN) {
+        long i, t = got[off];
+        memcpy(&i, got + off + 1, sizeof i);
+        if (t < 0 || t >= STREAM_THREADS || i != next[t]) { bad++; break; }
+        next[t]++;
+    }
+    CHECK_EQ(bad, 0);
+    /* tcpi_segs_in (Linux 4.2) sits at byte 140 of the kernel's tcp_info; glibc's struct
+     * stops before it. */
+    unsigned char ti[256]; socklen_t til = sizeof ti; unsigned segs;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &til) == 0 && til >= 144) {
+        memcpy(&segs, ti + 140, sizeof segs);
+        printf("send stream: %d x %d sends of %d B arrived in %u segments\n", STREAM_THREADS, STREAM_MSGS, STREAM_LEN, segs);
+    }
+    free(got);
+    HP_Client_Stop(stream_client);
+    Destroy_HP_TcpClient(stream_client);
+    close(fd);
+    close(ls);
+}
+
+/* The tail of a stream that no Send wakes the worker for: a one-worker agent with connections
+ * A and B to plain sockets. While the worker is held inside B's OnReceive, 50 Sends on A
+ * gather; the worker's flush then finds them and puts A in stream mode, where a Send wakes it
+ * only once 16 KiB are queued. A trickle of 30 more Sends, 100 µs apart, follows: they reach
+ * the peer only through the worker's stream timer (on a machine too loaded for 100 µs sleeps
+ * they go out directly instead, and the test still passes). */
+static volatile long hold_entered, hold_left;
+static volatile HP_CONNID hold_conn;
+static En_HP_HandleResult __HP_CALL hold_receive(HP_Agent a, HP_CONNID id, const BYTE *p, int n) {
+    (void)a; (void)p; (void)n;
+    if (id == hold_conn) {
+        __atomic_store_n(&hold_entered, 1, __ATOMIC_SEQ_CST);
+        usleep(200 * 1000);
+        __atomic_store_n(&hold_left, 1, __ATOMIC_SEQ_CST);
+    }
+    return HR_OK;
+}
+static int accept_one(int ls) {
+    int fd = accept(ls, NULL, NULL);
+    struct timeval tv = {10, 0};
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+static void test_send_stream_tail(void) {
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl_len = sizeof sa;
+    CHECK(bind(ls, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(ls, 4) == 0);
+    CHECK(getsockname(ls, (struct sockaddr *)&sa, &sl_len) == 0);
+    HP_TcpAgentListener hl = Create_HP_TcpAgentListener();
+    HP_Set_FN_Agent_OnReceive(hl, hold_receive);
+    HP_TcpAgent a = Create_HP_TcpAgent(hl);
+    HP_Agent_SetWorkerThreadCount(a, 1);
+    CHECK(HP_Agent_Start(a, "127.0.0.1", FALSE));
+    HP_CONNID ida = 0, idb = 0;
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", ntohs(sa.sin_port), &ida));
+    int fa = accept_one(ls);
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", ntohs(sa.sin_port), &idb));
+    int fb = accept_one(ls);
+    CHECK(fa >= 0 && fb >= 0);
+    hold_conn = idb;
+    CHECK(write(fb, "x", 1) == 1);
+    CHECK(wait_for(&hold_entered, 1, 5000));
+    BYTE m[100];
+    int sent = 0;
+    for (; sent < 50; sent++) {
+        memset(m, 'a' + sent % 26, sizeof m);
+        CHECK(HP_Agent_Send(a, ida, m, sizeof m));
+    }
+    CHECK(wait_for(&hold_left, 1, 5000));
+    for (; sent < 80; sent++) {
+        usleep(100);
+        memset(m, 'a' + sent % 26, sizeof m);
+        CHECK(HP_Agent_Send(a, ida, m, sizeof m));
+    }
+    BYTE got[8000];
+    long n = 0;
+    while (n < (long)sizeof got) {
+        ssize_t r = recv(fa, got + n, sizeof got - (size_t)n, 0);
+        if (r <= 0) break;
+        n += r;
+    }
+    CHECK_EQ(n, 8000);
+    long bad = 0;
+    for (long i = 0; i < n; i++) bad += got[i] != 'a' + (i / 100) % 26;
+    CHECK_EQ(bad, 0);
+    HP_Agent_Stop(a);
+    Destroy_HP_TcpAgent(a);
+    Destroy_HP_TcpAgentListener(hl);
+    close(fa); close(fb); close(ls);
+}
+
 /* Every accepted connection has the server's NoDelay and keep-alive options (the library sets
  * them on the listener, which Linux's accepted sockets inherit): defaults, then others. */
 static void test_accepted_socket_options(void) {
@@ -569,6 +715,8 @@ int main(void) {
 
     test_close_codes();
     test_send_after_close_and_reuse();
+    test_send_stream_from_threads();
+    test_send_stream_tail();
     test_accepted_socket_options();
     test_pause_onsend_pending();
     test_pause_inside_receive();
