@@ -704,7 +704,7 @@ impl Component {
             return Err(libc::EPERM);
         }
         let c = self.conn(id).ok_or_else(|| self.unknown_conn().errno)?;
-        if !c.connected.load(Ordering::Acquire) {
+        if !c.send.connected.load(Ordering::Acquire) {
             return Err(libc::EPERM);
         }
         let make = self.shared.security().ok_or(libc::EPERM)?;

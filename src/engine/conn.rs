@@ -88,8 +88,6 @@ pub struct Conn {
     pub reserved: AtomicUsize,
     pub reserved2: AtomicUsize,
     pub paused: AtomicBool,
-    /// Connected (false during an async connect).
-    pub connected: AtomicBool,
     /// A close asked for by Disconnect / Stop: (op << 32 | code), or u64::MAX for none.
     close_req: AtomicU64,
     /// HTTP Release: when (milliseconds since `created`) the connection closes, NO_CLOSE if
@@ -104,8 +102,6 @@ pub struct Conn {
     /// deliberately skipped), [`ENDED`] (removed and counted). Lets a panicking task be cleaned
     /// up without raising OnClose twice.
     pub(crate) end_stage: AtomicU8,
-    /// Microseconds since `created` of the last Send (stream detection, see `send.rs`).
-    last_send_us: AtomicU64,
     /// A framing another thread asked for (e.g. StartHttp), taken before the next read.
     pub framing_switch: FramingSwitch,
     /// The send queue and its security layer (`send.rs`).
@@ -189,8 +185,7 @@ impl Conn {
             reserved: AtomicUsize::new(0),
             reserved2: AtomicUsize::new(0),
             paused: AtomicBool::new(false),
-            connected: AtomicBool::new(connected),
-            send: SendPath::default(),
+            send: SendPath::new(connected),
             http: std::sync::OnceLock::new(),
             hold_handshake: AtomicBool::new(false),
             tls: AtomicU8::new(TLS_NONE),
@@ -200,7 +195,6 @@ impl Conn {
             pull: pull.then(Box::default),
             udp: None,
             end_stage: AtomicU8::new(LIVE),
-            last_send_us: AtomicU64::new(0),
             framing_switch: FramingSwitch::default(),
         }
     }
@@ -298,7 +292,7 @@ impl Conn {
     /// says (see `send.rs`). A socket error closes the connection and fails the call.
     /// `on_worker`: the caller is one of the component's workers (inside a callback).
     pub fn send(&self, bufs: &[&[u8]], mode: SendMode, on_worker: bool) -> Result<(), i32> {
-        if !self.connected.load(Ordering::Acquire) {
+        if !self.send.connected.load(Ordering::Acquire) {
             return Err(libc::ENOTCONN);
         }
         // Gathering: a reply from a callback, or the first send after a pause, goes out at once
@@ -315,12 +309,12 @@ impl Conn {
             }
         } else {
             let now = coarse_now_us();
-            let last = self.last_send_us.load(Ordering::Relaxed);
+            let last = self.send.last_send_us.load(Ordering::Relaxed);
             let gap = now.saturating_sub(last);
             // Written only when it has moved by a step: senders on several threads do not take
             // the cache line over on every send.
             if gap >= STREAM_STEP_US {
-                self.last_send_us.store(now, Ordering::Relaxed);
+                self.send.last_send_us.store(now, Ordering::Relaxed);
             }
             let thread_gap = now.saturating_sub(THREAD_LAST_SEND_US.with(|t| t.replace(now)));
             if gap >= STREAM_GAP_US && thread_gap >= STREAM_GAP_US {

@@ -151,7 +151,7 @@ impl Component {
                 r = socket.connect(remote) => match r {
                     Ok(stream) => {
                         if let Ok(l) = stream.local_addr() { conn.set_local(l); }
-                        conn.connected.store(true, Ordering::Release);
+                        conn.send.connected.store(true, Ordering::Release);
                         conn::run(shared, conn, stream, Greeting::Connect, None).await
                     }
                     // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its

@@ -31,7 +31,7 @@
 use super::stack::Security;
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// A non-blocking vectored write of the slices to the descriptor: the bytes taken, or
@@ -277,11 +277,20 @@ impl Batch {
 }
 
 /// A connection's send side: the queue, its lock, and the flag that asks the worker to flush.
+/// Every field a Send from any thread reads or writes comes first, next to the lock, so that a
+/// Send takes the line its lock is on and not also lines the worker writes on every read
+/// (`#[repr(C)]` keeps the order).
 #[derive(Default)]
+#[repr(C)]
 pub struct SendPath {
-    q: Mutex<Queue>,
+    /// The connection is connected (false during an async connect): Sends are refused before.
+    pub connected: AtomicBool,
     /// Data is queued and nobody is writing it: the worker flushes when the socket is writable.
     needs_flush: AtomicBool,
+    /// Microseconds since the connection was made of the last Send from an application thread,
+    /// to a coarse step (stream detection, see `Conn::send`).
+    pub(crate) last_send_us: AtomicU64,
+    q: Mutex<Queue>,
 }
 
 /// What one batch write did.
@@ -326,6 +335,11 @@ impl Drop for SecureReadMark {
 }
 
 impl SendPath {
+    /// A connection's send path; `connected`: whether Sends are taken yet.
+    pub fn new(connected: bool) -> SendPath {
+        SendPath { connected: AtomicBool::new(connected), ..SendPath::default() }
+    }
+
     /// Whether this thread is inside a read of this path's security layer (its lock held).
     fn reading_here(&self) -> Option<usize> {
         let (p, raw) = IN_SECURE_READ.with(|c| c.get());

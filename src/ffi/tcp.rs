@@ -988,7 +988,7 @@ pub unsafe fn is_paused(c: &Component, id: ConnId, out: *mut BOOL) -> BOOL {
 
 pub fn is_connected(c: &Component, id: ConnId) -> BOOL {
     match c.conn(id) {
-        Some(conn) => bool_of(conn.connected.load(Ordering::Acquire)),
+        Some(conn) => bool_of(conn.send.connected.load(Ordering::Acquire)),
         None => not_found(c),
     }
 }
