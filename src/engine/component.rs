@@ -665,6 +665,19 @@ impl Component {
         .map_err(send_failure)
     }
 
+    /// `send`, then `after` on the connection sent on, from the same registry entry (no second
+    /// lookup): Some(its result) on a plain-framed TCP connection, None on others.
+    pub fn send_then<R>(&self, id: ConnId, bufs: &[&[u8]], after: impl FnOnce(&Conn) -> R) -> Result<Option<R>> {
+        if self.shared.transport != Transport::Tcp || !matches!(self.shared.send_framing(), SendFraming::Raw) {
+            return self.send(id, bufs).map(|()| None);
+        }
+        let c = self.shared.conns.get(&id).ok_or_else(|| self.unknown_conn())?;
+        if !bufs.iter().all(|b| b.is_empty()) {
+            c.send(bufs, self.send_mode(), on_worker_of(self.shared.owner())).map_err(send_failure)?;
+        }
+        Ok(Some(after(&c)))
+    }
+
     /// A call naming a connection that is not there: upstream's ERROR_OBJECT_NOT_FOUND
     /// (EBADSLT), or for a client, whose one connection is gone, ERROR_INVALID_STATE (EPERM).
     fn unknown_conn(&self) -> Failure {
@@ -768,6 +781,18 @@ impl Component {
         // Released once only, as upstream (a second Release fails).
         if h.released.swap(true, Ordering::AcqRel) {
             return false;
+        }
+        // A request that asked to close, answered by a whole response with nothing sent after
+        // it: the response is all the connection will carry, so its end of the stream (FIN)
+        // follows it at once, as other HTTP servers close, instead of waiting for the client's
+        // close or the delay (upstream). The client sees the end at once, and the connection's
+        // TIME_WAIT stays on the server, which has no ephemeral ports to run out of. Plain
+        // connections only: a TLS session ends with its own close_notify.
+        if c.tls.load(Ordering::Acquire) == crate::engine::conn::TLS_NONE
+            && !h.msg.lock().unwrap().is_keep_alive()
+            && h.whole_response_at.load(Ordering::Acquire) == c.send.calls()
+        {
+            c.half_close_when_sent();
         }
         c.close_after(delay);
         true

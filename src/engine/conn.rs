@@ -94,6 +94,8 @@ pub struct Conn {
     /// not released; the connection's own task keeps the time (see `close_after`).
     close_at_ms: AtomicU64,
     pub(crate) wake: Wake,
+    /// Asked for by [`Conn::half_close_when_sent`]; the connection's task shuts its sending side.
+    half_close: AtomicBool,
     /// PULL components: the received bytes Fetch / Peek read.
     pub pull: Option<Box<PullBuf>>,
     /// UDP connections: their inbox and detect state.
@@ -190,6 +192,7 @@ impl Conn {
             hold_handshake: AtomicBool::new(false),
             tls: AtomicU8::new(TLS_NONE),
             close_req: AtomicU64::new(NO_CLOSE),
+            half_close: AtomicBool::new(false),
             close_at_ms: AtomicU64::new(NO_CLOSE),
             wake: Wake::new(),
             pull: pull.then(Box::default),
@@ -258,6 +261,13 @@ impl Conn {
         if self.close_req.compare_exchange(NO_CLOSE, v, Ordering::AcqRel, Ordering::Acquire).is_ok() {
             self.wake.notify_one();
         }
+    }
+
+    /// Ends the connection's outgoing stream (FIN, `shutdown(SHUT_WR)`) as soon as everything
+    /// queued so far is written; reading goes on until the connection closes.
+    pub fn half_close_when_sent(&self) {
+        self.half_close.store(true, Ordering::Release);
+        self.wake.notify_one();
     }
 
     /// Closes the connection (as `request_close(Op::Close, 0)`) `delay` from now, unless it
@@ -566,6 +576,8 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     let mut armed = NO_CLOSE;
     // In stream mode (`send.rs`), when the worker writes what Sends gathered without waking it.
     let mut stream_due: Option<Instant> = None;
+    // Whether the sending side was shut (half_close_when_sent).
+    let mut shut = false;
     let reason = 'run: loop {
         let mut flush_now = false;
         match next_event(conn, stream, timer.as_mut(), !stack.held.is_empty(), armed).await {
@@ -611,6 +623,12 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                     break 'run CloseReason { op: Op::Send, code: super::cancelled() };
                 }
             }
+        }
+        if !shut && conn.half_close.load(Ordering::Acquire) && conn.send.pending() == 0 {
+            shut = true;
+            // SAFETY: shutdown takes no pointers; `conn.fd` is this connection's socket, open
+            // while its task runs.
+            unsafe { libc::shutdown(conn.fd, libc::SHUT_WR) };
         }
         // Only a released connection, a connection in stream mode, or a layer that asks for a
         // timer, gets one.

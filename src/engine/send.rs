@@ -83,6 +83,9 @@ struct Queue {
     closed: bool,
     /// Sends from application threads appended (Gather mode) since a writer last took the queue.
     gathered: u32,
+    /// Sends taken since the connection began (any mode): HTTP's Release tells by it whether
+    /// anything was sent after a whole response.
+    calls: u64,
     /// Stream mode: Sends come faster than the worker wakes for each, so they do not wake it
     /// until [`STREAM_WAKE_BYTES`] are queued; the worker's own timer writes the rest.
     streaming: bool,
@@ -369,6 +372,7 @@ impl SendPath {
         if q.closed {
             return Err(libc::ENOTCONN);
         }
+        q.calls += 1;
         let idle = !q.writing && q.queued() == 0;
         if q.security().is_some() && mode != SendMode::Worker {
             // An idle connection's first Send from an application thread (or any, in Direct
@@ -596,6 +600,11 @@ impl SendPath {
         }
         r?;
         Ok(if full { Batched::Full } else { Batched::Wrote })
+    }
+
+    /// How many Sends the connection has taken so far.
+    pub fn calls(&self) -> u64 {
+        self.lock().calls
     }
 
     /// Whether the worker has data to flush.

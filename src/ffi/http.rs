@@ -8,7 +8,7 @@ use super::listener::Slot;
 use super::tcp::{self, CEvents, ComponentObj, FALSE, TRUE};
 use super::types::*;
 use crate::engine::component::{Component, Role};
-use crate::engine::http::layer::{HttpConn, HttpEvents, HttpSettings, MAX_RELEASE_DELAY, MIN_RELEASE_DELAY, VERSION_1_0, VERSION_1_1};
+use crate::engine::http::layer::{HttpConn, HttpEvents, HttpSettings, MAX_RELEASE_DELAY, MIN_RELEASE_DELAY, NO_WHOLE_RESPONSE, VERSION_1_0, VERSION_1_1};
 use crate::engine::http::message::{Message, UpgradeType};
 use crate::engine::http::write::{write_chunk_header, RequestHead, ResponseHead, CHUNK_END};
 use crate::engine::http::ws;
@@ -455,8 +455,15 @@ pub fn send_response(p: PVOID, id: HP_CONNID, status: u16, reason: Option<&[u8]>
     HEAD.with(|buf| {
         let mut buf = buf.borrow_mut();
         buf.clear();
-        head.write(headers.iter().copied(), &mut buf);
-        send_parts(c, id, &[&buf, data])
+        let whole = head.write(headers.iter().copied(), &mut buf);
+        let r = c.send_then(id, &[&buf, data], |conn| conn.send.calls());
+        // Release may half-close after a whole response (see Component::release_http).
+        let at = match (&r, whole) {
+            (Ok(Some(calls)), true) => *calls,
+            _ => NO_WHOLE_RESPONSE,
+        };
+        h.whole_response_at.store(at, Ordering::Release);
+        tcp::errno_only(r.map(|_| ()))
     })
 }
 

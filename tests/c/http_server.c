@@ -405,6 +405,12 @@ static void respond(HP_HttpServer s, HP_CONNID id) {
         HP_HttpServer_SendResponse(s, id, 200, NULL, text, 1, (const BYTE *)"bye", 3);
         g_release1 = HP_HttpServer_Release(s, id);
         g_release2 = HP_HttpServer_Release(s, id);
+    } else if (strcmp(path, "/release-framed") == 0) {
+        /* The caller's own Content-Length: the body follows in a Send after Release. */
+        THeader cl[1] = {{"Content-Length", "5"}};
+        HP_HttpServer_SendResponse(s, id, 200, NULL, cl, 1, NULL, 0);
+        g_release1 = HP_HttpServer_Release(s, id);
+        HP_Server_Send(s, id, (const BYTE *)"later", 5);
     } else if (strcmp(path, "/raw") == 0) {
         static const char raw[] = "HTTP/1.1 299 Raw\r\nContent-Length: 3\r\n\r\nraw";
         g_raw_send_ok = HP_Server_Send(s, id, (const BYTE *)raw, (int)strlen(raw));
@@ -1106,6 +1112,42 @@ static void test_srv10(void) {
     cli_sends(c, "GET /more HTTP/1.1\r\nHost: r\r\n\r\n");
     CHECK(cli_eof(c, TIMEOUT_MS));
     CHECK(wait_for(&g_closes, closes + 1, TIMEOUT_MS));
+    cli_close(c);
+
+    /* A request that asks to close, answered by a whole response and released: the server ends
+     * its side of the stream (FIN) right after the response, long before the 60 s delay; the
+     * connection closes once the client closes. (Upstream waits for the client's close.) */
+    closes = ld(&g_closes);
+    c = cli_open(g_port10);
+    cli_sends(c, "GET /release HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n");
+    r = cli_response(c, 0);
+    CHECK(r->ok && body_is(r, "bye"));
+    CHECK(cli_eof(c, TIMEOUT_MS));
+    CHECK_EQ(ld(&g_closes), closes);
+    cli_close(c);
+    CHECK(wait_for(&g_closes, closes + 1, TIMEOUT_MS));
+
+    /* The same request, but the response's body is framed by the application's own
+     * Content-Length and sent after Release: the server does not end the stream early (the
+     * whole body arrives, and no FIN follows until the client closes). */
+    closes = ld(&g_closes);
+    g_release1 = -1;
+    c = cli_open(g_port10);
+    cli_sends(c, "GET /release-framed HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n");
+    r = cli_response(c, 0);
+    CHECK(r->ok && body_is(r, "later"));
+    CHECK_EQ(ld(&g_release1), 1);
+    CHECK(cli_silent(c, 200));
+    cli_close(c);
+    CHECK(wait_for(&g_closes, closes + 1, TIMEOUT_MS));
+
+    /* A keep-alive request that is released keeps upstream's behaviour: no FIN before the
+     * client closes or the delay passes. */
+    c = cli_open(g_port10);
+    cli_sends(c, "GET /release HTTP/1.1\r\nHost: r\r\n\r\n");
+    r = cli_response(c, 0);
+    CHECK(r->ok && body_is(r, "bye"));
+    CHECK(cli_silent(c, 200));
     cli_close(c);
 }
 

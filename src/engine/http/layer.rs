@@ -17,7 +17,7 @@ use crate::engine::stack::{Framing, Layer, Switch, Up};
 use crate::engine::{ConnId, Handled, Op, ParseResult};
 use std::collections::VecDeque;
 use std::ffi::{c_char, CStr, CString};
-use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The HTTP events of a component (implemented by the C boundary, which calls the listener's
@@ -74,6 +74,9 @@ impl HttpSettings {
 }
 
 /// What the application's threads read and change of one HTTP connection.
+/// [`HttpConn::whole_response_at`] when no whole response was sent.
+pub const NO_WHOLE_RESPONSE: u64 = u64::MAX;
+
 pub struct HttpConn {
     pub settings: Arc<HttpSettings>,
     /// The message being received (or the last one), read by the accessors.
@@ -86,6 +89,11 @@ pub struct HttpConn {
     pub started: AtomicBool,
     /// `Release` was called: bytes that still arrive close the connection at once.
     pub released: AtomicBool,
+    /// The connection's Send count ([`crate::engine::send::SendPath::calls`]) right after a
+    /// server's SendResponse that was a whole response (head and all of its body), or
+    /// [`NO_WHOLE_RESPONSE`]: Release half-closes a connection whose request asked to close
+    /// when nothing was sent after it.
+    pub whole_response_at: AtomicU64,
     /// A client's requests awaiting their responses: whether each is a HEAD (no body follows).
     pending_heads: Mutex<VecDeque<bool>>,
     /// The host (and whether TLS) a client's connection is to, for cookies.
@@ -102,6 +110,7 @@ impl HttpConn {
             parse_error: Mutex::new(None),
             ws: Mutex::new(FrameState::default()),
             released: AtomicBool::new(false),
+            whole_response_at: AtomicU64::new(NO_WHOLE_RESPONSE),
             pending_heads: Mutex::new(VecDeque::new()),
             remote_host,
         }
@@ -248,6 +257,8 @@ const EMPTY: &CStr = c"";
 impl Handler for Bridge<'_> {
     fn on_message_begin(&mut self) -> ParseResult {
         self.st.msg.lock().unwrap().begin_message();
+        // A new request: no response to it yet.
+        self.st.whole_response_at.store(NO_WHOLE_RESPONSE, Ordering::Release);
         self.ev.on_message_begin(self.id)
     }
 

@@ -46,8 +46,11 @@ pub struct ResponseHead<'a> {
 }
 
 impl ResponseHead<'_> {
-    /// Appends the head, ending with its blank line, to `out`.
-    pub fn write<'h>(&self, headers: impl IntoIterator<Item = (&'h [u8], &'h [u8])>, out: &mut Vec<u8>) {
+    /// Appends the head, ending with its blank line, to `out`. Returns whether the head frames
+    /// exactly `body_len` bytes (its Content-Length is ours): the head and that body are a
+    /// whole response; false when the caller's headers frame the body (their own
+    /// Content-Length or Transfer-Encoding), whose rest may follow in later sends.
+    pub fn write<'h>(&self, headers: impl IntoIterator<Item = (&'h [u8], &'h [u8])>, out: &mut Vec<u8>) -> bool {
         write_version(self.version, out);
         out.push(b' ');
         push_decimal(self.status as u64, out);
@@ -62,6 +65,7 @@ impl ResponseHead<'_> {
             write_header(b"Connection", if keep_alive { b"keep-alive" } else { b"close" }, out);
         }
         out.extend_from_slice(CRLF);
+        !given.framing
     }
 }
 
@@ -382,6 +386,14 @@ mod tests {
 
     const OK: ResponseHead = ResponseHead { version: HTTP_1_1, status: 200, reason: None, body_len: 0, keep_alive: Some(true) };
     const GET: RequestHead = RequestHead { version: HTTP_1_1, method: b"GET", path: b"/", body_len: 0, host: None, cookie: None };
+
+    #[test]
+    fn a_head_says_whether_it_frames_exactly_its_body() {
+        let mut out = Vec::new();
+        assert!(ResponseHead { body_len: 3, ..OK }.write([(&b"Content-Type"[..], &b"text/plain"[..])], &mut out));
+        assert!(!OK.write([(&b"content-length"[..], &b"5"[..])], &mut out), "the caller's Content-Length");
+        assert!(!OK.write([(&b"Transfer-Encoding"[..], &b"chunked"[..])], &mut out), "a chunked body");
+    }
 
     #[test]
     fn response_gets_length_and_connection() {
