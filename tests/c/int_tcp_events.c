@@ -532,6 +532,18 @@ static void test_send_after_close_and_reuse(void) {
 #define STREAM_THREADS 3
 #define STREAM_MSGS 20000
 #define STREAM_LEN 100
+/* A plain listening socket on 127.0.0.1 with a kernel-chosen port, written to *port. */
+static int plain_listener(USHORT *port) {
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    CHECK(bind(ls, (struct sockaddr *)&a, sizeof a) == 0 && listen(ls, 4) == 0);
+    CHECK(getsockname(ls, (struct sockaddr *)&a, &len) == 0);
+    *port = ntohs(a.sin_port);
+    return ls;
+}
 static HP_TcpClient stream_client;
 static volatile long stream_failed;
 static void *stream_sender(void *arg) {
@@ -546,15 +558,10 @@ static void *stream_sender(void *arg) {
     return NULL;
 }
 static void test_send_stream_from_threads(void) {
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al_len = sizeof a;
-    CHECK(bind(ls, (struct sockaddr *)&a, sizeof a) == 0 && listen(ls, 4) == 0);
-    CHECK(getsockname(ls, (struct sockaddr *)&a, &al_len) == 0);
+    USHORT port;
+    int ls = plain_listener(&port);
     stream_client = Create_HP_TcpClient(cl);
-    CHECK(HP_Client_Start(stream_client, "127.0.0.1", ntohs(a.sin_port), FALSE));
+    CHECK(HP_Client_Start(stream_client, "127.0.0.1", port, FALSE));
     int fd = accept(ls, NULL, NULL);
     CHECK(fd >= 0);
     struct timeval tv = {20, 0};
@@ -618,22 +625,17 @@ static int accept_one(int ls) {
     return fd;
 }
 static void test_send_stream_tail(void) {
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl_len = sizeof sa;
-    CHECK(bind(ls, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(ls, 4) == 0);
-    CHECK(getsockname(ls, (struct sockaddr *)&sa, &sl_len) == 0);
+    USHORT port;
+    int ls = plain_listener(&port);
     HP_TcpAgentListener hl = Create_HP_TcpAgentListener();
     HP_Set_FN_Agent_OnReceive(hl, hold_receive);
     HP_TcpAgent a = Create_HP_TcpAgent(hl);
     HP_Agent_SetWorkerThreadCount(a, 1);
     CHECK(HP_Agent_Start(a, "127.0.0.1", FALSE));
     HP_CONNID ida = 0, idb = 0;
-    CHECK(HP_Agent_Connect(a, "127.0.0.1", ntohs(sa.sin_port), &ida));
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &ida));
     int fa = accept_one(ls);
-    CHECK(HP_Agent_Connect(a, "127.0.0.1", ntohs(sa.sin_port), &idb));
+    CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &idb));
     int fb = accept_one(ls);
     CHECK(fa >= 0 && fb >= 0);
     hold_conn = idb;
