@@ -20,12 +20,19 @@ typedef int (*FnConnect)(H, CONNID);
 typedef int (*FnReceive)(H, CONNID, const unsigned char *, int);
 typedef int (*FnClose)(H, CONNID, int, int);
 
+/* /proc/PID/<file> opened for reading, or NULL. */
+static inline FILE *proc_open(int pid, const char *file)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+    return fopen(path, "r");
+}
+
 /* User + system CPU seconds of process `pid` so far, from /proc/PID/stat (-1 if unreadable). */
 static inline double cpu_s(int pid)
 {
-    char path[64], line[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
+    char line[1024];
+    FILE *f = proc_open(pid, "stat");
     if (!f) return -1;
     double r = -1;
     if (fgets(line, sizeof line, f)) {
@@ -59,9 +66,8 @@ static inline double now_s(void)
 }
 static inline long rss_kb(int pid)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    FILE *f = fopen(path, "r");
+    char line[256];
+    FILE *f = proc_open(pid, "status");
     if (!f) return -1;
     long kb = -1;
     while (fgets(line, sizeof line, f))

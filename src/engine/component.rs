@@ -632,8 +632,14 @@ impl Component {
     /// Sends the concatenation of `bufs` on connection `id` as one contiguous piece of the
     /// stream, in the component's send framing (one PACK message on a PACK component).
     pub fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        self.send_then(id, bufs, |_| ()).map(|_| ())
+    }
+
+    /// `send`, then `after` on the connection sent on, from the same registry entry (no second
+    /// lookup): Some(its result) on a TCP connection, None on a datagram one.
+    pub fn send_then<R>(&self, id: ConnId, bufs: &[&[u8]], after: impl FnOnce(&Conn) -> R) -> Result<Option<R>> {
         if self.shared.transport != Transport::Tcp {
-            return self.send_datagram(id, bufs);
+            return self.send_datagram(id, bufs).map(|()| None);
         }
         let framing = self.shared.send_framing();
         let header = match framing {
@@ -644,36 +650,24 @@ impl Component {
         // on a line the connection's worker also uses.
         let c = self.shared.conns.get(&id).ok_or_else(|| self.unknown_conn())?;
         let (mode, on_worker) = (self.send_mode(), on_worker_of(self.shared.owner()));
-        let Some(header) = header else {
-            if bufs.iter().all(|b| b.is_empty()) {
-                // Upstream sends nothing and succeeds.
-                return Ok(());
+        match header {
+            // Upstream sends nothing and succeeds.
+            None if bufs.iter().all(|b| b.is_empty()) => {}
+            None => c.send(bufs, mode, on_worker).map_err(send_failure)?,
+            Some(header) => {
+                let mut with_header: [&[u8]; 16] = [&[]; 16];
+                if bufs.len() < with_header.len() {
+                    with_header[0] = &header;
+                    with_header[1..=bufs.len()].copy_from_slice(bufs);
+                    c.send(&with_header[..=bufs.len()], mode, on_worker)
+                } else {
+                    let mut v: Vec<&[u8]> = Vec::with_capacity(bufs.len() + 1);
+                    v.push(&header);
+                    v.extend_from_slice(bufs);
+                    c.send(&v, mode, on_worker)
+                }
+                .map_err(send_failure)?
             }
-            return c.send(bufs, mode, on_worker).map_err(send_failure);
-        };
-        let mut with_header: [&[u8]; 16] = [&[]; 16];
-        if bufs.len() < with_header.len() {
-            with_header[0] = &header;
-            with_header[1..=bufs.len()].copy_from_slice(bufs);
-            c.send(&with_header[..=bufs.len()], mode, on_worker)
-        } else {
-            let mut v: Vec<&[u8]> = Vec::with_capacity(bufs.len() + 1);
-            v.push(&header);
-            v.extend_from_slice(bufs);
-            c.send(&v, mode, on_worker)
-        }
-        .map_err(send_failure)
-    }
-
-    /// `send`, then `after` on the connection sent on, from the same registry entry (no second
-    /// lookup): Some(its result) on a plain-framed TCP connection, None on others.
-    pub fn send_then<R>(&self, id: ConnId, bufs: &[&[u8]], after: impl FnOnce(&Conn) -> R) -> Result<Option<R>> {
-        if self.shared.transport != Transport::Tcp || !matches!(self.shared.send_framing(), SendFraming::Raw) {
-            return self.send(id, bufs).map(|()| None);
-        }
-        let c = self.shared.conns.get(&id).ok_or_else(|| self.unknown_conn())?;
-        if !bufs.iter().all(|b| b.is_empty()) {
-            c.send(bufs, self.send_mode(), on_worker_of(self.shared.owner())).map_err(send_failure)?;
         }
         Ok(Some(after(&c)))
     }
