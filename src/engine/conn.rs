@@ -154,6 +154,16 @@ impl Drop for GatherMark {
     }
 }
 
+/// Sends what the kernel holds back for Nagle's algorithm now, and leaves the algorithm on:
+/// turning TCP_NODELAY on pushes the pending segments, turning it off again restores it.
+fn push_segments(fd: RawFd) {
+    for on in [1 as libc::c_int, 0] {
+        // SAFETY: `on` is a live c_int for the call and its size is passed; `fd` is the
+        // connection's socket, open while its task runs (a failure leaves the option as it was).
+        unsafe { libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, &on as *const libc::c_int as *const libc::c_void, std::mem::size_of::<libc::c_int>() as libc::socklen_t) };
+    }
+}
+
 /// A cheap monotonic clock in microseconds (`CLOCK_MONOTONIC_COARSE`: no TSC read; its
 /// resolution is the kernel tick, 1 to 4 ms, so a stream gap reads as 0 or a whole tick). It is
 /// read on every Send from an application thread, where the precise clock cost 6 % of a small
@@ -320,11 +330,11 @@ impl Conn {
         } else {
             let now = coarse_now_us();
             let last = self.send.last_send_us.load(Ordering::Relaxed);
-            let gap = now.saturating_sub(last);
+            let gap = u64::from((now as u32).wrapping_sub(last));
             // Written only when it has moved by a step: senders on several threads do not take
             // the cache line over on every send.
             if gap >= STREAM_STEP_US {
-                self.send.last_send_us.store(now, Ordering::Relaxed);
+                self.send.last_send_us.store(now as u32, Ordering::Relaxed);
             }
             let thread_gap = now.saturating_sub(THREAD_LAST_SEND_US.with(|t| t.replace(now)));
             if gap >= STREAM_GAP_US && thread_gap >= STREAM_GAP_US {
@@ -355,16 +365,31 @@ impl Conn {
     /// completed calls go to `done` (for OnSend). Err(errno) on a socket error; Ok(true) when
     /// the connection is in stream mode (`send.rs`): it must be flushed again within
     /// [`STREAM_DELAY`].
-    fn flush(&self, stream: &TcpStream, done: &mut Vec<Vec<u8>>) -> Result<bool, i32> {
-        self.send.flush(
+    ///
+    /// `nagle`: the socket has Nagle's algorithm on (NoDelay off). What the worker writes is a
+    /// batch the library has already gathered (replies to a wide read, a stream of Sends, the
+    /// rest of a full socket), so once it is all written it is pushed out: the kernel would
+    /// otherwise hold its last, short segment until the peer acknowledges the one before, and a
+    /// peer that delays its acknowledgement (40 ms on Linux) stalls the end of every burst.
+    /// Single Sends written at once keep Nagle's coalescing.
+    fn flush(&self, stream: &TcpStream, done: &mut Vec<Vec<u8>>, nagle: bool) -> Result<bool, i32> {
+        let mut wrote = false;
+        let r = self.send.flush(
             self.fd,
             &mut |fd, b| match stream.try_io(Interest::WRITABLE, || write_vectored(fd, b, 0).map_err(io::Error::from_raw_os_error)) {
-                Ok(n) => Ok(n),
+                Ok(n) => {
+                    wrote |= n > 0;
+                    Ok(n)
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(libc::EAGAIN),
                 Err(e) => Err(e.raw_os_error().unwrap_or(libc::EIO)),
             },
             done,
-        )
+        )?;
+        if nagle && wrote && self.send.pending() == 0 {
+            push_segments(self.fd);
+        }
+        Ok(r)
     }
 
     pub(crate) fn mark_closed(&self) {
@@ -443,7 +468,7 @@ pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet:
     }
     if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
         // An orderly close still sends what the application queued before it (best effort).
-        let _ = conn.flush(&stream, &mut Vec::new());
+        let _ = conn.flush(&stream, &mut Vec::new(), false);
     }
     conn.mark_closed();
     conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
@@ -571,6 +596,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     }
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
+    let nagle = shared.nagle();
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     // The Release time the timer was last set for.
     let mut armed = NO_CLOSE;
@@ -613,7 +639,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
         if flush_now {
             // Not kept across waits: the task's future stays small.
             let mut sent = Vec::new();
-            match conn.flush(stream, &mut sent) {
+            match conn.flush(stream, &mut sent, nagle) {
                 Err(e) => break 'run CloseReason { op: Op::Send, code: e },
                 Ok(true) if stream_due.is_none() => stream_due = Some(Instant::now() + STREAM_DELAY),
                 Ok(_) => {}
@@ -919,4 +945,45 @@ fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, bu
         }
         None
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    /// Bytes in a socket's send queue that have not gone out yet (Linux's SIOCOUTQNSD).
+    fn unsent(fd: RawFd) -> libc::c_int {
+        const SIOCOUTQNSD: libc::c_ulong = 0x894B;
+        let mut n: libc::c_int = -1;
+        // SAFETY: SIOCOUTQNSD writes one c_int through the pointer, which is live for the call;
+        // `fd` is an open TCP socket.
+        unsafe { libc::ioctl(fd, SIOCOUTQNSD, &mut n) };
+        n
+    }
+
+    #[test]
+    fn a_push_sends_what_nagle_holds_and_leaves_nagle_on() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let (_b, _) = l.accept().unwrap();
+        a.set_nodelay(false).unwrap();
+        let fd = a.as_raw_fd();
+        // Nagle holds a short segment while the short one before it is unacknowledged, and the
+        // peer delays its acknowledgements once past the first few segments of a connection
+        // (which it acknowledges at once): write pairs until the second of a pair is held.
+        for _ in 0..1000 {
+            a.write_all(b"x").unwrap();
+            a.write_all(b"y").unwrap();
+            if unsent(fd) == 0 {
+                continue;
+            }
+            push_segments(fd);
+            assert_eq!(unsent(fd), 0, "the held segment went out");
+            assert!(!a.nodelay().unwrap(), "Nagle is on again");
+            return;
+        }
+        panic!("Nagle never held a segment");
+    }
 }

@@ -31,7 +31,7 @@
 use super::stack::Security;
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Mutex;
 
 /// A non-blocking vectored write of the slices to the descriptor: the bytes taken, or
@@ -67,30 +67,39 @@ const SPARE_KEEP: usize = 256 * 1024;
 /// the last write puts the connection in stream mode (see [`SendPath::flush`]).
 const STREAM_SENDS: u32 = 8;
 /// In stream mode, a Send wakes the worker only once this much is queued.
-pub const STREAM_WAKE_BYTES: usize = 16 * 1024;
+pub const STREAM_WAKE_BYTES: usize = 64 * 1024;
 
+/// The queue behind a connection's send lock. `#[repr(C)]`, the fields every Send writes first:
+/// the std mutex keeps its futex word before the data, so within [`SendPath`]'s first cache
+/// line a Send finds its lock and everything it changes; the second line changes only when a
+/// writer takes or gives back a batch.
 #[derive(Default)]
+#[repr(C)]
 struct Queue {
-    /// Bytes a writer took and the socket did not take whole: they go first.
-    head: Vec<u8>,
-    head_done: usize,
-    /// Bytes appended since, in call order.
+    /// Bytes appended since the last take, in call order.
     tail: Vec<u8>,
-    /// Bytes out of the queue being written by a writer right now (the lock released).
-    in_flight: usize,
-    writing: bool,
-    /// Set once the connection is closing: every later Send fails.
-    closed: bool,
-    /// Sends from application threads appended (Gather mode) since a writer last took the queue.
-    gathered: u32,
+    /// OnSend accounting and the security layer, for the connections that have them.
+    extra: Option<Box<Extra>>,
     /// Sends taken since the connection began (any mode): HTTP's Release tells by it whether
     /// anything was sent after a whole response.
     calls: u64,
+    /// Sends from application threads appended (Gather mode) since a writer last took the queue.
+    gathered: u32,
+    /// Set once the connection is closing: every later Send fails.
+    closed: bool,
+    writing: bool,
     /// Stream mode: Sends come faster than the worker wakes for each, so they do not wake it
     /// until [`STREAM_WAKE_BYTES`] are queued; the worker's own timer writes the rest.
     streaming: bool,
-    /// OnSend accounting and the security layer, for the connections that have them.
-    extra: Option<Box<Extra>>,
+    /// Bytes a writer took and the socket did not take whole: they go first.
+    head: Vec<u8>,
+    head_done: usize,
+    /// Bytes out of the queue being written by a writer right now (the lock released).
+    in_flight: usize,
+    /// An empty buffer a writer gave back while senders were already filling `tail`: the next
+    /// `take` makes it the tail, so that a stream of Sends appends into a buffer that is already
+    /// the size of a batch instead of growing a new one (a realloc and a copy each doubling).
+    spare: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -197,7 +206,7 @@ impl Queue {
     fn take(&mut self) -> Batch {
         let head = std::mem::take(&mut self.head);
         let head_done = std::mem::replace(&mut self.head_done, 0);
-        let tail = std::mem::take(&mut self.tail);
+        let tail = std::mem::replace(&mut self.tail, std::mem::take(&mut self.spare));
         self.gathered = 0;
         self.in_flight = head.len() - head_done + tail.len();
         self.writing = true;
@@ -229,11 +238,16 @@ impl Queue {
         }
     }
 
-    /// A written buffer becomes the next `tail` if none has grown meanwhile.
+    /// A written buffer becomes the next `tail` if none has grown meanwhile, else the spare.
     fn recycle(&mut self, mut v: Vec<u8>) {
-        if self.tail.is_empty() && v.capacity() > self.tail.capacity() && v.capacity() <= SPARE_KEEP {
-            v.clear();
+        if v.capacity() > SPARE_KEEP {
+            return;
+        }
+        v.clear();
+        if self.tail.is_empty() && v.capacity() > self.tail.capacity() {
             self.tail = v;
+        } else if v.capacity() > self.spare.capacity() {
+            self.spare = v;
         }
     }
 
@@ -280,19 +294,19 @@ impl Batch {
 }
 
 /// A connection's send side: the queue, its lock, and the flag that asks the worker to flush.
-/// Every field a Send from any thread reads or writes comes first, next to the lock, so that a
-/// Send takes the line its lock is on and not also lines the worker writes on every read
-/// (`#[repr(C)]` keeps the order).
+/// Every field a Send from any thread reads or writes is in the first cache line, with the lock
+/// (`#[repr(C)]` keeps the order; see [`Queue`]), so that a Send from another thread takes over
+/// one line, and not also lines the worker writes on every read.
 #[derive(Default)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub struct SendPath {
     /// The connection is connected (false during an async connect): Sends are refused before.
     pub connected: AtomicBool,
     /// Data is queued and nobody is writing it: the worker flushes when the socket is writable.
     needs_flush: AtomicBool,
-    /// Microseconds since the connection was made of the last Send from an application thread,
-    /// to a coarse step (stream detection, see `Conn::send`).
-    pub(crate) last_send_us: AtomicU64,
+    /// The monotonic clock's microseconds (their low 32 bits, compared by wrapping) at the last
+    /// Send from an application thread, to a coarse step (stream detection, see `Conn::send`).
+    pub(crate) last_send_us: AtomicU32,
     q: Mutex<Queue>,
 }
 
@@ -641,6 +655,7 @@ impl SendPath {
         q.head = Vec::new();
         q.head_done = 0;
         q.tail = Vec::new();
+        q.spare = Vec::new();
         q.extra = None;
         self.needs_flush.store(false, Ordering::Release);
     }
@@ -712,6 +727,20 @@ mod tests {
             s.room -= n;
             Ok(n)
         }
+    }
+
+    #[test]
+    fn a_send_finds_its_lock_and_every_field_it_writes_in_one_cache_line() {
+        let p = SendPath::new(true);
+        let base = &p as *const SendPath as usize;
+        assert_eq!(base % 64, 0);
+        let q = p.lock();
+        let queue = &*q as *const Queue as usize - base;
+        // The futex word sits before the data in std's Mutex: the lock is in the line too.
+        assert!(std::mem::offset_of!(SendPath, q) < queue);
+        let end = queue + std::mem::offset_of!(Queue, streaming) + 1;
+        assert!(end <= 64, "the fields a Send writes end at byte {end}");
+        assert!(std::mem::offset_of!(Queue, head) >= std::mem::offset_of!(Queue, streaming));
     }
 
     #[test]

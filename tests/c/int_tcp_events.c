@@ -526,7 +526,7 @@ static void test_send_after_close_and_reuse(void) {
 /* Streams of small Sends from application threads (stream mode, see src/engine/send.rs): a
  * TcpClient's connection to a plain socket reader; three threads each send STREAM_MSGS messages
  * of 100 bytes (thread, sequence number) as fast as they can. Every byte arrives, each thread's
- * messages in order, and the last batch (less than the 16 KiB that wakes the worker) arrives
+ * messages in order, and the last batch (less than the 64 KiB that wakes the worker) arrives
  * with no Send after it: the worker's stream timer writes it. The reader's TCP_INFO segment
  * count is printed (not asserted: it depends on the machine's speed). */
 #define STREAM_THREADS 3
@@ -604,7 +604,7 @@ static void test_send_stream_from_threads(void) {
 /* The tail of a stream that no Send wakes the worker for: a one-worker agent with connections
  * A and B to plain sockets. While the worker is held inside B's OnReceive, 50 Sends on A
  * gather; the worker's flush then finds them and puts A in stream mode, where a Send wakes it
- * only once 16 KiB are queued. A trickle of 30 more Sends, 100 µs apart, follows: they reach
+ * only once 64 KiB are queued. A trickle of 30 more Sends, 100 µs apart, follows: they reach
  * the peer only through the worker's stream timer (on a machine too loaded for 100 µs sleeps
  * they go out directly instead, and the test still passes). */
 static volatile long hold_entered, hold_left;
