@@ -596,7 +596,9 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     }
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
-    let nagle = shared.nagle();
+    // As the socket is after OnAccept / OnConnect: an application that turned TCP_NODELAY on
+    // there itself (OnAccept hands it the socket) must not have the push turn it off again.
+    let nagle = shared.nagle() && !stream.nodelay().unwrap_or(true);
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     // The Release time the timer was last set for.
     let mut armed = NO_CLOSE;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "HPSocket4C.h"
 #include "testutil.h"
@@ -701,6 +702,64 @@ static void test_accepted_socket_options(void) {
     }
 }
 
+/* The push after a worker's batch (NoDelay off: Nagle on) turns TCP_NODELAY on and off again; a
+ * socket the application set TCP_NODELAY on itself in OnAccept keeps it. An echo server with
+ * SocketBufferSize 1 KiB, so that 64 KiB bursts are wide reads whose replies gather and leave in
+ * the worker's batch write; a last one-byte round trip makes sure that write's push is over. */
+static volatile int nd_so = -1;
+static En_HP_HandleResult __HP_CALL nd_accept(HP_Server s, HP_CONNID id, UINT_PTR so) {
+    (void)s; (void)id;
+    int one = 1;
+    setsockopt((int)so, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    nd_so = (int)so;
+    return HR_OK;
+}
+static En_HP_HandleResult __HP_CALL nd_echo(HP_Server s, HP_CONNID id, const BYTE *p, int n) {
+    return HP_Server_Send(s, id, p, n) ? HR_OK : HR_ERROR;
+}
+static void test_nodelay_set_in_accept_stays(void) {
+    HP_TcpServerListener l = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnAccept(l, nd_accept);
+    HP_Set_FN_Server_OnReceive(l, nd_echo);
+    HP_TcpServer s = Create_HP_TcpServer(l);
+    HP_Server_SetWorkerThreadCount(s, 1);
+    HP_TcpServer_SetSocketBufferSize(s, 1024);
+    CHECK(!HP_TcpServer_IsNoDelay(s));
+    CHECK(HP_Server_Start(s, "127.0.0.1", 0));
+    TCHAR addr[64]; int alen = sizeof(addr); USHORT port = 0;
+    CHECK(HP_Server_GetListenAddress(s, addr, &alen, &port));
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {10, 0};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+    static char out[65536], in[65536];
+    memset(out, 'n', sizeof out);
+    int ok = 1;
+    for (int round = 0; round < 4 && ok; round++) {
+        ok = write(c, out, sizeof out) == (ssize_t)sizeof out;
+        size_t got = 0;
+        while (ok && got < sizeof in) {
+            ssize_t r = read(c, in + got, sizeof in - got);
+            if (r <= 0) ok = 0; else got += (size_t)r;
+        }
+    }
+    CHECK(ok);
+    char b = 'z';
+    CHECK(write(c, &b, 1) == 1 && read(c, &b, 1) == 1 && b == 'z');
+    CHECK(nd_so >= 0);
+    int v = -1; socklen_t vl = sizeof v;
+    CHECK(getsockopt(nd_so, IPPROTO_TCP, TCP_NODELAY, &v, &vl) == 0);
+    CHECK_EQ(v, 1);
+    close(c);
+    HP_Server_Stop(s);
+    Destroy_HP_TcpServer(s);
+    Destroy_HP_TcpServerListener(l);
+}
+
 int main(void) {
     sl = Create_HP_TcpServerListener();
     HP_Set_FN_Server_OnAccept(sl, s_accept);
@@ -719,6 +778,7 @@ int main(void) {
     test_send_after_close_and_reuse();
     test_send_stream_from_threads();
     test_send_stream_tail();
+    test_nodelay_set_in_accept_stays();
     test_accepted_socket_options();
     test_pause_onsend_pending();
     test_pause_inside_receive();
