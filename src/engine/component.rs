@@ -51,8 +51,6 @@ pub struct Shared {
     stopping: AtomicBool,
     buffer_size: AtomicUsize,
     mark_silence: AtomicBool,
-    /// NoDelay is off (Nagle on): the worker pushes what it wrote in a batch (see `conn.rs`).
-    nagle: AtomicBool,
     role: Role,
     /// How received bytes reach the application; fixed at creation.
     pub model: Model,
@@ -87,9 +85,6 @@ impl Shared {
     }
     pub fn mark_silence(&self) -> bool {
         self.mark_silence.load(Ordering::Relaxed)
-    }
-    pub fn nagle(&self) -> bool {
-        self.nagle.load(Ordering::Relaxed)
     }
     pub fn pack_settings(&self) -> (u32, u16) {
         (self.pack_max.load(Ordering::Relaxed), self.pack_flag.load(Ordering::Relaxed))
@@ -301,7 +296,6 @@ impl Component {
                 stopping: AtomicBool::new(false),
                 buffer_size: AtomicUsize::new(opts.socket_buffer_size as usize),
                 mark_silence: AtomicBool::new(opts.mark_silence),
-                nagle: AtomicBool::new(!opts.no_delay),
                 role,
                 model,
                 direct_sends: AtomicBool::new(false),
@@ -440,7 +434,6 @@ impl Component {
         self.shared.stopping.store(false, Ordering::Release);
         self.shared.buffer_size.store(opts.socket_buffer_size as usize, Ordering::Relaxed);
         self.shared.mark_silence.store(opts.mark_silence, Ordering::Relaxed);
-        self.shared.nagle.store(!opts.no_delay, Ordering::Relaxed);
         self.shared.max_datagram.store(opts.max_datagram_size, Ordering::Relaxed);
         self.shared.arq_flush.store(if self.shared.arq { opts.arq.flush_interval } else { 0 }, Ordering::Relaxed);
         self.shared.arq_max_message.store(opts.arq.max_message, Ordering::Relaxed);

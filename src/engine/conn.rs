@@ -386,7 +386,9 @@ impl Conn {
             },
             done,
         )?;
-        if nagle && wrote && self.send.pending() == 0 {
+        // A full socket left data queued and set needs_flush: the push waits for the flush
+        // that writes the rest.
+        if nagle && wrote && !self.send.needs_flush() {
             push_segments(self.fd);
         }
         Ok(r)
@@ -596,9 +598,10 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
     }
     let buf_size = shared.buffer_size();
     let mark = shared.mark_silence();
-    // As the socket is after OnAccept / OnConnect: an application that turned TCP_NODELAY on
-    // there itself (OnAccept hands it the socket) must not have the push turn it off again.
-    let nagle = shared.nagle() && !stream.nodelay().unwrap_or(true);
+    // Nagle is on unless NoDelay set TCP_NODELAY, or the application did itself on the socket
+    // OnAccept / OnPrepareConnect handed it: read once those callbacks are done, so that the
+    // push never turns an application's TCP_NODELAY off.
+    let nagle = !stream.nodelay().unwrap_or(true);
     let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     // The Release time the timer was last set for.
     let mut armed = NO_CLOSE;
