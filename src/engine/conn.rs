@@ -80,7 +80,7 @@ pub struct Conn {
     local: Mutex<SocketAddr>,
     pub remote: SocketAddr,
     /// Host name the agent/client connected to (None for accepted connections).
-    pub remote_host: Option<String>,
+    pub remote_host: Option<Box<str>>,
     pub created: Instant,
     /// Milliseconds since `created` of the last receive (silence tracking).
     pub last_active_ms: AtomicU64,
@@ -190,7 +190,7 @@ impl Conn {
             fd,
             local: Mutex::new(local),
             remote,
-            remote_host,
+            remote_host: remote_host.map(String::into_boxed_str),
             created: Instant::now(),
             last_active_ms: AtomicU64::new(0),
             extra: AtomicUsize::new(0),
@@ -458,32 +458,110 @@ const PUSH_READ_MAX: usize = 64 * 1024;
 /// Replies gathered while one wide read is delivered are written every this many bytes read.
 const GATHER_WRITE: usize = 16 * 1024;
 
-/// The connection's life on its worker: greet (OnAccept / OnConnect, OnHandShake), then read,
-/// flush and close, then OnClose exactly once.
-/// `connected`: for a synchronous connect, told whether OnConnect accepted the connection (the
-/// thread calling Start / Connect waits for it, as upstream raises OnConnect before returning).
-pub async fn run(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting, connected: Option<SyncSender<i32>>) {
-    let reason = drive(&shared, &conn, &stream, greet, connected.as_ref()).await;
-    if let Some(tx) = connected {
-        // Not greeted (closed first): the waiting thread hears of it.
-        let _ = tx.try_send(libc::ECANCELED);
+/// A connection's task: its life on its worker. It greets (OnAccept / OnConnect,
+/// OnHandShake), then reads, flushes and closes, then raises OnClose exactly once. Should it
+/// panic (a bug, or a panicking `Events` implementation), the connection still ends: OnClose with
+/// `(Op::Close, ENOTRECOVERABLE)` unless already raised, removal, and the count Stop waits for.
+///
+/// It is a plain future, not an async fn, so that tokio's task cell holds just these fields. An
+/// async fn's state kept every argument and local live across its one await (400 bytes, boxed
+/// apart from the cell, for every idle connection).
+pub(crate) struct ConnTask {
+    shared: Arc<Shared>,
+    conn: Arc<Conn>,
+    /// Dropped (the socket closed) as the connection ends.
+    stream: Option<TcpStream>,
+    phase: Phase,
+}
+
+enum Phase {
+    /// Not polled yet: greet first (the sender as in [`ConnTask::new`]).
+    Greet(Greeting, Option<SyncSender<i32>>),
+    Run(Running),
+    Done,
+}
+
+/// What the connection's event loop keeps between events.
+struct Running {
+    stack: ConnStack,
+    mark: bool,
+    nagle: bool,
+    /// Whether the sending side was shut (half_close_when_sent).
+    shut: bool,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The Release time the timer was last set for.
+    armed: u64,
+    /// In stream mode (`send.rs`), when the worker writes what Sends gathered without waking it.
+    stream_due: Option<Instant>,
+}
+
+impl ConnTask {
+    /// `stream` must be registered with the runtime of the worker the task runs on.
+    /// `connected`: for a synchronous connect, told whether OnConnect accepted the connection (the
+    /// thread calling Start / Connect waits for it, as upstream raises OnConnect before returning).
+    pub(crate) fn new(shared: Arc<Shared>, conn: Arc<Conn>, stream: TcpStream, greet: Greeting, connected: Option<SyncSender<i32>>) -> ConnTask {
+        ConnTask { shared, conn, stream: Some(stream), phase: Phase::Greet(greet, connected) }
     }
-    if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
-        // An orderly close still sends what the application queued before it (best effort).
-        let _ = conn.flush(&stream, &mut Vec::new(), false);
+
+    fn step(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let ConnTask { shared, conn, stream, phase } = self;
+        let Some(sock) = stream.as_ref() else { return Poll::Ready(()) };
+        let reason = loop {
+            match phase {
+                Phase::Greet(..) => {
+                    let Phase::Greet(greet, connected) = std::mem::replace(phase, Phase::Done) else { unreachable!() };
+                    let r = greet_conn(shared, conn, sock, greet, connected.as_ref());
+                    if let Some(tx) = connected {
+                        // Not greeted (closed first): the waiting thread hears of it; greeted, it
+                        // has had its answer and this goes unread.
+                        let _ = tx.try_send(libc::ECANCELED);
+                    }
+                    match r {
+                        Ok(running) => *phase = Phase::Run(running),
+                        Err(reason) => break reason,
+                    }
+                }
+                Phase::Run(running) => match running.poll_end(shared, conn, sock, cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(reason) => break reason,
+                },
+                Phase::Done => return Poll::Ready(()),
+            }
+        };
+        *phase = Phase::Done;
+        if matches!(reason, Some(CloseReason { op: Op::Close, .. })) {
+            // An orderly close still sends what the application queued before it (best effort).
+            let _ = conn.flush(sock, &mut Vec::new(), false);
+        }
+        conn.mark_closed();
+        conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
+        if let Some(r) = reason {
+            shared.report_close(conn.id, r.op, r.code);
+        }
+        shared.remove(conn.id);
+        if let Some(p) = &conn.pull {
+            p.clear();
+        }
+        *stream = None;
+        conn.end_stage.store(ENDED, Ordering::Release);
+        shared.conn_ended();
+        Poll::Ready(())
     }
-    conn.mark_closed();
-    conn.end_stage.store(CLOSE_REPORTED, Ordering::Release);
-    if let Some(r) = reason {
-        shared.report_close(conn.id, r.op, r.code);
+}
+
+impl Future for ConnTask {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // Every field is Unpin (the timer is boxed), so the task is too.
+        let this = &mut *self;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.step(cx))) {
+            Ok(p) => p,
+            Err(_) => {
+                end_after_panic(&this.shared, &this.conn);
+                Poll::Ready(())
+            }
+        }
     }
-    shared.remove(conn.id);
-    if let Some(p) = &conn.pull {
-        p.clear();
-    }
-    drop(stream);
-    conn.end_stage.store(ENDED, Ordering::Release);
-    shared.conn_ended();
 }
 
 /// Spawns a connection's task on `worker`. Should the task panic (a bug, or a panicking
@@ -545,7 +623,9 @@ pub enum Greeting {
     Connect,
 }
 
-async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting, connected: Option<&SyncSender<i32>>) -> Option<CloseReason> {
+/// Greets: the security layer, OnAccept / OnConnect and, if the handshake is done, OnHandShake.
+/// Gives the event loop's state, or how the connection ends (None: without OnClose).
+fn greet_conn(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting, connected: Option<&SyncSender<i32>>) -> Result<Running, Option<CloseReason>> {
     let ev = &*shared.events;
     let id = conn.id;
     if shared.is_stopping() {
@@ -562,7 +642,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
                 if let Some(tx) = connected {
                     let _ = tx.try_send(libc::ECANCELED);
                 }
-                return Some(CloseReason { op: Op::Close, code: e });
+                return Err(Some(CloseReason { op: Op::Close, code: e }));
             }
             secure = true;
         } else {
@@ -573,7 +653,7 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
         Greeting::Accept => {
             if ev.on_accept(id, stream.as_raw_fd() as usize) == Handled::Error {
                 // Upstream refuses the connection without OnClose.
-                return None;
+                return Err(None);
             }
         }
         Greeting::Connect => {
@@ -585,88 +665,100 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             }
             if !accepted {
                 // As upstream: the connection is dropped without OnClose.
-                return None;
+                return Err(None);
             }
         }
     }
     if let Some(r) = conn.close_requested() {
-        return Some(r);
+        return Err(Some(r));
     }
     let mut stack = ConnStack { framing: shared.first_framing(conn), secure, handshaken: false, pack: shared.pack_settings(), chunk: shared.buffer_size(), held: Vec::new(), held_end: false };
     if let Some(r) = stack.handshake_if_done(conn, ev) {
-        return (r != CloseReason::DROP).then_some(r);
+        return Err((r != CloseReason::DROP).then_some(r));
     }
-    let buf_size = shared.buffer_size();
-    let mark = shared.mark_silence();
     // Nagle is on unless NoDelay set TCP_NODELAY, or the application did itself on the socket
     // OnAccept / OnPrepareConnect handed it: read once those callbacks are done, so that the
     // push never turns an application's TCP_NODELAY off.
     let nagle = !stream.nodelay().unwrap_or(true);
-    let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
-    // The Release time the timer was last set for.
-    let mut armed = NO_CLOSE;
-    // In stream mode (`send.rs`), when the worker writes what Sends gathered without waking it.
-    let mut stream_due: Option<Instant> = None;
-    // Whether the sending side was shut (half_close_when_sent).
-    let mut shut = false;
-    let reason = 'run: loop {
+    Ok(Running { stack, mark: shared.mark_silence(), nagle, shut: false, timer: None, armed: NO_CLOSE, stream_due: None })
+}
+
+impl Running {
+    /// Runs events until the connection ends: how (None: without OnClose), after the framing has
+    /// seen the end (an HTTP response delimited by the close completes there).
+    fn poll_end(&mut self, shared: &Shared, conn: &Conn, stream: &TcpStream, cx: &mut Context<'_>) -> Poll<Option<CloseReason>> {
+        loop {
+            let Poll::Ready(event) = poll_event(conn, stream, self.timer.as_mut(), !self.stack.held.is_empty(), self.armed, cx) else {
+                return Poll::Pending;
+            };
+            if let Some(reason) = self.on_event(shared, conn, stream, event) {
+                self.stack.framing.end(conn, &*shared.events);
+                return Poll::Ready((reason != CloseReason::DROP).then_some(reason));
+            }
+        }
+    }
+
+    /// Handles one event, then sets the timer for what is due next; Some: the connection ends.
+    fn on_event(&mut self, shared: &Shared, conn: &Conn, stream: &TcpStream, event: Event) -> Option<CloseReason> {
+        let ev = &*shared.events;
+        let stack = &mut self.stack;
         let mut flush_now = false;
-        match next_event(conn, stream, timer.as_mut(), !stack.held.is_empty(), armed).await {
-            Event::Closed(r) => break 'run r,
+        match event {
+            Event::Closed(r) => return Some(r),
             Event::Writable => flush_now = true,
             Event::Readable => {
                 if let Some(r) = stack.take_switch(conn, ev) {
-                    break 'run r;
+                    return Some(r);
                 }
-                if let Some(reason) = read_some(ev, conn, stream, buf_size, mark, &mut stack) {
-                    break 'run reason;
+                if let Some(reason) = read_some(ev, conn, stream, stack.chunk, self.mark, stack) {
+                    return Some(reason);
                 }
             }
             Event::Switch => {
                 if let Some(r) = stack.take_switch(conn, ev) {
-                    break 'run r;
+                    return Some(r);
                 }
             }
             Event::Timer => {
-                if stream_due.is_some_and(|d| Instant::now() >= d) {
-                    stream_due = None;
+                if self.stream_due.is_some_and(|d| Instant::now() >= d) {
+                    self.stream_due = None;
                     flush_now = true;
                 }
                 let at = conn.close_at_ms.load(Ordering::Acquire);
                 if at != NO_CLOSE && conn.connect_period_ms() >= at {
-                    break 'run CloseReason { op: Op::Close, code: 0 };
+                    return Some(CloseReason { op: Op::Close, code: 0 });
                 }
                 if let Some(reason) = stack.framing.on_timer(conn, ev) {
-                    break 'run reason;
+                    return Some(reason);
                 }
             }
         }
         if flush_now {
-            // Not kept across waits: the task's future stays small.
+            // Not kept across waits: the task stays small.
             let mut sent = Vec::new();
-            match conn.flush(stream, &mut sent, nagle) {
-                Err(e) => break 'run CloseReason { op: Op::Send, code: e },
-                Ok(true) if stream_due.is_none() => stream_due = Some(Instant::now() + STREAM_DELAY),
+            match conn.flush(stream, &mut sent, self.nagle) {
+                Err(e) => return Some(CloseReason { op: Op::Send, code: e }),
+                Ok(true) if self.stream_due.is_none() => self.stream_due = Some(Instant::now() + STREAM_DELAY),
                 Ok(_) => {}
             }
             for c in sent.drain(..) {
-                if ev.on_send(id, &c) == Handled::Error {
-                    break 'run CloseReason { op: Op::Send, code: super::cancelled() };
+                if ev.on_send(conn.id, &c) == Handled::Error {
+                    return Some(CloseReason { op: Op::Send, code: super::cancelled() });
                 }
             }
         }
-        if !shut && conn.half_close.load(Ordering::Acquire) && conn.send.pending() == 0 {
-            shut = true;
+        if !self.shut && conn.half_close.load(Ordering::Acquire) && conn.send.pending() == 0 {
+            self.shut = true;
             // SAFETY: shutdown takes no pointers; `conn.fd` is this connection's socket, open
             // while its task runs.
             unsafe { libc::shutdown(conn.fd, libc::SHUT_WR) };
         }
         // Only a released connection, a connection in stream mode, or a layer that asks for a
         // timer, gets one.
-        armed = conn.close_at_ms.load(Ordering::Acquire);
-        let release = (armed != NO_CLOSE).then(|| conn.created + Duration::from_millis(armed));
-        let due = [stack.framing.deadline(), release, stream_due].into_iter().flatten().min();
-        timer = match (due, timer.take()) {
+        self.armed = conn.close_at_ms.load(Ordering::Acquire);
+        let release = (self.armed != NO_CLOSE).then(|| conn.created + Duration::from_millis(self.armed));
+        let due = [self.stack.framing.deadline(), release, self.stream_due].into_iter().flatten().min();
+        self.timer = match (due, self.timer.take()) {
             (None, _) => None,
             (Some(d), Some(mut t)) => {
                 t.as_mut().reset(d.into());
@@ -674,10 +766,8 @@ async fn drive(shared: &Shared, conn: &Conn, stream: &TcpStream, greet: Greeting
             }
             (Some(d), None) => Some(Box::pin(tokio::time::sleep_until(d.into()))),
         };
-    };
-    // The framing sees the end (an HTTP response delimited by the close completes here).
-    stack.framing.end(conn, ev);
-    (reason != CloseReason::DROP).then_some(reason)
+        None
+    }
 }
 
 /// What the connection's task keeps of its protocol stack (`stack.rs`).
@@ -840,45 +930,43 @@ enum Event {
 /// Waits for the next thing to do: a close request first, then flushing queued bytes, then
 /// reading (unless held back). A plain poll function keeps the task small: no select of
 /// readiness futures is stored in it.
-fn next_event<'a>(conn: &'a Conn, stream: &'a TcpStream, mut timer: Option<&'a mut Pin<Box<tokio::time::Sleep>>>, held: bool, armed: u64) -> impl std::future::Future<Output = Event> + 'a {
-    std::future::poll_fn(move |cx| {
-        // Register for wake-ups before looking at the flags they announce.
-        let _ = conn.wake.poll_woken(cx);
-        if let Some(r) = conn.close_requested() {
-            return Poll::Ready(Event::Closed(r));
+fn poll_event(conn: &Conn, stream: &TcpStream, timer: Option<&mut Pin<Box<tokio::time::Sleep>>>, held: bool, armed: u64, cx: &mut Context<'_>) -> Poll<Event> {
+    // Register for wake-ups before looking at the flags they announce.
+    let _ = conn.wake.poll_woken(cx);
+    if let Some(r) = conn.close_requested() {
+        return Poll::Ready(Event::Closed(r));
+    }
+    if conn.close_at_ms.load(Ordering::Acquire) != armed {
+        // Released since the timer was set: the timer event sets it again.
+        return Poll::Ready(Event::Timer);
+    }
+    if conn.framing_switch.is_requested() {
+        return Poll::Ready(Event::Switch);
+    }
+    if conn.send.needs_flush() {
+        match stream.poll_write_ready(cx) {
+            Poll::Ready(Ok(())) => return Poll::Ready(Event::Writable),
+            Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Send, code: libc::EIO })),
+            Poll::Pending => {}
         }
-        if conn.close_at_ms.load(Ordering::Acquire) != armed {
-            // Released since the timer was set: the timer event sets it again.
+    }
+    if !conn.read_held() {
+        // Bytes held back from an earlier read go on first, whatever the socket says.
+        if held {
+            return Poll::Ready(Event::Readable);
+        }
+        match stream.poll_read_ready(cx) {
+            Poll::Ready(Ok(())) => return Poll::Ready(Event::Readable),
+            Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Receive, code: libc::EIO })),
+            Poll::Pending => {}
+        }
+    }
+    if let Some(t) = timer {
+        if t.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Event::Timer);
         }
-        if conn.framing_switch.is_requested() {
-            return Poll::Ready(Event::Switch);
-        }
-        if conn.send.needs_flush() {
-            match stream.poll_write_ready(cx) {
-                Poll::Ready(Ok(())) => return Poll::Ready(Event::Writable),
-                Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Send, code: libc::EIO })),
-                Poll::Pending => {}
-            }
-        }
-        if !conn.read_held() {
-            // Bytes held back from an earlier read go on first, whatever the socket says.
-            if held {
-                return Poll::Ready(Event::Readable);
-            }
-            match stream.poll_read_ready(cx) {
-                Poll::Ready(Ok(())) => return Poll::Ready(Event::Readable),
-                Poll::Ready(Err(_)) => return Poll::Ready(Event::Closed(CloseReason { op: Op::Receive, code: libc::EIO })),
-                Poll::Pending => {}
-            }
-        }
-        if let Some(t) = timer.as_mut() {
-            if t.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Event::Timer);
-            }
-        }
-        Poll::Pending
-    })
+    }
+    Poll::Pending
 }
 
 /// Reads what is there (a few times at most) and raises OnReceive for each read.
@@ -990,5 +1078,13 @@ mod tests {
             return;
         }
         panic!("Nagle never held a segment");
+    }
+
+    #[test]
+    fn a_connection_task_fits_a_256_byte_task_cell() {
+        // tokio's task cell adds about 100 bytes of header and trailer to the future and is
+        // aligned to 128 bytes: a task of at most 152 bytes keeps every idle connection's cell at
+        // 256 (measured with DHAT: 256 with 152 here; the async fn this replaced took 128 + 400).
+        assert!(std::mem::size_of::<ConnTask>() <= 152, "ConnTask is {} bytes", std::mem::size_of::<ConnTask>());
     }
 }

@@ -2,7 +2,7 @@
 //! lock and notice Stop) and asynchronous ones (finished on the connection's worker).
 
 use super::component::{fail, shared_pull, Component, ConnectArgs, Result, Role, Running, Shared, Transport};
-use super::conn::{self, Conn, Greeting};
+use super::conn::{self, Conn, ConnTask, Greeting};
 use super::net::{apply_reuse, configure_stream_ref, os, resolve, resolve_ip, unspecified};
 use super::options::Options;
 use super::{ConnId, Handled, Op, SocketError, State};
@@ -117,12 +117,18 @@ impl Component {
             // call does not wait for it.
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let wait = !super::workers::on_worker_of(self.shared.owner());
-            conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
-                match tokio::net::TcpStream::from_std(std_stream) {
-                    Ok(stream) => conn::run(shared, conn, stream, Greeting::Connect, Some(tx)).await,
-                    Err(e) => finish_failed(&shared, &conn, Op::Connect, os(&e)),
+            let stream = {
+                let _on = worker.enter();
+                tokio::net::TcpStream::from_std(std_stream)
+            };
+            match stream {
+                Ok(stream) => drop(worker.spawn(ConnTask::new(shared, conn, stream, Greeting::Connect, Some(tx)))),
+                Err(e) => {
+                    finish_failed(&shared, &conn, Op::Connect, os(&e));
+                    // A waiting caller hears ECANCELED.
+                    drop(tx);
                 }
-            });
+            }
             if wait {
                 match rx.recv() {
                     Ok(0) => {}
@@ -152,7 +158,7 @@ impl Component {
                     Ok(stream) => {
                         if let Ok(l) = stream.local_addr() { conn.set_local(l); }
                         conn.send.connected.store(true, Ordering::Release);
-                        conn::run(shared, conn, stream, Greeting::Connect, None).await
+                        ConnTask::new(shared, conn, stream, Greeting::Connect, None).await
                     }
                     // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its
                     // agent as SO_CONNECT.

@@ -127,7 +127,7 @@ fn conn_id(c: &Component, id: Option<HP_CONNID>) -> ConnId {
 /// client may send its first request before its connection's task has started).
 fn state_of(c: &Component, s: &Arc<HttpSettings>, id: ConnId) -> Option<Arc<HttpConn>> {
     let conn = c.conn(id)?;
-    let st = conn.http.get_or_init(|| Arc::new(HttpConn::new(s.clone(), conn.remote_host.clone().unwrap_or_default())));
+    let st = conn.http.get_or_init(|| Arc::new(HttpConn::new(s.clone(), conn.remote_host.as_deref().unwrap_or_default().to_owned())));
     Some(st.clone())
 }
 

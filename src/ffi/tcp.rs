@@ -271,7 +271,7 @@ fn create_http_in(listener: Arc<Listener>, role: Role, sync: Option<Arc<super::h
     create_with_listener(listener, Some(settings), sync, wrap, |events| {
         let c = Component::with_transport(role, events, Model::Push, Transport::Tcp);
         c.set_framing(Some(Arc::new(move |conn: &crate::engine::conn::Conn| {
-            let host = conn.remote_host.clone().unwrap_or_default();
+            let host = conn.remote_host.as_deref().unwrap_or_default().to_owned();
             let st = conn.http.get_or_init(|| Arc::new(HttpConn::new(for_conns.clone(), host)));
             HttpLayer::first_framing(st, conn)
         })));
