@@ -256,9 +256,9 @@ fn run_scenario(exe: &Path, lib: &Path, scenario: &str) -> Run {
 }
 
 /// A race inside upstream itself: in `scenario`, upstream's trace sometimes has a stray
-/// connection that ours never makes; when upstream's trace shows it, these lines are taken as
-/// upstream's quiet run would have them (`drop_second`: a second occurrence of that line goes;
-/// `was` → `is`).
+/// connection that ours never makes; when upstream's trace shows it (`was`), these lines are
+/// taken as upstream's quiet run would have them (`drop_second`: a second occurrence of that
+/// line, if traced, goes; `was` → `is`).
 struct UpstreamRace {
     scenario: &'static str,
     drop_second: &'static str,
@@ -274,8 +274,10 @@ const UPSTREAM_RACES: &[UpstreamRace] = &[UpstreamRace {
     is: "S GetConnectionCount -> 0",
     why: "upstream's server, having closed the connection, now and then (on a loaded machine) takes \
           a datagram the client sends as its own connection closes for a new connection (a second \
-          OnAccept; a connection that stays until its detection times out). Ours does not make a \
-          connection out of a closing peer's datagram. The rest of the trace must match as it is.",
+          OnAccept; a connection that stays until its detection times out). Seen too: the count \
+          staying at 1 with no second OnAccept traced (the stray connection counted before it is \
+          announced). Ours does not make a connection out of a closing peer's datagram. The rest of \
+          the trace must match as it is.",
 }];
 
 /// Upstream 5.x's trace with the justified 6.x changes applied; marks the entries used.
@@ -283,9 +285,11 @@ fn expected(scenario: &str, upstream: &[String], used: &mut [bool]) -> Vec<Strin
     let mut upstream = upstream.to_vec();
     for r in UPSTREAM_RACES.iter().filter(|r| r.scenario == scenario) {
         let seen: Vec<usize> = (0..upstream.len()).filter(|&i| upstream[i] == r.drop_second).collect();
-        if seen.len() == 2 && upstream.iter().any(|l| l == r.was) {
+        if seen.len() <= 2 && upstream.iter().any(|l| l == r.was) {
             eprintln!("differential: {scenario}: upstream's own race seen and taken out: {}", r.why);
-            upstream.remove(seen[1]);
+            if seen.len() == 2 {
+                upstream.remove(seen[1]);
+            }
             for l in upstream.iter_mut().filter(|l| l.as_str() == r.was) {
                 *l = r.is.to_string();
             }
