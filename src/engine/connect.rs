@@ -158,7 +158,10 @@ impl Component {
                     Ok(stream) => {
                         if let Ok(l) = stream.local_addr() { conn.set_local(l); }
                         conn.send.connected.store(true, Ordering::Release);
-                        ConnTask::new(shared, conn, stream, Greeting::Connect, None).await
+                        // The connection goes on as a task of its own, on this worker, and this
+                        // one (the connect's state with it) ends: an established connection
+                        // holds only a `ConnTask`, as an accepted one does.
+                        drop(tokio::spawn(ConnTask::new(shared, conn, stream, Greeting::Connect, None)));
                     }
                     // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its
                     // agent as SO_CONNECT.
