@@ -10,7 +10,7 @@
  * bcast:    asks a `bench_server -m bcast` to send -r messages of -s bytes to each connection from
  *           one thread, and waits for all of them.
  * scale:    opens -c connections (async), reports the time to connect them all and the server's
- *           resident memory per idle connection (needs -p).
+ *           resident memory per idle connection (needs -p), and its own (the agent's or the clients').
  * Prints one "RESULT k=v ..." line; with -p it holds the server's user + system CPU over the run
  * (server_cpu_s, and server_cpu_us_per_msg: per message echoed or sent). */
 #include <unistd.h>
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     const char *kind = pack ? "Pack" : "";
     char name[96];
     H agent = NULL, listener;
-    long rss0 = server_pid ? rss_kb(server_pid) : -1;
+    long rss0 = server_pid ? rss_kb(server_pid) : -1, crss0 = rss_kb(getpid());
     double t_start = now_s();
     if (!use_clients) {
         snprintf(name, sizeof name, "Create_HP_Tcp%sAgentListener", kind);
@@ -157,9 +157,10 @@ int main(int argc, char **argv)
 
     if (scale) {
         usleep(500 * 1000); /* let the server settle */
-        long rss1 = server_pid ? rss_kb(server_pid) : -1;
-        printf("RESULT mode=scale conns=%d connect_secs=%.3f server_rss_kb_before=%ld server_rss_kb_after=%ld rss_per_conn_bytes=%.0f\n",
-               n_conns, t_connected - t_start, rss0, rss1, rss0 > 0 ? (double)(rss1 - rss0) * 1024.0 / n_conns : -1.0);
+        long rss1 = server_pid ? rss_kb(server_pid) : -1, crss1 = rss_kb(getpid());
+        printf("RESULT mode=scale conns=%d connect_secs=%.3f server_rss_kb_before=%ld server_rss_kb_after=%ld rss_per_conn_bytes=%.0f client_rss_per_conn_bytes=%.0f\n",
+               n_conns, t_connected - t_start, rss0, rss1, rss0 > 0 ? (double)(rss1 - rss0) * 1024.0 / n_conns : -1.0,
+               (double)(crss1 - crss0) * 1024.0 / n_conns);
         fflush(stdout);
         _exit(0); /* tearing down 10,000 connections is not what is measured */
     }

@@ -120,8 +120,11 @@ for name, mode, args, model in CONFIGS:
         key = "rss_per_conn_bytes"
         vals = {t: med([float(r[key]) for r in res[t] if r]) for t in targets}
         conn = {t: med([float(r["connect_secs"]) for r in res[t] if r]) for t in targets}
-        rows.append((name, f"{fmt(vals['ours'])} B/conn, connect {fmt(conn['ours'], 2)} s",
-                     f"{fmt(vals['upstream'])} B/conn, connect {fmt(conn['upstream'], 2)} s",
+        # The connecting side's memory too: bench_client's TcpAgent over the same library (for
+        # the epoll and libuv servers it is ours again, so not shown there).
+        agent = {t: med([float(r["client_rss_per_conn_bytes"]) for r in res[t] if r and "client_rss_per_conn_bytes" in r]) for t in ("ours", "upstream")}
+        rows.append((name, f"{fmt(vals['ours'])} B/conn, connect {fmt(conn['ours'], 2)} s (TcpAgent: {fmt(agent['ours'])} B/conn)",
+                     f"{fmt(vals['upstream'])} B/conn, connect {fmt(conn['upstream'], 2)} s (TcpAgent: {fmt(agent['upstream'])} B/conn)",
                      f"{fmt(vals.get('epoll'))} B/conn" if "epoll" in vals else "-",
                      f"{fmt(vals.get('libuv'))} B/conn" if "libuv" in vals else "-",
                      ratio(vals["ours"], vals["upstream"]) + " (memory, lower is better)", "-", "-"))
