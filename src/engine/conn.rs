@@ -475,7 +475,10 @@ pub(crate) struct ConnTask {
 }
 
 enum Phase {
-    /// Not polled yet: greet first (the sender as in [`ConnTask::new`]).
+    /// An asynchronous connect: the socket until the connect is issued (then `stream` holds it,
+    /// registered), and the close operation a failed connect reports.
+    Connect(Option<std::net::TcpStream>, Op),
+    /// Connected: greet first (the sender as in [`ConnTask::new`]).
     Greet(Greeting, Option<SyncSender<i32>>),
     Run(Running),
     Done,
@@ -503,11 +506,32 @@ impl ConnTask {
         ConnTask { shared, conn, stream: Some(stream), phase: Phase::Greet(greet, connected) }
     }
 
+    /// A connection whose asynchronous connect the task makes (on its worker) before the rest:
+    /// `sock` is non-blocking, not yet connected; a failed connect ends the connection with
+    /// OnClose `(failed, code)`.
+    pub(crate) fn connecting(shared: Arc<Shared>, conn: Arc<Conn>, sock: std::net::TcpStream, failed: Op) -> ConnTask {
+        ConnTask { shared, conn, stream: None, phase: Phase::Connect(Some(sock), failed) }
+    }
+
     fn step(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let ConnTask { shared, conn, stream, phase } = self;
+        if let Phase::Connect(sock, failed) = phase {
+            match poll_connect(conn, stream, sock, cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(())) => *phase = Phase::Greet(Greeting::Connect, None),
+                Poll::Ready(Err((op, code))) => {
+                    let op = op.unwrap_or(*failed);
+                    *phase = Phase::Done;
+                    super::connect::finish_failed(shared, conn, op, code);
+                    *stream = None;
+                    return Poll::Ready(());
+                }
+            }
+        }
         let Some(sock) = stream.as_ref() else { return Poll::Ready(()) };
         let reason = loop {
             match phase {
+                Phase::Connect(..) => return Poll::Ready(()),
                 Phase::Greet(..) => {
                     let Phase::Greet(greet, connected) = std::mem::replace(phase, Phase::Done) else { unreachable!() };
                     let r = greet_conn(shared, conn, sock, greet, connected.as_ref());
@@ -621,6 +645,45 @@ pub enum Greeting {
     Accept,
     /// An established outgoing connection: OnConnect, then OnHandShake.
     Connect,
+}
+
+/// An asynchronous connect, as tokio's `TcpSocket::connect` makes it: the connect issued, the
+/// socket registered, then writable with no socket error. Err: how the connection ends (the
+/// operation when a close request, not the connect, ended it).
+fn poll_connect(conn: &Conn, stream: &mut Option<TcpStream>, sock: &mut Option<std::net::TcpStream>, cx: &mut Context<'_>) -> Poll<Result<(), (Option<Op>, i32)>> {
+    // Register for wake-ups before looking at the flag they announce.
+    let _ = conn.wake.poll_woken(cx);
+    if let Some(r) = conn.close_requested() {
+        return Poll::Ready(Err((Some(r.op), r.code)));
+    }
+    let fail = |e: io::Error| Poll::Ready(Err((None, e.raw_os_error().unwrap_or(libc::EIO))));
+    if let Some(s) = sock.take() {
+        // Registered only once connecting: an unconnected socket reports itself writable (and
+        // hung up), which would pass for a connect done.
+        match socket2::SockRef::from(&s).connect(&conn.remote.into()) {
+            Err(e) if e.raw_os_error() != Some(libc::EINPROGRESS) => return fail(e),
+            _ => {}
+        }
+        match TcpStream::from_std(s) {
+            Ok(t) => *stream = Some(t),
+            Err(e) => return fail(e),
+        }
+    }
+    let Some(t) = stream.as_ref() else { return Poll::Ready(Err((None, libc::EIO))) };
+    match t.poll_write_ready(cx) {
+        Poll::Pending => return Poll::Pending,
+        Poll::Ready(Err(e)) => return fail(e),
+        Poll::Ready(Ok(())) => {}
+    }
+    match t.take_error() {
+        Ok(None) => {}
+        Ok(Some(e)) | Err(e) => return fail(e),
+    }
+    if let Ok(l) = t.local_addr() {
+        conn.set_local(l);
+    }
+    conn.send.connected.store(true, Ordering::Release);
+    Poll::Ready(Ok(()))
 }
 
 /// Greets: the security layer, OnAccept / OnConnect and, if the handshake is done, OnHandShake.

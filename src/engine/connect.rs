@@ -8,7 +8,7 @@ use super::options::Options;
 use super::{ConnId, Handled, Op, SocketError, State};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,29 +147,12 @@ impl Component {
         self.shared.conns.insert(id, conn.clone());
         self.shared.task_started();
         let shared = self.shared.clone();
-        let role = self.role;
-        let fd = sock.into_raw_fd();
-        conn::spawn_conn_task(&worker, shared.clone(), conn.clone(), async move {
-            // SAFETY: `fd` came from into_raw_fd above: this takes its ownership back, once.
-            let std_stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
-            let socket = tokio::net::TcpSocket::from_std_stream(std_stream);
-            tokio::select! {
-                r = socket.connect(remote) => match r {
-                    Ok(stream) => {
-                        if let Ok(l) = stream.local_addr() { conn.set_local(l); }
-                        conn.send.connected.store(true, Ordering::Release);
-                        // The connection goes on as a task of its own, on this worker, and this
-                        // one (the connect's state with it) ends: an established connection
-                        // holds only a `ConnTask`, as an accepted one does.
-                        drop(tokio::spawn(ConnTask::new(shared, conn, stream, Greeting::Connect, None)));
-                    }
-                    // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its
-                    // agent as SO_CONNECT.
-                    Err(e) => finish_failed(&shared, &conn, if role == Role::Client { Op::Close } else { Op::Connect }, os(&e)),
-                },
-                reason = conn.closed_by_request() => finish_failed(&shared, &conn, reason.op, reason.code),
-            }
-        });
+        // Upstream's client reports a failed asynchronous connect as SO_CLOSE, its agent as
+        // SO_CONNECT.
+        let failed = if self.role == Role::Client { Op::Close } else { Op::Connect };
+        // The connect is made by the connection's own task, on its worker, which then goes on as
+        // the connection (see `ConnTask::connecting`).
+        drop(worker.spawn(ConnTask::connecting(shared, conn, sock.into(), failed)));
         Ok(())
     }
 }
