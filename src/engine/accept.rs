@@ -12,7 +12,7 @@
 use super::component::{shared_pull, IdSource, Shared};
 use super::connect::finish_failed;
 use super::net::{configure_stream_ref, os, stream_opts, StreamOpts};
-use super::conn::{Conn, ConnTask, Greeting};
+use super::conn::{self, Conn, ConnTask, Greeting};
 use super::options::Options;
 use super::Op;
 use socket2::SockAddr;
@@ -126,13 +126,7 @@ pub(crate) async fn accept_loop(shared: Arc<Shared>, listener: std::net::TcpList
             shared.task_started();
             let worker = &workers[next % workers.len()];
             next = next.wrapping_add(1);
-            // Registered with the worker's reactor from here, so that the task is the
-            // connection's state alone, inline in its cell (see `ConnTask`).
-            let stream = {
-                let _on = worker.enter();
-                tokio::net::TcpStream::from_std(std_stream)
-            };
-            match stream {
+            match conn::register_on(worker, std_stream) {
                 Ok(stream) => drop(worker.spawn(ConnTask::new(shared.clone(), conn, stream, Greeting::Accept, None))),
                 Err(e) => finish_failed(&shared, &conn, Op::Accept, os(&e)),
             }

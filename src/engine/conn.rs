@@ -220,18 +220,6 @@ impl Conn {
         *self.local.lock().unwrap() = a;
     }
 
-    /// Waits until Disconnect or Stop asks for the connection to close.
-    pub async fn closed_by_request(&self) -> CloseReason {
-        std::future::poll_fn(|cx| {
-            let _ = self.wake.poll_woken(cx);
-            match self.close_requested() {
-                Some(r) => Poll::Ready(r),
-                None => Poll::Pending,
-            }
-        })
-        .await
-    }
-
     /// A connection that never got going (failed connect): sends fail from now on.
     pub fn mark_failed(&self) {
         self.mark_closed();
@@ -513,8 +501,7 @@ impl ConnTask {
         ConnTask { shared, conn, stream: None, phase: Phase::Connect(Some(sock), failed) }
     }
 
-    fn step(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let ConnTask { shared, conn, stream, phase } = self;
+    fn step(shared: &Arc<Shared>, conn: &Arc<Conn>, stream: &mut Option<TcpStream>, phase: &mut Phase, cx: &mut Context<'_>) -> Poll<()> {
         if let Phase::Connect(sock, failed) = phase {
             match poll_connect(conn, stream, sock, cx) {
                 Poll::Pending => return Poll::Pending,
@@ -531,7 +518,6 @@ impl ConnTask {
         let Some(sock) = stream.as_ref() else { return Poll::Ready(()) };
         let reason = loop {
             match phase {
-                Phase::Connect(..) => return Poll::Ready(()),
                 Phase::Greet(..) => {
                     let Phase::Greet(greet, connected) = std::mem::replace(phase, Phase::Done) else { unreachable!() };
                     let r = greet_conn(shared, conn, sock, greet, connected.as_ref());
@@ -549,7 +535,8 @@ impl ConnTask {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(reason) => break reason,
                 },
-                Phase::Done => return Poll::Ready(()),
+                // (A connect is past: handled above.)
+                Phase::Connect(..) | Phase::Done => return Poll::Ready(()),
             }
         };
         *phase = Phase::Done;
@@ -577,15 +564,26 @@ impl Future for ConnTask {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // Every field is Unpin (the timer is boxed), so the task is too.
-        let this = &mut *self;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.step(cx))) {
-            Ok(p) => p,
-            Err(_) => {
-                end_after_panic(&this.shared, &this.conn);
-                Poll::Ready(())
-            }
-        }
+        let ConnTask { shared, conn, stream, phase } = &mut *self;
+        poll_ending_on_panic(shared, conn, || ConnTask::step(shared, conn, stream, phase, cx))
     }
+}
+
+/// Polls a connection's task; should it panic, ends the connection (see `end_after_panic`) and
+/// the task with it.
+fn poll_ending_on_panic(shared: &Shared, conn: &Conn, poll: impl FnOnce() -> Poll<()>) -> Poll<()> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(poll)).unwrap_or_else(|_| {
+        end_after_panic(shared, conn);
+        Poll::Ready(())
+    })
+}
+
+/// Registers an established socket with `worker`'s reactor, from any thread, so that the
+/// `ConnTask` spawned there holds it from its start (the task is the connection's state alone,
+/// inline in its cell).
+pub(crate) fn register_on(worker: &tokio::runtime::Handle, sock: std::net::TcpStream) -> io::Result<TcpStream> {
+    let _on = worker.enter();
+    TcpStream::from_std(sock)
 }
 
 /// Spawns a connection's task on `worker`. Should the task panic (a bug, or a panicking
@@ -595,29 +593,22 @@ pub(crate) fn spawn_conn_task<F>(worker: &tokio::runtime::Handle, shared: Arc<Sh
 where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
-    worker.spawn(CatchPanic { task: Box::pin(task), ends: Some((shared, conn)) });
+    worker.spawn(CatchPanic { task: Box::pin(task), shared, conn });
 }
 
 /// A connection's task that ends its connection should it panic (see `spawn_conn_task`).
 struct CatchPanic<F> {
     task: Pin<Box<F>>,
-    ends: Option<(Arc<Shared>, Arc<Conn>)>,
+    shared: Arc<Shared>,
+    conn: Arc<Conn>,
 }
 
 impl<F: Future<Output = ()>> Future for CatchPanic<F> {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // `CatchPanic` is Unpin (its task is boxed), so plain field access is fine.
-        let this = &mut *self;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.task.as_mut().poll(cx))) {
-            Ok(p) => p,
-            Err(_) => {
-                if let Some((shared, conn)) = this.ends.take() {
-                    end_after_panic(&shared, &conn);
-                }
-                Poll::Ready(())
-            }
-        }
+        let CatchPanic { task, shared, conn } = &mut *self;
+        poll_ending_on_panic(shared, conn, || task.as_mut().poll(cx))
     }
 }
 
@@ -773,7 +764,7 @@ impl Running {
                 if let Some(r) = stack.take_switch(conn, ev) {
                     return Some(r);
                 }
-                if let Some(reason) = read_some(ev, conn, stream, stack.chunk, self.mark, stack) {
+                if let Some(reason) = read_some(ev, conn, stream, self.mark, stack) {
                     return Some(reason);
                 }
             }
@@ -1033,13 +1024,13 @@ fn poll_event(conn: &Conn, stream: &TcpStream, timer: Option<&mut Pin<Box<tokio:
 }
 
 /// Reads what is there (a few times at most) and raises OnReceive for each read.
-fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, buf_size: usize, mark: bool, stack: &mut ConnStack) -> Option<CloseReason> {
+fn read_some(ev: &dyn crate::engine::Events, conn: &Conn, stream: &TcpStream, mark: bool, stack: &mut ConnStack) -> Option<CloseReason> {
     match stack.release_held(conn, ev) {
         Ok(true) => {}
         Ok(false) => return None,
         Err(r) => return Some(r),
     }
-    let read_len = if stack.reads_wide() { buf_size.max(PUSH_READ_MAX) } else { buf_size };
+    let read_len = if stack.reads_wide() { stack.chunk.max(PUSH_READ_MAX) } else { stack.chunk };
     RECV_BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
         if buf.len() < read_len {

@@ -117,11 +117,7 @@ impl Component {
             // call does not wait for it.
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let wait = !super::workers::on_worker_of(self.shared.owner());
-            let stream = {
-                let _on = worker.enter();
-                tokio::net::TcpStream::from_std(std_stream)
-            };
-            match stream {
+            match conn::register_on(&worker, std_stream) {
                 Ok(stream) => drop(worker.spawn(ConnTask::new(shared, conn, stream, Greeting::Connect, Some(tx)))),
                 Err(e) => {
                     finish_failed(&shared, &conn, Op::Connect, os(&e));
