@@ -102,9 +102,10 @@ EOF
 }
 
 # nginx_start <nginx> <dir> <log>: starts nginx on <dir>/nginx.conf in the foreground (daemon
-# off) in the background; sets $srv to the master's pid once <workers> workers exist
+# off) in the background (under $pin_srv, e.g. "taskset -c 0", when set); sets $srv to the
+# master's pid once <workers> workers exist
 nginx_start() {
-  "$1" -p "$2/" -c "$2/nginx.conf" -e "$2/error.log" > "$3" 2>&1 & srv=$!
+  ${pin_srv:-} "$1" -p "$2/" -c "$2/nginx.conf" -e "$2/error.log" > "$3" 2>&1 & srv=$!
   for _ in $(seq 100); do [ "$(pgrep -P "$srv" | wc -l)" -ge "${4:-1}" ] && break; sleep 0.05; done
 }
 

@@ -3,10 +3,13 @@
 # each library) over our library and upstream 5.1.1's, and nginx, under wrk; alternating
 # ours upstream nginx per repetition, REPS times (default 3); prints a Markdown table of medians.
 #   benches/compare_http.sh                 every row
-#   ONLY=close benches/compare_http.sh      only the rows whose id contains the text (ka64, ka256, close)
+#   ONLY=close benches/compare_http.sh      only the rows whose id contains the text (ka64, ka256, close, pinned)
 # Rows: wrk -t2 -c64 and -c256 with keep-alive, and -c64 with `Connection: close` on every request
 # (one request per connection): requests/s, p99, and the server's CPU seconds (user + system from
-# /proc/PID/stat; nginx: master plus workers). nginx: worker_processes W, `return 200` with the same
+# /proc/PID/stat; nginx: master plus workers). On 2 cores those rows run 2 server workers and 2 wrk
+# threads on 2 CPUs, so a request's latency includes waiting for a CPU the other side holds (up
+# to a scheduler slice, milliseconds); the row "pinned" measures latency without that: 1 server
+# worker on CPU 0 and wrk -t1 on CPU 1 (taskset), keep-alive, 64 connections. nginx: worker_processes W, `return 200` with the same
 # body as http_hello ("hello, world\n"), access_log off, keepalive_requests high (benches/bench_lib.sh).
 # Knobs: W workers / nginx worker_processes (2), D seconds per run (5). When RATIOS names a file,
 # lines `config<TAB>ours/peer<TAB>goal` are appended to it (for benches/chart.py).
@@ -34,25 +37,27 @@ bench_traps
 # run <row> <target>: one wrk run against a fresh server
 run() {
   local row=$1 target=$2 port c0 c1 r v log=$out/http_server.out
-  local conns=64 hdr=()
+  local conns=64 hdr=() nw=$workers threads=2 pin_cli=
+  pin_srv=
   [ "$row" = ka256 ] && conns=256
   [ "$row" = close ] && hdr=(-H "Connection: close")
+  [ "$row" = pinned ] && { nw=1 threads=1 pin_srv="taskset -c 0" pin_cli="taskset -c 1"; }
   port=$(free_port)
   if [ "$target" = nginx ]; then
-    NGINX_BODY='hello, world\n' nginx_conf "$out/nginx-http" "$port" "$workers"
-    nginx_start "$nginx" "$out/nginx-http" "$log" "$workers"
+    NGINX_BODY='hello, world\n' nginx_conf "$out/nginx-http" "$port" "$nw"
+    nginx_start "$nginx" "$out/nginx-http" "$log" "$nw"
   else
     local lib=$ours; [ "$target" = upstream ] && lib=$up
     rm -f "$out/http_hello.fifo"; mkfifo "$out/http_hello.fifo"
     # the server's pid is $! (its stdin is the fifo; closing fd 3 stops it)
-    "$out/http_hello" "$lib" "$port" "$workers" < "$out/http_hello.fifo" > "$log" 2>&1 & srv=$!
+    $pin_srv "$out/http_hello" "$lib" "$port" "$nw" < "$out/http_hello.fifo" > "$log" 2>&1 & srv=$!
     exec 3> "$out/http_hello.fifo"
     for _ in $(seq 100); do grep -q READY "$log" 2>/dev/null && break; sleep 0.05; done
   fi
   wait_port "$port" "$srv" || { echo "$target did not start:" >&2; cat "$log" >&2; return 1; }
   sleep 0.2
   c0=$(cpu_ticks "$srv")
-  wrk -t2 -c"$conns" -d"${secs}s" --latency "${hdr[@]}" "http://127.0.0.1:$port/" > "$out/http_client.out" 2>&1 & client=$!
+  $pin_cli wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "${hdr[@]}" "http://127.0.0.1:$port/" > "$out/http_client.out" 2>&1 & client=$!
   wait "$client" || true
   client=
   r=$(cat "$out/http_client.out")
@@ -66,7 +71,9 @@ run() {
 }
 
 targets="ours upstream"; [ -n "$nginx" ] && targets="$targets nginx"
-for row in ka64 ka256 close; do
+rows="ka64 ka256 close"
+[ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && rows="$rows pinned"
+for row in $rows; do
   case $row in *"${ONLY:-}"*) ;; *) continue ;; esac
   for rep in $(seq "$reps"); do
     for t in $targets; do run "$row" "$t"; done
@@ -90,7 +97,8 @@ def per_req(row, t):
     return statistics.median(vals) if vals else None
 
 ROWS = [("ka64", f"HTTP keep-alive, wrk -t2 -c64 {secs} s"), ("ka256", f"HTTP keep-alive, wrk -t2 -c256 {secs} s"),
-        ("close", f"HTTP `Connection: close` (one request per connection), wrk -t2 -c64 {secs} s")]
+        ("close", f"HTTP `Connection: close` (one request per connection), wrk -t2 -c64 {secs} s"),
+        ("pinned", f"HTTP keep-alive, 1 server worker on CPU 0, wrk -t1 -c64 on CPU 1 (no CPU shared), {secs} s")]
 GOALS = {"upstream": 1.5, "nginx": 0.8}
 print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}; "
       f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; medians of {reps} runs, ours upstream nginx alternating; "
