@@ -1,0 +1,441 @@
+//! What each fuzz target checks, shared by the libFuzzer targets (`fuzz/fuzz_targets/`) and the
+//! deterministic test that runs them over the corpus in CI (`tests/fuzz_checks.rs`).
+//!
+//! Every check feeds bytes from the network (or a cookie file) to one of the library's parsers.
+//! None may panic, and each has an oracle besides: the stream parsers must raise the same events
+//! and stop the same way however their input is split across reads (whole, in random pieces,
+//! one byte at a time), as a connection's reads split it; the cookie and URL parsers must give
+//! back what they parsed when fed their own output, and in bounds.
+#![allow(dead_code)]
+
+use hpsocket4c::engine::http::cookie::{self, Cookie, CookieMgr};
+use hpsocket4c::engine::http::parser::{Handler, Head, HttpParser, Mode, Progress};
+use hpsocket4c::engine::http::url::{self, UrlField};
+use hpsocket4c::engine::http::ws::{Role, WsDecoder, WsHandler};
+use hpsocket4c::engine::recv::PackParser;
+use hpsocket4c::engine::{Handled, ParseResult};
+
+/// Splits `data` into pieces of pseudo-random sizes (1 to 64 bytes, now and then larger) drawn
+/// from `seed`.
+pub fn pieces(data: &[u8], seed: u8) -> Vec<&[u8]> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(seed);
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = if x.is_multiple_of(8) { (x >> 8) as usize % 4096 + 1 } else { (x >> 8) as usize % 64 + 1 };
+        let (a, b) = rest.split_at(n.min(rest.len()));
+        out.push(a);
+        rest = b;
+    }
+    out
+}
+
+/// The three ways each stream check splits its input.
+fn splits(data: &[u8], seed: u8) -> [Vec<&[u8]>; 3] {
+    [vec![data], pieces(data, seed), data.chunks(1).collect()]
+}
+
+fn push_body<E: PartialEq>(log: &mut Vec<E>, data: &[u8], body: fn(Vec<u8>) -> E, extend: fn(&mut E, &[u8]) -> bool) {
+    if let Some(last) = log.last_mut() {
+        if extend(last, data) {
+            return;
+        }
+    }
+    log.push(body(data.to_vec()));
+}
+
+// ---- HTTP/1.x parser ----
+
+#[derive(Debug, PartialEq, Eq)]
+enum HttpEvent {
+    Begin,
+    RequestLine(String, Vec<u8>),
+    StatusLine(u16, Vec<u8>),
+    Header(Vec<u8>, Vec<u8>),
+    HeadersComplete(Head),
+    ChunkHeader(u64),
+    Body(Vec<u8>),
+    ChunkComplete,
+    MessageComplete(Head),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum HttpEnd {
+    /// Every byte parsed; then what `finish` said (an error code or 0).
+    All(i32),
+    Error(i32),
+    /// Upgraded at this offset of the whole input.
+    Upgrade(usize),
+}
+
+/// Records the events; `ctl` chooses what `on_headers_complete` answers for some messages, so
+/// that SkipBody, Upgrade and a callback error are explored too.
+struct HttpLog {
+    ctl: u8,
+    messages: usize,
+    log: Vec<HttpEvent>,
+}
+
+impl Handler for HttpLog {
+    fn on_message_begin(&mut self) -> ParseResult {
+        self.log.push(HttpEvent::Begin);
+        ParseResult::Ok
+    }
+    fn on_request_line(&mut self, method: &str, url: &[u8]) -> ParseResult {
+        self.log.push(HttpEvent::RequestLine(method.to_owned(), url.to_vec()));
+        ParseResult::Ok
+    }
+    fn on_status_line(&mut self, status: u16, reason: &[u8]) -> ParseResult {
+        self.log.push(HttpEvent::StatusLine(status, reason.to_vec()));
+        ParseResult::Ok
+    }
+    fn on_header(&mut self, name: &[u8], value: &[u8]) -> ParseResult {
+        self.log.push(HttpEvent::Header(name.to_vec(), value.to_vec()));
+        ParseResult::Ok
+    }
+    fn on_headers_complete(&mut self, head: &Head) -> ParseResult {
+        self.log.push(HttpEvent::HeadersComplete(head.clone()));
+        let n = self.messages;
+        self.messages += 1;
+        if self.ctl & 2 != 0 && n % 3 == 1 {
+            ParseResult::SkipBody
+        } else if self.ctl & 4 != 0 && n % 4 == 2 {
+            ParseResult::Upgrade
+        } else if self.ctl & 8 != 0 && n == 3 {
+            ParseResult::Error
+        } else {
+            ParseResult::Ok
+        }
+    }
+    fn on_chunk_header(&mut self, size: u64) -> ParseResult {
+        self.log.push(HttpEvent::ChunkHeader(size));
+        ParseResult::Ok
+    }
+    fn on_body(&mut self, data: &[u8]) -> ParseResult {
+        push_body(&mut self.log, data, HttpEvent::Body, |e, d| match e {
+            HttpEvent::Body(b) => {
+                b.extend_from_slice(d);
+                true
+            }
+            _ => false,
+        });
+        ParseResult::Ok
+    }
+    fn on_chunk_complete(&mut self) -> ParseResult {
+        self.log.push(HttpEvent::ChunkComplete);
+        ParseResult::Ok
+    }
+    fn on_message_complete(&mut self, head: &Head) -> ParseResult {
+        self.log.push(HttpEvent::MessageComplete(head.clone()));
+        ParseResult::Ok
+    }
+}
+
+fn run_http(mode: Mode, ctl: u8, input: &[&[u8]]) -> (Vec<HttpEvent>, HttpEnd) {
+    let mut p = HttpParser::new(mode);
+    let mut h = HttpLog { ctl, messages: 0, log: Vec::new() };
+    let mut offset = 0;
+    for piece in input {
+        match p.feed(piece, &mut h) {
+            Ok(Progress::All) => {}
+            Ok(Progress::Upgrade { consumed }) => {
+                assert!(consumed <= piece.len(), "upgrade at {consumed} of a {}-byte input", piece.len());
+                assert_eq!(p.feed(b"GET / HTTP/1.1\r\n\r\n", &mut h), Ok(Progress::Upgrade { consumed: 0 }));
+                return (h.log, HttpEnd::Upgrade(offset + consumed));
+            }
+            Err(e) => {
+                assert_eq!(p.feed(b"x", &mut h), Err(e), "a parse error is kept");
+                assert_eq!(p.error(), Some(e));
+                return (h.log, HttpEnd::Error(e.code));
+            }
+        }
+        offset += piece.len();
+    }
+    let fin = p.finish(&mut h).map_or_else(|e| e.code, |()| 0);
+    (h.log, HttpEnd::All(fin))
+}
+
+/// `input`: a control byte (bit 0: responses; bits 1-3: callback answers), a split seed, then
+/// the bytes of a connection.
+pub fn http_parser(input: &[u8]) {
+    let [ctl, seed, data @ ..] = input else { return };
+    let mode = if ctl & 1 == 0 { Mode::Request } else { Mode::Response };
+    let [whole, random, bytes] = splits(data, *seed);
+    let expect = run_http(mode, *ctl, &whole);
+    assert_eq!(run_http(mode, *ctl, &random), expect, "random pieces");
+    assert_eq!(run_http(mode, *ctl, &bytes), expect, "one byte at a time");
+}
+
+// ---- WebSocket frames ----
+
+#[derive(Debug, PartialEq, Eq)]
+enum WsEvent {
+    Header(bool, u8, u8, Option<[u8; 4]>, u64),
+    Body(Vec<u8>),
+    Complete,
+}
+
+struct WsLog(Vec<WsEvent>, u64);
+
+impl WsHandler for WsLog {
+    fn on_header(&mut self, fin: bool, rsv: u8, opcode: u8, mask: Option<[u8; 4]>, payload_len: u64) -> Handled {
+        self.0.push(WsEvent::Header(fin, rsv, opcode, mask, payload_len));
+        self.1 = payload_len;
+        Handled::Ok
+    }
+    fn on_body(&mut self, data: &[u8]) -> Handled {
+        assert!(data.len() as u64 <= self.1, "more payload than the header said");
+        self.1 -= data.len() as u64;
+        push_body(&mut self.0, data, WsEvent::Body, |e, d| match e {
+            WsEvent::Body(b) => {
+                b.extend_from_slice(d);
+                true
+            }
+            _ => false,
+        });
+        Handled::Ok
+    }
+    fn on_complete(&mut self) -> Handled {
+        assert_eq!(self.1, 0, "a frame completed before its payload");
+        self.0.push(WsEvent::Complete);
+        Handled::Ok
+    }
+}
+
+fn run_ws(role: Role, input: &[&[u8]]) -> (Vec<WsEvent>, Option<i32>) {
+    let mut d = WsDecoder::new(role);
+    let mut h = WsLog(Vec::new(), 0);
+    for piece in input {
+        if let Err(e) = d.feed(piece, &mut h) {
+            assert_eq!(d.feed(b"\x81\x00", &mut h), Err(e), "a decode error is kept");
+            return (h.0, Some(e.errno()));
+        }
+    }
+    (h.0, None)
+}
+
+/// `input`: a control byte (bit 0: a client's decoder), a split seed, then frames.
+pub fn ws_decoder(input: &[u8]) {
+    let [ctl, seed, data @ ..] = input else { return };
+    let role = if ctl & 1 == 0 { Role::Server } else { Role::Client };
+    let [whole, random, bytes] = splits(data, *seed);
+    let expect = run_ws(role, &whole);
+    assert_eq!(run_ws(role, &random), expect, "random pieces");
+    assert_eq!(run_ws(role, &bytes), expect, "one byte at a time");
+}
+
+// ---- PACK framing ----
+
+fn run_pack(max: u32, flag: u16, stop_at: Option<usize>, input: &[&[u8]]) -> (Vec<Vec<u8>>, Option<i32>) {
+    let mut p = PackParser::default();
+    let mut got = Vec::new();
+    for piece in input {
+        let r = p.feed(piece, max, flag, |body| {
+            assert!(!body.is_empty() && body.len() <= max as usize, "a {}-byte body with max {max}", body.len());
+            got.push(body.to_vec());
+            Some(got.len()) != stop_at
+        });
+        if let Err(e) = r {
+            return (got, Some(e.errno()));
+        }
+    }
+    (got, None)
+}
+
+/// `input`: a control byte (the largest body: 1 KiB or PACK's 4 MiB limit; whether to check a
+/// flag; a callback that refuses the third body), a split seed, two flag bytes, then frames.
+pub fn pack_parser(input: &[u8]) {
+    let [ctl, seed, f0, f1, data @ ..] = input else { return };
+    let max = if ctl & 1 == 0 { 1024 } else { 0x3F_FFFF };
+    let flag = if ctl & 2 == 0 { 0 } else { u16::from_le_bytes([*f0, *f1]) & 0x3FF };
+    let stop_at = (ctl & 4 != 0).then_some(3);
+    let [whole, random, bytes] = splits(data, *seed);
+    let expect = run_pack(max, flag, stop_at, &whole);
+    assert_eq!(run_pack(max, flag, stop_at, &random), expect, "random pieces");
+    assert_eq!(run_pack(max, flag, stop_at, &bytes), expect, "one byte at a time");
+}
+
+// ---- ARQ (KCP with upstream's handshake) ----
+
+/// An ARQ handshake packet (PROTOCOLS.md: magic 0xBB4F, command 1, flags, own id, peer's id).
+fn arq_handshake(own: u32, peer: u32, complete: bool) -> [u8; 12] {
+    let mut p = [0u8; 12];
+    p[0..2].copy_from_slice(&0xBB4Fu16.to_le_bytes());
+    p[2] = 1;
+    p[3] = u8::from(complete);
+    p[4..8].copy_from_slice(&own.to_le_bytes());
+    p[8..12].copy_from_slice(&peer.to_le_bytes());
+    p
+}
+
+/// `input`: a control byte (bit 0: complete the handshake first, as a peer would, so that the
+/// datagrams reach KCP), then datagrams, each as a length byte and its bytes, received by a new
+/// ARQ session (as a UdpArqServer's connection's) with the clock moving on between them; then the
+/// session sends and ticks. Nothing may panic, and every datagram it sends must fit its MTU.
+pub fn arq_session(input: &[u8]) {
+    use hpsocket4c::engine::arq::{now_ms, ArqOptions, Event, Session};
+    let [ctl, tail @ ..] = input else { return };
+    let mut rest = tail;
+    let o = ArqOptions::default();
+    let mut s = Session::new(&o);
+    let mtu = o.mtu as usize;
+    // The session's own id, from the last handshake packet it sent.
+    let own = std::cell::Cell::new(None);
+    let mut out = |d: &[u8]| {
+        assert!(d.len() <= mtu, "a {}-byte datagram with MTU {mtu}", d.len());
+        if d.len() == 12 {
+            own.set(Some(u32::from_le_bytes([d[4], d[5], d[6], d[7]])));
+        }
+    };
+    let mut events = Vec::new();
+    let mut now = now_ms();
+    if ctl & 1 != 0 {
+        const PEER: u32 = 0x1122_3344;
+        s.receive(&arq_handshake(PEER, 0, false), now, &mut out, &mut events).expect("the peer's first handshake");
+        let own = own.get().expect("an answer");
+        s.receive(&arq_handshake(PEER, own, true), now, &mut out, &mut events).expect("the peer's second handshake");
+        assert!(s.is_ready() && matches!(events.as_slice(), [Event::HandShake]), "handshake done");
+    }
+    while let [len, tail @ ..] = rest {
+        let (dgram, more) = tail.split_at((*len as usize).min(tail.len()));
+        now = now.wrapping_add(u32::from(*len % 50));
+        if s.receive(dgram, now, &mut out, &mut events).is_err() {
+            break;
+        }
+        rest = more;
+    }
+    for e in &events {
+        if let Event::Message(m) = e {
+            assert!(m.len() <= o.max_message as usize, "a {}-byte message", m.len());
+        }
+    }
+    let _ = s.send(b"after", now, &mut out);
+    let _ = s.tick(now.wrapping_add(100), &mut out);
+    let _ = s.waiting();
+}
+
+/// `input`: datagrams as in [`arq_session`], fed straight to KCP (no handshake), then every
+/// message it assembled taken out.
+pub fn kcp_input(input: &[u8]) {
+    use hpsocket4c::engine::kcp::Kcp;
+    let conv = input.get(..4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let mut k = Kcp::new(conv);
+    let mut rest = input;
+    let mut now = 0u32;
+    while let [len, tail @ ..] = rest {
+        let (dgram, more) = tail.split_at((*len as usize).min(tail.len()));
+        let _ = k.input(dgram);
+        now = now.wrapping_add(10);
+        k.update(now, &mut |_| {});
+        let mut buf = [0u8; 2048];
+        while let Some(size) = k.peek_size() {
+            match k.recv(&mut buf) {
+                Ok(n) => assert_eq!(n, size, "peek_size and recv disagree"),
+                Err(hpsocket4c::engine::kcp::RecvError::TooBig(n)) => {
+                    assert!(n > buf.len());
+                    let mut big = vec![0u8; n];
+                    assert_eq!(k.recv(&mut big).ok(), Some(n));
+                }
+                Err(hpsocket4c::engine::kcp::RecvError::Empty) => panic!("peek_size said {size}, recv found nothing"),
+            }
+        }
+        rest = more;
+    }
+}
+
+// ---- Cookies ----
+
+const NOW: i64 = 1_790_000_000;
+
+/// `input`: a Set-Cookie value (bytes after the first newline also go to the Cookie-header and
+/// expires parsers).
+pub fn cookie_text(input: &[u8]) {
+    let text = String::from_utf8_lossy(input);
+    if let Ok(c) = Cookie::parse_set_cookie(&text, "www.example.com", "/a/b", NOW) {
+        assert!(c.path.starts_with('/') && c.path.ends_with('/'), "path {:?}", c.path);
+        assert!(!c.domain.starts_with('.') && c.domain == c.domain.to_ascii_lowercase(), "domain {:?}", c.domain);
+        let again = Cookie::parse_set_cookie(&c.to_set_cookie_string(), "www.example.com", "/a/b", NOW)
+            .unwrap_or_else(|e| panic!("its own Set-Cookie {:?} refused: {e:?}", c.to_set_cookie_string()));
+        assert_eq!((&again.name, &again.value, &again.domain, &again.path), (&c.name, &c.value, &c.domain, &c.path));
+        assert_eq!((again.http_only, again.secure, again.same_site), (c.http_only, c.secure, c.same_site));
+    }
+    let _ = cookie::parse_cookie_header(input);
+    let line = input.split(|&b| b == b'\n').nth(1).unwrap_or(input);
+    if let Some(t) = cookie::parse_expires(line) {
+        assert!(t >= 0, "expires {t} before 1970");
+        // (an expires text has a 4-digit year, as upstream reads it: fields that carry past year
+        // 9999 make a time it cannot write back)
+        if let Some(s) = cookie::make_expires_str(t).filter(|_| t < 253_402_300_800) {
+            // (times before 1 are written as 1, as upstream's are)
+            assert_eq!(cookie::parse_expires(s.as_bytes()), Some(t.max(1)), "its own expires text {s:?}");
+        }
+    }
+}
+
+/// `input`: a cookie file, loaded; what was loaded is saved, loaded again and saved again, and
+/// the two saved files must hold the same lines.
+pub fn cookie_file(input: &[u8]) {
+    let dir = std::env::temp_dir();
+    let tag = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+    let file = |n: &str| dir.join(format!("hpsocket4c-fuzz-{tag}-{n}"));
+    let (a, b, c) = (file("in"), file("once"), file("twice"));
+    std::fs::write(&a, input).expect("temp file");
+    let m = CookieMgr::new(true);
+    if m.load_from_file(&a, false).is_ok() {
+        let _ = std::fs::remove_file(&b);
+        m.save_to_file(&b, false).expect("save what was loaded");
+        let m2 = CookieMgr::new(true);
+        m2.load_from_file(&b, false).expect("load what was saved");
+        assert_eq!(m2.len(), m.len(), "cookies saved and loaded again");
+        let _ = std::fs::remove_file(&c);
+        m2.save_to_file(&c, false).expect("save again");
+        let lines = |p: &std::path::Path| {
+            let text = std::fs::read(p).expect("saved file");
+            let mut l: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+            l.sort();
+            l
+        };
+        assert_eq!(lines(&b), lines(&c), "saving what was saved and loaded again");
+    }
+    for p in [a, b, c] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+// ---- URLs ----
+
+/// `input`: a control byte (bit 0: a CONNECT target) and a URL.
+pub fn url_split(input: &[u8]) {
+    let [ctl, data @ ..] = input else { return };
+    if let Some(f) = url::split_url(data, ctl & 1 != 0) {
+        for field in UrlField::ALL {
+            if let Some(r) = f.get(field) {
+                assert!(r.start <= r.end && r.end <= data.len(), "{field:?} at {r:?} of {} bytes", data.len());
+            }
+        }
+        assert_eq!(f.field_set() & !0x7F, 0);
+    }
+    if let Ok(s) = std::str::from_utf8(data) {
+        if let Some(u) = url::parse_open_url(s) {
+            assert!(u.path.starts_with('/'), "path {:?}", u.path);
+        }
+    }
+}
+
+/// A check: panics when its input shows a bug.
+pub type Check = fn(&[u8]);
+
+/// Every check by name, for the corpus runner.
+pub const ALL: [(&str, Check); 8] = [
+    ("http_parser", http_parser),
+    ("ws_decoder", ws_decoder),
+    ("pack_parser", pack_parser),
+    ("arq_session", arq_session),
+    ("kcp_input", kcp_input),
+    ("cookie_text", cookie_text),
+    ("cookie_file", cookie_file),
+    ("url_split", url_split),
+];
