@@ -223,6 +223,13 @@ fn with_session<R>(conn: &Conn, f: impl FnOnce(&mut Session, &mut dyn FnMut(&[u8
 /// One non-blocking `sendmsg` of one datagram gathered from `bufs`: Err(EAGAIN) when the socket
 /// buffer is full (callers decide whether to wait, never while holding a lock).
 fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32> {
+    if let [one] = bufs {
+        // One piece (most sends): `sendto`, without a message header for the kernel to copy in.
+        let (addr, len) = to.map_or((std::ptr::null(), 0), |a| (a.as_ptr(), a.len()));
+        // SAFETY: `one` and the address (when given) are live for the whole call and sendto only
+        // reads them; a null address with length 0 is how a connected socket is sent on.
+        return retry_send(|| unsafe { libc::sendto(fd, one.as_ptr() as *const libc::c_void, one.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT, addr, len) });
+    }
     let iovec = |b: &&[u8]| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() };
     let mut few = [libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; 4];
     let mut many = Vec::new();
@@ -243,10 +250,14 @@ fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32>
     }
     msg.msg_iov = iov.as_mut_ptr();
     msg.msg_iovlen = iov.len() as _;
+    // SAFETY: msg points at live buffers and address for the duration of the call.
+    retry_send(|| unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) })
+}
+
+/// Runs a send call until it is not interrupted: Err(EAGAIN) when the socket buffer is full.
+fn retry_send(mut call: impl FnMut() -> isize) -> Result<(), i32> {
     loop {
-        // SAFETY: msg points at live buffers and address for the duration of the call.
-        let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
-        if r >= 0 {
+        if call() >= 0 {
             return Ok(());
         }
         match io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
