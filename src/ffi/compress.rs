@@ -29,7 +29,54 @@ enum Engine {
     Inflate(Box<z::z_stream>),
     /// Brotli's state is boxed too, to keep the enum small (the zlib variants are one pointer).
     Brotli { writer: Option<Box<brotli::CompressorWriter<Vec<u8>>>>, params: Box<brotli::enc::BrotliEncoderParams> },
-    Unbrotli(Option<Box<brotli::DecompressorWriter<Vec<u8>>>>),
+    Unbrotli(Option<Box<brotli::DecompressorWriter<Sink>>>),
+}
+
+/// Hands `data` to `callback` in chunks of at most `buf_size`; false (errno ECANCELED) when the
+/// callback cancels.
+fn emit_chunks(callback: Callback, buf_size: usize, data: &[u8], ctx: PVOID) -> bool {
+    for chunk in data.chunks(buf_size.max(1)) {
+        // SAFETY: `callback` is the C data callback given at Create (a fn pointer of this type;
+        // NULL was refused there); `chunk` stays live for the call and `ctx` is the caller's
+        // own context pointer, handed back untouched.
+        if unsafe { callback(chunk.as_ptr(), chunk.len() as c_int, ctx) } == 0 {
+            set_errno(libc::ECANCELED);
+            return false;
+        }
+    }
+    true
+}
+
+/// Where a brotli decompressor writes: straight to the data callback, a buffer at a time, so
+/// that a few hundred bytes that expand to gigabytes never sit in memory whole (405 bytes of
+/// brotli make 256 MiB of zeros).
+struct Sink {
+    callback: Callback,
+    buf_size: usize,
+    /// The context of the Process call under way: only handed back to the callback (kept as an
+    /// integer so that the coder stays `Send`).
+    ctx: usize,
+    /// The callback cancelled during the current call.
+    cancelled: bool,
+}
+
+impl Write for Sink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if emit_chunks(self.callback, self.buf_size, data, self.ctx as PVOID) {
+            Ok(data.len())
+        } else {
+            self.cancelled = true;
+            Err(std::io::Error::other("cancelled by the data callback"))
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn brotli_reader(callback: Callback, buf_size: usize) -> Box<brotli::DecompressorWriter<Sink>> {
+    Box::new(brotli::DecompressorWriter::new(Sink { callback, buf_size, ctx: 0, cancelled: false }, buf_size.max(4096)))
 }
 
 struct Coder {
@@ -52,16 +99,7 @@ fn brotli_writer(params: &brotli::enc::BrotliEncoderParams, buf: usize) -> brotl
 impl Coder {
     /// Hands `data` to the callback in chunks; false when the callback cancels.
     fn emit(&self, data: &[u8], ctx: PVOID) -> bool {
-        for chunk in data.chunks(self.buf_size.max(1)) {
-            // SAFETY: `callback` is the C data callback given at Create (a fn pointer of this type;
-            // NULL was refused there); `chunk` stays live for the call and `ctx` is the caller's
-            // own context pointer, handed back untouched.
-            if unsafe { (self.callback)(chunk.as_ptr(), chunk.len() as c_int, ctx) } == 0 {
-                set_errno(libc::ECANCELED);
-                return false;
-            }
-        }
-        true
+        emit_chunks(self.callback, self.buf_size, data, ctx)
     }
 
     fn reset(&mut self) -> bool {
@@ -76,7 +114,7 @@ impl Coder {
                 true
             }
             Engine::Unbrotli(w) => {
-                *w = Some(Box::new(brotli::DecompressorWriter::new(Vec::new(), self.buf_size.max(4096))));
+                *w = Some(brotli_reader(self.callback, self.buf_size));
                 true
             }
         };
@@ -231,8 +269,7 @@ fn unbrotli_coder(cb: HP_Fn_DecompressDataCallback, buf: DWORD) -> PVOID {
         return std::ptr::null_mut();
     };
     let buf_size = if buf == 0 { DEFAULT_BUFFER } else { buf } as usize;
-    let w = brotli::DecompressorWriter::new(Vec::new(), buf_size.max(4096));
-    new_handle(DECOMPRESSOR, Coder { callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(Box::new(w))) })
+    new_handle(DECOMPRESSOR, Coder { callback, buf_size, valid: true, engine: Engine::Unbrotli(Some(brotli_reader(callback, buf_size))) })
 }
 
 // ---- creators ----
@@ -457,13 +494,11 @@ unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOO
         },
         Engine::Unbrotli(w) => {
             let w = w.as_mut().expect("decompressor writer");
-            let wrote = w.write_all(input).is_ok();
-            let out = std::mem::take(w.get_mut());
-            let mut ok = wrote;
-            if !wrote {
+            *w.get_mut() = Sink { ctx: ctx as usize, cancelled: false, ..*w.get_ref() };
+            // The output reaches the callback from inside write_all, a buffer at a time.
+            let ok = w.write_all(input).is_ok();
+            if !ok && !w.get_ref().cancelled {
                 set_errno(libc::EBADMSG);
-            } else if !out.is_empty() {
-                ok = c.emit(&out, ctx);
             }
             (ok, false)
         }
