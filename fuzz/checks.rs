@@ -425,11 +425,105 @@ pub fn url_split(input: &[u8]) {
     }
 }
 
+// ---- Codecs and compression (SYS_* and the streaming coders) ----
+
+/// `input`: bytes encoded and decoded with Base64 and URL encoding (both must give them back),
+/// and decoded as they are (what decodes must fit the bound the library guessed).
+pub fn codecs(input: &[u8]) {
+    use hpsocket4c::sys::{codec, OK};
+    let n = codec::base64_encode_bound(input.len() as u32) as usize;
+    let mut enc = vec![0u8; n + 1];
+    assert_eq!(codec::base64_encode(input, Some(&mut enc)), (OK, n as u32));
+    let mut dec = vec![0u8; codec::base64_decode_bound(&enc[..n]) as usize + 1];
+    let (rc, m) = codec::base64_decode(&enc[..n], Some(&mut dec));
+    assert_eq!((rc, &dec[..m as usize]), (OK, input), "Base64 of {input:?}");
+    let bound = codec::base64_decode_bound(input) as usize;
+    let mut dec = vec![0u8; bound];
+    let (rc, m) = codec::base64_decode(input, Some(&mut dec));
+    assert!(rc != OK || m as usize <= bound);
+
+    let n = codec::url_encode_bound(input) as usize;
+    let mut enc = vec![0u8; n + 1];
+    assert_eq!(codec::url_encode(input, Some(&mut enc)), (OK, n as u32));
+    let mut dec = vec![0u8; codec::url_decode_bound(&enc[..n]) as usize + 1];
+    let (rc, m) = codec::url_decode(&enc[..n], Some(&mut dec));
+    assert_eq!((rc, &dec[..m as usize]), (OK, input), "URL encoding of {input:?}");
+    let bound = codec::url_decode_bound(input) as usize;
+    let mut dec = vec![0u8; bound + 1];
+    let (rc, m) = codec::url_decode(input, Some(&mut dec));
+    assert!(rc != OK || m as usize <= bound);
+}
+
+thread_local! {
+    /// What a streaming coder gave its data callback (test threads run checks side by side).
+    static STREAMED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The most a check lets a streaming decompressor give before cancelling it.
+const STREAM_CAP: usize = 1 << 20;
+
+unsafe extern "C" fn streamed(data: *const u8, len: std::os::raw::c_int, _ctx: *mut std::ffi::c_void) -> i32 {
+    assert!(len > 0 && len as usize <= 16 * 1024, "a {len}-byte callback");
+    // SAFETY: the library hands `len` readable bytes at `data` for the call.
+    let piece = unsafe { std::slice::from_raw_parts(data, len as usize) };
+    STREAMED.with(|s| {
+        let mut s = s.borrow_mut();
+        s.extend_from_slice(piece);
+        i32::from(s.len() <= STREAM_CAP)
+    })
+}
+
+/// `input`: a control byte (the format: zlib, gzip, raw deflate, zlib-or-gzip, brotli; bit 3:
+/// also compress the data and decompress it back), a split seed, then compressed bytes. They
+/// are decompressed in one call (SYS_*Uncompress into 64 KiB) and by a streaming decompressor
+/// fed in random pieces; where the one call succeeds, the stream must have begun with the same
+/// bytes.
+pub fn decompress(input: &[u8]) {
+    use hpsocket4c::ffi::compress::*;
+    use hpsocket4c::sys::{zip, OK};
+    let [ctl, seed, data @ ..] = input else { return };
+    let brotli = ctl % 5 == 4;
+    let wbits = [15, 31, -15, 47, 0][usize::from(ctl % 5)];
+    let mut dest = vec![0u8; 64 * 1024];
+    let (rc, n) = if brotli { zip::brotli_uncompress(data, &mut dest) } else { zip::uncompress_ex(data, &mut dest, wbits) };
+    let d = if brotli { Create_HP_BrotliDecompressor(Some(streamed)) } else { Create_HP_ZLibDecompressorEx(Some(streamed), wbits, 0) };
+    assert!(!d.is_null());
+    STREAMED.with(|s| s.borrow_mut().clear());
+    for piece in pieces(data, *seed) {
+        // SAFETY: a live decompressor and a live piece of the input.
+        if unsafe { HP_Decompressor_Process(d, piece.as_ptr(), piece.len() as i32, std::ptr::null_mut()) } == 0 {
+            break;
+        }
+    }
+    // SAFETY: made above, destroyed once.
+    unsafe { Destroy_HP_Decompressor(d) };
+    let out = STREAMED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    if rc == OK {
+        let whole = &dest[..n as usize];
+        let common = whole.len().min(out.len());
+        assert_eq!(&out[..common], &whole[..common], "the stream and the one call disagree");
+        assert!(out.len() >= whole.len() || out.len() > STREAM_CAP, "the stream gave {} of {} bytes", out.len(), whole.len());
+    }
+    if ctl & 8 != 0 {
+        let mut packed = vec![0u8; zip::compress_bound(data.len() as u32, true) as usize + 64];
+        let (rc, m) = if brotli {
+            zip::brotli_compress(data, &mut packed, i32::from(*seed % 4), 16, 0)
+        } else {
+            let w = if wbits == 47 { 31 } else { wbits };
+            zip::compress_ex(data, &mut packed, i32::from(*seed % 10), zip::Z_DEFLATED, w, zip::DEF_MEM_LEVEL, 0)
+        };
+        assert_eq!(rc, OK, "compressing {} bytes", data.len());
+        let mut back = vec![0u8; data.len() + 1];
+        let (rc, k) = if brotli { zip::brotli_uncompress(&packed[..m as usize], &mut back) } else { zip::uncompress_ex(&packed[..m as usize], &mut back, wbits) };
+        assert_eq!((rc, &back[..k as usize]), (OK, data), "compressed and back");
+    }
+}
+
 /// A check: panics when its input shows a bug.
 pub type Check = fn(&[u8]);
 
 /// Every check by name, for the corpus runner.
-pub const ALL: [(&str, Check); 8] = [
+pub const ALL: [(&str, Check); 10] = [
     ("http_parser", http_parser),
     ("ws_decoder", ws_decoder),
     ("pack_parser", pack_parser),
@@ -438,4 +532,6 @@ pub const ALL: [(&str, Check); 8] = [
     ("cookie_text", cookie_text),
     ("cookie_file", cookie_file),
     ("url_split", url_split),
+    ("codecs", codecs),
+    ("decompress", decompress),
 ];

@@ -91,3 +91,25 @@ write("url_split", "absolute", b"\x00http://user:pw@www.example.com:8080/p/a/t/h
 write("url_split", "origin", b"\x00/index.html?x=y")
 write("url_split", "connect", b"\x01example.com:443")
 write("url_split", "ipv6", b"\x00https://[::1]:443/")
+
+# codecs: any bytes
+write("codecs", "text", b"hello world, a=b&c=d e+f/g?h#i")
+write("codecs", "binary", bytes(range(256)))
+write("codecs", "base64", b"SGVsbG8sIHdvcmxkIQ==\r\nAAEC")
+write("codecs", "percent", b"a%20b+c%zz%4")
+
+# decompress: control (format: 0 zlib, 1 gzip, 2 raw deflate, 3 zlib or gzip, 4 brotli; bit 3 also
+# compress and decompress the data back), split seed, compressed bytes
+import zlib
+text = b"the quick brown fox jumps over the lazy dog " * 40
+for fmt, wbits in ((0, 15), (1, 31), (2, -15)):
+    c = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    packed = c.compress(text) + c.flush()
+    write("decompress", f"format{fmt}", bytes([fmt, 7]) + packed)
+    write("decompress", f"format{fmt}-roundtrip", bytes([fmt | 8, 3]) + packed)
+    write("decompress", f"format{fmt}-truncated", bytes([fmt, 9]) + packed[: len(packed) // 2])
+c = zlib.compressobj(6, zlib.DEFLATED, 31)
+write("decompress", "auto-gzip", bytes([3, 5]) + c.compress(text) + c.flush())
+# brotli: a one-byte stream, and bytes that are not brotli (compressed and back with bit 3)
+write("decompress", "brotli-empty", bytes([4, 1, 0x06]))
+write("decompress", "brotli-roundtrip", bytes([12, 2]) + b"brotli input that is not brotli")

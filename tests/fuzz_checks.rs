@@ -121,3 +121,13 @@ fn cookie_file() {
 fn url_split() {
     run("url_split", 20_000);
 }
+
+#[test]
+fn codecs() {
+    run("codecs", 20_000);
+}
+
+#[test]
+fn decompress() {
+    run("decompress", 20_000);
+}
