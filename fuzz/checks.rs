@@ -15,16 +15,31 @@ use hpsocket4c::engine::http::ws::{Role, WsDecoder, WsHandler};
 use hpsocket4c::engine::recv::PackParser;
 use hpsocket4c::engine::{Handled, ParseResult};
 
+/// xorshift64: a fixed series from its seed, so that a failure can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n` (0 for 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
 /// Splits `data` into pieces of pseudo-random sizes (1 to 64 bytes, now and then larger) drawn
 /// from `seed`.
 pub fn pieces(data: &[u8], seed: u8) -> Vec<&[u8]> {
-    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(seed);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15u64 ^ u64::from(seed));
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         let n = if x.is_multiple_of(8) { (x >> 8) as usize % 4096 + 1 } else { (x >> 8) as usize % 64 + 1 };
         let (a, b) = rest.split_at(n.min(rest.len()));
         out.push(a);
@@ -38,13 +53,20 @@ fn splits(data: &[u8], seed: u8) -> [Vec<&[u8]>; 3] {
     [vec![data], pieces(data, seed), data.chunks(1).collect()]
 }
 
-fn push_body<E: PartialEq>(log: &mut Vec<E>, data: &[u8], body: fn(Vec<u8>) -> E, extend: fn(&mut E, &[u8]) -> bool) {
-    if let Some(last) = log.last_mut() {
-        if extend(last, data) {
-            return;
-        }
+/// A parser's event as a check logs it: body bytes apart, so that the pieces of one body
+/// (which splits cut anywhere) merge into one entry.
+#[derive(Debug, PartialEq, Eq)]
+enum Ev<T> {
+    Body(Vec<u8>),
+    Other(T),
+}
+
+fn push_body<T>(log: &mut Vec<Ev<T>>, data: &[u8]) {
+    if let Some(Ev::Body(b)) = log.last_mut() {
+        b.extend_from_slice(data);
+    } else {
+        log.push(Ev::Body(data.to_vec()));
     }
-    log.push(body(data.to_vec()));
 }
 
 // ---- HTTP/1.x parser ----
@@ -57,7 +79,6 @@ enum HttpEvent {
     Header(Vec<u8>, Vec<u8>),
     HeadersComplete(Head),
     ChunkHeader(u64),
-    Body(Vec<u8>),
     ChunkComplete,
     MessageComplete(Head),
 }
@@ -76,28 +97,31 @@ enum HttpEnd {
 struct HttpLog {
     ctl: u8,
     messages: usize,
-    log: Vec<HttpEvent>,
+    log: Vec<Ev<HttpEvent>>,
+}
+
+impl HttpLog {
+    fn ok(&mut self, e: HttpEvent) -> ParseResult {
+        self.log.push(Ev::Other(e));
+        ParseResult::Ok
+    }
 }
 
 impl Handler for HttpLog {
     fn on_message_begin(&mut self) -> ParseResult {
-        self.log.push(HttpEvent::Begin);
-        ParseResult::Ok
+        self.ok(HttpEvent::Begin)
     }
     fn on_request_line(&mut self, method: &str, url: &[u8]) -> ParseResult {
-        self.log.push(HttpEvent::RequestLine(method.to_owned(), url.to_vec()));
-        ParseResult::Ok
+        self.ok(HttpEvent::RequestLine(method.to_owned(), url.to_vec()))
     }
     fn on_status_line(&mut self, status: u16, reason: &[u8]) -> ParseResult {
-        self.log.push(HttpEvent::StatusLine(status, reason.to_vec()));
-        ParseResult::Ok
+        self.ok(HttpEvent::StatusLine(status, reason.to_vec()))
     }
     fn on_header(&mut self, name: &[u8], value: &[u8]) -> ParseResult {
-        self.log.push(HttpEvent::Header(name.to_vec(), value.to_vec()));
-        ParseResult::Ok
+        self.ok(HttpEvent::Header(name.to_vec(), value.to_vec()))
     }
     fn on_headers_complete(&mut self, head: &Head) -> ParseResult {
-        self.log.push(HttpEvent::HeadersComplete(head.clone()));
+        self.log.push(Ev::Other(HttpEvent::HeadersComplete(head.clone())));
         let n = self.messages;
         self.messages += 1;
         if self.ctl & 2 != 0 && n % 3 == 1 {
@@ -111,30 +135,21 @@ impl Handler for HttpLog {
         }
     }
     fn on_chunk_header(&mut self, size: u64) -> ParseResult {
-        self.log.push(HttpEvent::ChunkHeader(size));
-        ParseResult::Ok
+        self.ok(HttpEvent::ChunkHeader(size))
     }
     fn on_body(&mut self, data: &[u8]) -> ParseResult {
-        push_body(&mut self.log, data, HttpEvent::Body, |e, d| match e {
-            HttpEvent::Body(b) => {
-                b.extend_from_slice(d);
-                true
-            }
-            _ => false,
-        });
+        push_body(&mut self.log, data);
         ParseResult::Ok
     }
     fn on_chunk_complete(&mut self) -> ParseResult {
-        self.log.push(HttpEvent::ChunkComplete);
-        ParseResult::Ok
+        self.ok(HttpEvent::ChunkComplete)
     }
     fn on_message_complete(&mut self, head: &Head) -> ParseResult {
-        self.log.push(HttpEvent::MessageComplete(head.clone()));
-        ParseResult::Ok
+        self.ok(HttpEvent::MessageComplete(head.clone()))
     }
 }
 
-fn run_http(mode: Mode, ctl: u8, input: &[&[u8]]) -> (Vec<HttpEvent>, HttpEnd) {
+fn run_http(mode: Mode, ctl: u8, input: &[&[u8]]) -> (Vec<Ev<HttpEvent>>, HttpEnd) {
     let mut p = HttpParser::new(mode);
     let mut h = HttpLog { ctl, messages: 0, log: Vec::new() };
     let mut offset = 0;
@@ -174,38 +189,31 @@ pub fn http_parser(input: &[u8]) {
 #[derive(Debug, PartialEq, Eq)]
 enum WsEvent {
     Header(bool, u8, u8, Option<[u8; 4]>, u64),
-    Body(Vec<u8>),
     Complete,
 }
 
-struct WsLog(Vec<WsEvent>, u64);
+struct WsLog(Vec<Ev<WsEvent>>, u64);
 
 impl WsHandler for WsLog {
     fn on_header(&mut self, fin: bool, rsv: u8, opcode: u8, mask: Option<[u8; 4]>, payload_len: u64) -> Handled {
-        self.0.push(WsEvent::Header(fin, rsv, opcode, mask, payload_len));
+        self.0.push(Ev::Other(WsEvent::Header(fin, rsv, opcode, mask, payload_len)));
         self.1 = payload_len;
         Handled::Ok
     }
     fn on_body(&mut self, data: &[u8]) -> Handled {
         assert!(data.len() as u64 <= self.1, "more payload than the header said");
         self.1 -= data.len() as u64;
-        push_body(&mut self.0, data, WsEvent::Body, |e, d| match e {
-            WsEvent::Body(b) => {
-                b.extend_from_slice(d);
-                true
-            }
-            _ => false,
-        });
+        push_body(&mut self.0, data);
         Handled::Ok
     }
     fn on_complete(&mut self) -> Handled {
         assert_eq!(self.1, 0, "a frame completed before its payload");
-        self.0.push(WsEvent::Complete);
+        self.0.push(Ev::Other(WsEvent::Complete));
         Handled::Ok
     }
 }
 
-fn run_ws(role: Role, input: &[&[u8]]) -> (Vec<WsEvent>, Option<i32>) {
+fn run_ws(role: Role, input: &[&[u8]]) -> (Vec<Ev<WsEvent>>, Option<i32>) {
     let mut d = WsDecoder::new(role);
     let mut h = WsLog(Vec::new(), 0);
     for piece in input {
@@ -427,31 +435,29 @@ pub fn url_split(input: &[u8]) {
 
 // ---- Codecs and compression (SYS_* and the streaming coders) ----
 
-/// `input`: bytes encoded and decoded with Base64 and URL encoding (both must give them back),
-/// and decoded as they are (what decodes must fit the bound the library guessed).
-pub fn codecs(input: &[u8]) {
-    use hpsocket4c::sys::{codec, OK};
-    let n = codec::base64_encode_bound(input.len() as u32) as usize;
-    let mut enc = vec![0u8; n + 1];
-    assert_eq!(codec::base64_encode(input, Some(&mut enc)), (OK, n as u32));
-    let mut dec = vec![0u8; codec::base64_decode_bound(&enc[..n]) as usize + 1];
-    let (rc, m) = codec::base64_decode(&enc[..n], Some(&mut dec));
-    assert_eq!((rc, &dec[..m as usize]), (OK, input), "Base64 of {input:?}");
-    let bound = codec::base64_decode_bound(input) as usize;
-    let mut dec = vec![0u8; bound];
-    let (rc, m) = codec::base64_decode(input, Some(&mut dec));
-    assert!(rc != OK || m as usize <= bound);
+/// A `SYS_*` codec: (code, length) from a source and a destination.
+type Coding = fn(&[u8], Option<&mut [u8]>) -> (i32, u32);
 
-    let n = codec::url_encode_bound(input) as usize;
-    let mut enc = vec![0u8; n + 1];
-    assert_eq!(codec::url_encode(input, Some(&mut enc)), (OK, n as u32));
-    let mut dec = vec![0u8; codec::url_decode_bound(&enc[..n]) as usize + 1];
-    let (rc, m) = codec::url_decode(&enc[..n], Some(&mut dec));
-    assert_eq!((rc, &dec[..m as usize]), (OK, input), "URL encoding of {input:?}");
-    let bound = codec::url_decode_bound(input) as usize;
+/// `input` encoded (into `encoded_len` bytes, the guessed bound) must decode back to itself,
+/// and `input` decoded as it is must fit the decode bound guessed for it.
+fn round_trip(what: &str, input: &[u8], encoded_len: usize, encode: Coding, decode_bound: fn(&[u8]) -> u32, decode: Coding) {
+    use hpsocket4c::sys::OK;
+    let mut enc = vec![0u8; encoded_len + 1];
+    assert_eq!(encode(input, Some(&mut enc)), (OK, encoded_len as u32), "{what} of {input:?}");
+    let mut dec = vec![0u8; decode_bound(&enc[..encoded_len]) as usize + 1];
+    let (rc, m) = decode(&enc[..encoded_len], Some(&mut dec));
+    assert_eq!((rc, &dec[..m as usize]), (OK, input), "{what} of {input:?} and back");
+    let bound = decode_bound(input) as usize;
     let mut dec = vec![0u8; bound + 1];
-    let (rc, m) = codec::url_decode(input, Some(&mut dec));
-    assert!(rc != OK || m as usize <= bound);
+    let (rc, m) = decode(input, Some(&mut dec));
+    assert!(rc != OK || m as usize <= bound, "{what}: {m} decoded bytes, {bound} guessed");
+}
+
+/// `input`: bytes for Base64 and URL encoding (see [`round_trip`]).
+pub fn codecs(input: &[u8]) {
+    use hpsocket4c::sys::codec;
+    round_trip("Base64", input, codec::base64_encode_bound(input.len() as u32) as usize, codec::base64_encode, codec::base64_decode_bound, codec::base64_decode);
+    round_trip("URL encoding", input, codec::url_encode_bound(input) as usize, codec::url_encode, codec::url_decode_bound, codec::url_decode);
 }
 
 thread_local! {
