@@ -268,6 +268,17 @@ pub fn pack_parser(input: &[u8]) {
 
 // ---- ARQ (KCP with upstream's handshake) ----
 
+/// Datagrams laid out as a length byte and that many bytes (fewer for the last one when the
+/// input ends first), with the length byte each claimed.
+fn datagrams(mut rest: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    std::iter::from_fn(move || {
+        let (&len, tail) = rest.split_first()?;
+        let (dgram, more) = tail.split_at((len as usize).min(tail.len()));
+        rest = more;
+        Some((len, dgram))
+    })
+}
+
 /// An ARQ handshake packet (PROTOCOLS.md: magic 0xBB4F, command 1, flags, own id, peer's id).
 fn arq_handshake(own: u32, peer: u32, complete: bool) -> [u8; 12] {
     let mut p = [0u8; 12];
@@ -285,8 +296,7 @@ fn arq_handshake(own: u32, peer: u32, complete: bool) -> [u8; 12] {
 /// session sends and ticks. Nothing may panic, and every datagram it sends must fit its MTU.
 pub fn arq_session(input: &[u8]) {
     use hpsocket4c::engine::arq::{now_ms, ArqOptions, Event, Session};
-    let [ctl, tail @ ..] = input else { return };
-    let mut rest = tail;
+    let [ctl, rest @ ..] = input else { return };
     let o = ArqOptions::default();
     let mut s = Session::new(&o);
     let mtu = o.mtu as usize;
@@ -307,13 +317,11 @@ pub fn arq_session(input: &[u8]) {
         s.receive(&arq_handshake(PEER, own, true), now, &mut out, &mut events).expect("the peer's second handshake");
         assert!(s.is_ready() && matches!(events.as_slice(), [Event::HandShake]), "handshake done");
     }
-    while let [len, tail @ ..] = rest {
-        let (dgram, more) = tail.split_at((*len as usize).min(tail.len()));
-        now = now.wrapping_add(u32::from(*len % 50));
+    for (len, dgram) in datagrams(rest) {
+        now = now.wrapping_add(u32::from(len % 50));
         if s.receive(dgram, now, &mut out, &mut events).is_err() {
             break;
         }
-        rest = more;
     }
     for e in &events {
         if let Event::Message(m) = e {
@@ -331,10 +339,8 @@ pub fn kcp_input(input: &[u8]) {
     use hpsocket4c::engine::kcp::Kcp;
     let conv = input.get(..4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let mut k = Kcp::new(conv);
-    let mut rest = input;
     let mut now = 0u32;
-    while let [len, tail @ ..] = rest {
-        let (dgram, more) = tail.split_at((*len as usize).min(tail.len()));
+    for (_, dgram) in datagrams(input) {
         let _ = k.input(dgram);
         now = now.wrapping_add(10);
         k.update(now, &mut |_| {});
@@ -350,7 +356,6 @@ pub fn kcp_input(input: &[u8]) {
                 Err(hpsocket4c::engine::kcp::RecvError::Empty) => panic!("peek_size said {size}, recv found nothing"),
             }
         }
-        rest = more;
     }
 }
 

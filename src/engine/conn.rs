@@ -1,7 +1,7 @@
 //! One TCP connection: its shared state (send queue, extra data, flags) and the task that
 //! reads, flushes and closes it on its worker.
 
-use super::{ConnId, Handled, Op};
+use super::{net, ConnId, Handled, Op};
 use crate::engine::component::Shared;
 use crate::engine::recv::PullBuf;
 use crate::engine::stack::{Framing, FramingSwitch};
@@ -404,7 +404,9 @@ fn op_from(v: i32) -> Op {
 pub fn write_vectored(fd: RawFd, bufs: &[&[u8]], _flags: i32) -> Result<usize, i32> {
     if let [first, rest @ ..] = bufs {
         if rest.iter().all(|b| b.is_empty()) {
-            return write_one(fd, first);
+            // SAFETY: `first` is the caller's live slice for the whole call and send only reads
+            // its `len` bytes. A stale `fd` at worst fails with EBADF.
+            return net::retry_eintr(|| unsafe { libc::send(fd, first.as_ptr() as *const libc::c_void, first.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) });
         }
     }
     // Only the entries used are filled: no 1 KiB of zeroing per write.
@@ -417,39 +419,15 @@ pub fn write_vectored(fd: RawFd, bufs: &[&[u8]], _flags: i32) -> Result<usize, i
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_mut_ptr() as *mut libc::iovec;
     msg.msg_iovlen = n as _;
-    loop {
-        // SAFETY: `msg` points at the first `n` iovecs, all initialised above, describing the
-        // caller's live slices, which outlive the call; sendmsg only reads them. A stale `fd`
-        // at worst fails with EBADF.
-        let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
-        if r >= 0 {
-            // More than 64 buffers: the caller's loop sends the rest only via the queue.
-            if n < bufs.len() && r as usize == bufs[..n].iter().map(|b| b.len()).sum::<usize>() {
-                return write_vectored(fd, &bufs[n..], 0).map(|m| r as usize + m).or(Ok(r as usize));
-            }
-            return Ok(r as usize);
-        }
-        let e = io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
-        if e != libc::EINTR {
-            return Err(e);
-        }
+    // SAFETY: `msg` points at the first `n` iovecs, all initialised above, describing the
+    // caller's live slices, which outlive the call; sendmsg only reads them. A stale `fd` at
+    // worst fails with EBADF.
+    let r = net::retry_eintr(|| unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) })?;
+    // More than 64 buffers: the caller's loop sends the rest only via the queue.
+    if n < bufs.len() && r == bufs[..n].iter().map(|b| b.len()).sum::<usize>() {
+        return write_vectored(fd, &bufs[n..], 0).map(|m| r + m).or(Ok(r));
     }
-}
-
-/// One `send` of `buf` with MSG_NOSIGNAL, retried on EINTR.
-fn write_one(fd: RawFd, buf: &[u8]) -> Result<usize, i32> {
-    loop {
-        // SAFETY: `buf` is the caller's live slice for the whole call and send only reads its
-        // `len` bytes. A stale `fd` at worst fails with EBADF.
-        let r = unsafe { libc::send(fd, buf.as_ptr() as *const libc::c_void, buf.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
-        if r >= 0 {
-            return Ok(r as usize);
-        }
-        let e = io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
-        if e != libc::EINTR {
-            return Err(e);
-        }
-    }
+    Ok(r)
 }
 
 thread_local! {

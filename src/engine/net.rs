@@ -5,6 +5,21 @@ use socket2::Socket;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+/// Runs a send-like system call again while it is interrupted (EINTR): its byte count, or the
+/// errno it failed with.
+pub(crate) fn retry_eintr(mut call: impl FnMut() -> isize) -> Result<usize, i32> {
+    loop {
+        let r = call();
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+        if e != libc::EINTR {
+            return Err(e);
+        }
+    }
+}
+
 pub(crate) fn configure_stream_ref(sock: &socket2::SockRef<'_>, opts: &Options) {
     let _ = sock.set_nodelay(opts.no_delay);
     if opts.keepalive_time > 0 && opts.keepalive_interval > 0 {

@@ -7,7 +7,7 @@
 //! fixed 16-byte datagram tells the peer the connection is closed.
 
 use super::arq::{self, ArqOptions, Session};
-use super::net::os;
+use super::net::{self, os};
 use super::component::{IdSource, Shared};
 use super::conn::{CloseReason, Conn};
 use super::options::Options;
@@ -228,7 +228,7 @@ fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32>
         let (addr, len) = to.map_or((std::ptr::null(), 0), |a| (a.as_ptr(), a.len()));
         // SAFETY: `one` and the address (when given) are live for the whole call and sendto only
         // reads them; a null address with length 0 is how a connected socket is sent on.
-        return retry_send(|| unsafe { libc::sendto(fd, one.as_ptr() as *const libc::c_void, one.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT, addr, len) });
+        return net::retry_eintr(|| unsafe { libc::sendto(fd, one.as_ptr() as *const libc::c_void, one.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT, addr, len) }).map(drop);
     }
     let iovec = |b: &&[u8]| libc::iovec { iov_base: b.as_ptr() as *mut _, iov_len: b.len() };
     let mut few = [libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; 4];
@@ -251,21 +251,7 @@ fn send_raw(fd: RawFd, bufs: &[&[u8]], to: Option<&SockAddr>) -> Result<(), i32>
     msg.msg_iov = iov.as_mut_ptr();
     msg.msg_iovlen = iov.len() as _;
     // SAFETY: msg points at live buffers and address for the duration of the call.
-    retry_send(|| unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) })
-}
-
-/// Runs a send call until it is not interrupted: Err(EAGAIN) when the socket buffer is full.
-fn retry_send(mut call: impl FnMut() -> isize) -> Result<(), i32> {
-    loop {
-        if call() >= 0 {
-            return Ok(());
-        }
-        match io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
-            libc::EINTR => continue,
-            libc::EWOULDBLOCK => return Err(libc::EAGAIN),
-            e => return Err(e),
-        }
-    }
+    net::retry_eintr(|| unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) }).map(drop)
 }
 
 // ---- server ----

@@ -494,7 +494,9 @@ unsafe fn decompress(p: PVOID, data: *const BYTE, len: c_int, ctx: PVOID) -> BOO
         },
         Engine::Unbrotli(w) => {
             let w = w.as_mut().expect("decompressor writer");
-            *w.get_mut() = Sink { ctx: ctx as usize, cancelled: false, ..*w.get_ref() };
+            let sink = w.get_mut();
+            sink.ctx = ctx as usize;
+            sink.cancelled = false;
             // The output reaches the callback from inside write_all, a buffer at a time.
             let ok = w.write_all(input).is_ok();
             if !ok && !w.get_ref().cancelled {
